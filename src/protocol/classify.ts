@@ -1,0 +1,156 @@
+/**
+ * Frame classification from the frame's own content and its side, never from a capture DB's
+ * `table_name` (PROTOCOL.md §2, §6). `Result` decides before `TblName`; anything that fits no
+ * class is `*.unknown`.
+ */
+import type { BoxClass, CloudClass, EventType, FrameClass, FrameSide } from './frame-class.js'
+import { EVENT_TYPES } from './frame-class.js'
+import { getTag, parseFrame, type ParsedFrame } from './frame.js'
+
+export interface Classification {
+  readonly class: FrameClass
+  /** Table of a `box.upload` / `box.events` (and of a `cloud.setting`: the table it changes). */
+  readonly table?: string
+  /** `Type` of a `box.events` upload. */
+  readonly eventType?: EventType
+  /** Form of an IsNewSet poll: short, or merged with a whole `tbl_actual` body (2026-02+). */
+  readonly pollForm?: 'short' | 'merged'
+  /** Setting item of a `cloud.setting` (`TblItem`). */
+  readonly item?: string
+}
+
+/** Tag sets of the fixed-shape cloud replies (without CRC), each with its required values. */
+const CLOUD_SHAPES: ReadonlyArray<{
+  readonly class: CloudClass
+  readonly tags: readonly string[]
+  readonly values: Readonly<Record<string, string>>
+}> = [
+  { class: 'cloud.ack', tags: ['Result'], values: { Result: 'ACK' } },
+  {
+    class: 'cloud.ack-getactual',
+    tags: ['Result', 'ToDo'],
+    values: { Result: 'ACK', ToDo: 'GetActual' },
+  },
+  { class: 'cloud.end', tags: ['Result'], values: { Result: 'END' } },
+  { class: 'cloud.end-time', tags: ['Result', 'Time', 'UTCTime'], values: { Result: 'END' } },
+  {
+    class: 'cloud.end-time-getactual',
+    tags: ['Result', 'Time', 'UTCTime', 'ToDo'],
+    values: { Result: 'END', ToDo: 'GetActual' },
+  },
+  {
+    class: 'cloud.end-getactual',
+    tags: ['Result', 'ToDo'],
+    values: { Result: 'END', ToDo: 'GetActual' },
+  },
+  { class: 'cloud.nack-wc', tags: ['Result', 'Reason'], values: { Result: 'NACK', Reason: 'WC' } },
+  {
+    class: 'cloud.nack-onemore',
+    tags: ['Result', 'Reason'],
+    values: { Result: 'NACK', Reason: 'OneMore' },
+  },
+  { class: 'cloud.nack', tags: ['Result'], values: { Result: 'NACK' } },
+]
+
+/** Fields a cloud Setting must carry to be recognised as one (PROTOCOL.md §2). */
+const SETTING_REQUIRED = ['ID', 'ID_Set', 'TblName', 'TblItem', 'NewValue'] as const
+
+function sameTagSet(frame: ParsedFrame, tags: readonly string[]): boolean {
+  const present = new Set(frame.children.map((c) => c.tag))
+  if (present.size !== tags.length) return false
+  return tags.every((t) => present.has(t))
+}
+
+function classifyToBox(frame: ParsedFrame): Classification {
+  const result = getTag(frame, 'Result')
+  if (result !== undefined) {
+    for (const shape of CLOUD_SHAPES) {
+      if (!sameTagSet(frame, shape.tags)) continue
+      if (Object.entries(shape.values).every(([t, v]) => getTag(frame, t) === v)) {
+        return { class: shape.class }
+      }
+    }
+    return { class: 'cloud.unknown' }
+  }
+  if (
+    getTag(frame, 'Reason') === 'Setting' &&
+    SETTING_REQUIRED.every((t) => getTag(frame, t) !== undefined)
+  ) {
+    return {
+      class: 'cloud.setting',
+      table: getTag(frame, 'TblName')!,
+      item: getTag(frame, 'TblItem')!,
+    }
+  }
+  return { class: 'cloud.unknown' }
+}
+
+function classifyFromBox(frame: ParsedFrame): Classification {
+  const result = getTag(frame, 'Result')
+  const reason = getTag(frame, 'Reason')
+  if (result !== undefined) {
+    const poll = POLLS[result]
+    if (poll === 'box.poll.isnewset') {
+      return { class: poll, pollForm: getTag(frame, 'TblName') === undefined ? 'short' : 'merged' }
+    }
+    if (poll !== undefined) return { class: poll }
+    if (result === 'ACK' && reason === 'Setting') return { class: 'box.setting-ack' }
+    if (result === 'NACK' && (reason === 'Setting' || reason === 'WC'))
+      return { class: 'box.setting-nack' }
+    if (result === 'END' && reason === 'All data sent') return { class: 'box.end' }
+    return { class: 'box.unknown' }
+  }
+  const table = getTag(frame, 'TblName')
+  if (table === 'tbl_events') {
+    const type = getTag(frame, 'Type')
+    const eventType = EVENT_TYPES.find((t) => t === type)
+    return eventType ? { class: 'box.events', table, eventType } : { class: 'box.unknown', table }
+  }
+  if (table !== undefined && reason === 'Table') return { class: 'box.upload', table }
+  return table === undefined ? { class: 'box.unknown' } : { class: 'box.unknown', table }
+}
+
+const POLLS: Readonly<Record<string, BoxClass>> = {
+  IsNewSet: 'box.poll.isnewset',
+  IsNewFW: 'box.poll.isnewfw',
+  IsNewWeather: 'box.poll.isnewweather',
+}
+
+/** Classifies a parsed frame sent by the BOX (`box`) or sent to it (`cloud`). */
+export function classifyFrame(frame: ParsedFrame, side: FrameSide): Classification {
+  return side === 'box' ? classifyFromBox(frame) : classifyToBox(frame)
+}
+
+export interface ClassifiedText extends Classification {
+  /** CRC verified; `null` when the text is not even a frame. */
+  readonly crcOk: boolean | null
+  /** Parse problem code when the text is not a well-formed frame. */
+  readonly problem?: string
+}
+
+/** Parses and classifies raw frame text; malformed text is `box.unknown` / `cloud.unknown`. */
+export function classifyText(text: string, side: FrameSide): ClassifiedText {
+  const parsed = parseFrame(text)
+  if (!parsed.ok) {
+    return {
+      class: side === 'box' ? 'box.unknown' : 'cloud.unknown',
+      crcOk: parsed.crcOk,
+      problem: parsed.problem.code,
+    }
+  }
+  return { ...classifyFrame(parsed.frame, side), crcOk: parsed.frame.crcOk }
+}
+
+/**
+ * Guesses the side of a frame for captures without a `direction` column: only shapes that
+ * PROTOCOL.md §2 ties to one side decide; anything else is `null` (unknown side).
+ */
+export function inferSide(frame: ParsedFrame): FrameSide | null {
+  const box = classifyFromBox(frame)
+  const cloud = classifyToBox(frame)
+  const boxKnown = box.class !== 'box.unknown'
+  const cloudKnown = cloud.class !== 'cloud.unknown'
+  if (boxKnown && !cloudKnown) return 'box'
+  if (cloudKnown && !boxKnown) return 'cloud'
+  return null
+}

@@ -1,0 +1,32 @@
+/** CRC-16/MODBUS (poly 0xA001 reflected, init 0xFFFF, no final xor), PROTOCOL.md §1. */
+
+const TABLE: Uint16Array = (() => {
+  const table = new Uint16Array(256)
+  for (let i = 0; i < 256; i++) {
+    let c = i
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xa001 : c >>> 1
+    table[i] = c
+  }
+  return table
+})()
+
+/** Computes CRC-16/MODBUS over bytes; a string is taken as UTF-8 (frames are ASCII). */
+export function crc16Modbus(input: Uint8Array | string): number {
+  let crc = 0xffff
+  if (typeof input === 'string') {
+    // Fast path for ASCII text, which every real frame is.
+    for (let i = 0; i < input.length; i++) {
+      const code = input.charCodeAt(i)
+      if (code > 0x7f) return crc16Modbus(Buffer.from(input, 'utf8'))
+      crc = (crc >>> 8) ^ TABLE[(crc ^ code) & 0xff]!
+    }
+    return crc
+  }
+  for (let i = 0; i < input.length; i++) crc = (crc >>> 8) ^ TABLE[(crc ^ input[i]!) & 0xff]!
+  return crc
+}
+
+/** Formats a CRC value the way frames carry it: 5 zero-padded decimal digits. */
+export function formatCrc(value: number): string {
+  return String(value).padStart(5, '0')
+}
