@@ -55,10 +55,11 @@ const CLOUD_SHAPES: ReadonlyArray<{
 /** Fields a cloud Setting must carry to be recognised as one (PROTOCOL.md §2). */
 const SETTING_REQUIRED = ['ID', 'ID_Set', 'TblName', 'TblItem', 'NewValue'] as const
 
+/** Exactly these tags, each once (a duplicated tag in a fixed-shape reply is not that reply). */
 function sameTagSet(frame: ParsedFrame, tags: readonly string[]): boolean {
+  if (frame.children.length !== tags.length) return false
   const present = new Set(frame.children.map((c) => c.tag))
-  if (present.size !== tags.length) return false
-  return tags.every((t) => present.has(t))
+  return present.size === tags.length && tags.every((t) => present.has(t))
 }
 
 function classifyToBox(frame: ParsedFrame): Classification {

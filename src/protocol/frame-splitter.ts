@@ -124,21 +124,25 @@ export class FrameSplitter {
         continue
       }
       const end = close + FRAME_CLOSE.length
-      if (end > this.maxFrameBytes) {
-        events.push({ type: 'oversize', bytes: end })
-        this.buffer = this.buffer.slice(end)
-        continue
-      }
-      events.push({ type: 'frame', text: this.buffer.slice(0, end) })
-      let rest = this.buffer.slice(end)
-      if (rest.length === 0) this.afterFrame = true
-      else if (rest.startsWith('\r\n')) rest = rest.slice(2)
-      else if (rest.startsWith('\r')) {
-        if (rest.length === 1) this.afterCr = true
-        rest = rest.slice(1)
-      } else if (rest.startsWith('\n')) rest = rest.slice(1)
-      this.buffer = rest
+      // An oversize frame's line ending is swallowed like any other, not reported as garbage.
+      events.push(
+        end > this.maxFrameBytes
+          ? { type: 'oversize', bytes: end }
+          : { type: 'frame', text: this.buffer.slice(0, end) },
+      )
+      this.buffer = this.swallowLineEnding(this.buffer.slice(end))
     }
+  }
+
+  /** Drops one CRLF, CR or LF after `</Frame>`, remembering a line ending that may continue. */
+  private swallowLineEnding(rest: string): string {
+    if (rest.length === 0) this.afterFrame = true
+    else if (rest.startsWith('\r\n')) return rest.slice(2)
+    else if (rest.startsWith('\r')) {
+      if (rest.length === 1) this.afterCr = true
+      return rest.slice(1)
+    } else if (rest.startsWith('\n')) return rest.slice(1)
+    return rest
   }
 
   private keepTail(): void {

@@ -63,7 +63,9 @@ function checkCrc(inner: string): { crcText: string | null; crcComputed: number;
   if (at < 0) return { crcText: null, crcComputed: crc16Modbus(inner), crcOk: false }
   const covered = inner.slice(0, at)
   const crcComputed = crc16Modbus(covered)
-  const m = /^<CRC>(\d{1,5})<\/CRC>$/.exec(inner.slice(at))
+  // The carried text is what sits between <CRC> and </CRC>, digits or not, so that
+  // rebuildFrame reproduces even a frame with a non-numeric CRC byte for byte.
+  const m = /^<CRC>([^<]*)<\/CRC>$/.exec(inner.slice(at))
   if (!m) return { crcText: inner.slice(at + CRC_OPEN.length), crcComputed, crcOk: false }
   const crcText = m[1]!
   return { crcText, crcComputed, crcOk: crcText === formatCrc(crcComputed) }

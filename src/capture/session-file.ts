@@ -1,0 +1,92 @@
+/** Reads the add-on's own session export JSON (`{source, conn_id, frame_count, exported_at, frames}`). */
+import fs from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { OigError, reasonOf } from '../errors.js'
+import { parseCaptureTs, type CaptureRow } from './rows.js'
+
+const ExportFrameSchema = z.object({
+  id: z.number().int(),
+  ts: z.string().nullable().optional(),
+  direction: z.string().nullable().optional(),
+  table_name: z.string().nullable().optional(),
+  raw: z.string().nullable().optional(),
+  raw_b64: z.string().nullable().optional(),
+  conn_id: z.number().int().nullable().optional(),
+  device_id: z.string().nullable().optional(),
+  peer: z.string().nullable().optional(),
+  length: z.number().int().nullable().optional(),
+})
+
+export const SessionExportSchema = z.object({
+  source: z.string().optional(),
+  conn_id: z.number().int().nullable().optional(),
+  frame_count: z.number().int().optional(),
+  exported_at: z.string().optional(),
+  frames: z.array(ExportFrameSchema),
+})
+
+export type SessionExport = z.infer<typeof SessionExportSchema>
+
+const HINT = 'Pass --session-file with a session export JSON written by the oig-proxy add-on.'
+
+/** Reads and validates a session export; throws OigError naming the file and the problem. */
+export function readSessionExport(file: string): SessionExport {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    const reason =
+      (error as { code?: string }).code === 'ENOENT' ? 'file does not exist' : reasonOf(error)
+    throw new OigError(
+      'SESSION_FILE_UNREADABLE',
+      `Failed to read session file ${file}: ${reason}.`,
+      { hint: HINT },
+    )
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new OigError(
+      'SESSION_FILE_INVALID',
+      `Failed to read session file ${file}: not JSON (${reasonOf(error)}).`,
+      { hint: HINT },
+    )
+  }
+  const parsed = SessionExportSchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown shape'
+    throw new OigError(
+      'SESSION_FILE_INVALID',
+      `Failed to read session file ${file}: not a session export (${where}).`,
+      { hint: HINT },
+    )
+  }
+  return parsed.data
+}
+
+/** Converts export frames to capture rows; the export's `conn_id` fills rows that lack one. */
+export function sessionExportRows(data: SessionExport): CaptureRow[] {
+  return data.frames.map((f) => {
+    const raw = f.raw ?? (f.raw_b64 ? Buffer.from(f.raw_b64, 'base64').toString('utf8') : '')
+    const ts = f.ts ?? null
+    return {
+      id: f.id,
+      ts,
+      tsMs: parseCaptureTs(ts),
+      deviceId: f.device_id ?? null,
+      tableName: f.table_name ?? null,
+      raw,
+      direction: f.direction ?? null,
+      connId: f.conn_id ?? data.conn_id ?? null,
+      peer: f.peer ?? null,
+      length: f.length ?? null,
+    }
+  })
+}
+
+export function sessionFileName(file: string): string {
+  return path.basename(file)
+}

@@ -1,0 +1,79 @@
+/** commander wiring: global options, one sub-command per file, errors to exit codes. */
+import { Command, CommanderError } from 'commander'
+import { OigError } from '../errors.js'
+import { OIGCTL_VERSION } from '../version.js'
+import { CommandContext } from './context.js'
+import { ExitCode } from './exit-codes.js'
+import { registerDemo } from './commands/demo.js'
+import { registerExtract } from './commands/extract.js'
+import { registerSimulate } from './commands/simulate.js'
+import type { OutputStreams } from './output.js'
+
+function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('oigctl')
+    .description(
+      'Analyse and test the OIG Power BOX <-> OIG cloud protocol from oig-proxy captures.',
+    )
+    .version(OIGCTL_VERSION)
+    .option(
+      '--json',
+      'print one JSON document (with schemaVersion and kind) on stdout, nothing else',
+    )
+    .option('-q, --quiet', 'no progress or info lines on stderr')
+    .option('--no-color', 'no colour (also off under NO_COLOR or when stdout is not a terminal)')
+    .option('--debug', 'show stack traces of internal errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.streams.stdout.write(s),
+      writeErr: (s) => ctx.streams.stderr.write(s),
+      outputError: (s, write) =>
+        write(`Failed to parse the command line: ${s.replace(/^error: /, '')}`),
+    })
+  registerExtract(program, ctx)
+  registerSimulate(program, ctx)
+  registerDemo(program, ctx)
+  for (const sub of program.commands) sub.exitOverride()
+  return program
+}
+
+/** Runs oigctl with `argv` (as process.argv) and returns the exit code; never throws. */
+export async function run(
+  argv: readonly string[],
+  streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ExitCode> {
+  const ctx = new CommandContext(streams, env)
+  const program = buildProgram(ctx)
+  const debug = argv.includes('--debug')
+  try {
+    await program.parseAsync([...argv])
+    return ctx.exitCode
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
+        return ExitCode.Ok
+      }
+      return ExitCode.CouldNotRun
+    }
+    const write = (s: string): void => {
+      if (ctx.output) ctx.output.error(s)
+      else streams.stderr.write(`${s}\n`)
+    }
+    if (error instanceof OigError) {
+      write(error.message)
+      if (error.hint) write(`Hint: ${error.hint}`)
+      if (debug && error.cause instanceof Error && error.cause.stack) write(error.cause.stack)
+      return ExitCode.CouldNotRun
+    }
+    const message = error instanceof Error ? error.message : String(error)
+    write(`Failed to run oigctl: internal error: ${message}`)
+    if (debug && error instanceof Error && error.stack) write(error.stack)
+    else write('Hint: run again with --debug for the stack trace, and report it.')
+    return ExitCode.CouldNotRun
+  }
+}

@@ -1,0 +1,101 @@
+/** Atomic file output: write to a temp file next to the target, then rename. */
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { OigError, reasonOf } from '../errors.js'
+
+function tempName(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
+}
+
+/** Writes text to `target` atomically (temp file + rename); never leaves a partial target. */
+export function writeFileAtomic(target: string, text: string): void {
+  const tmp = tempName(target)
+  try {
+    fs.writeFileSync(tmp, text)
+    fs.renameSync(tmp, target)
+  } catch (error) {
+    fs.rmSync(tmp, { force: true })
+    throw new OigError('OUTPUT_WRITE_FAILED', `Failed to write ${target}: ${reasonOf(error)}`, {
+      hint: 'Check that the output folder exists and is writable.',
+      cause: error,
+    })
+  }
+}
+
+/** Writes a JSON document atomically, pretty-printed with a trailing newline. */
+export function writeJsonAtomic(target: string, value: unknown): void {
+  writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`)
+}
+
+/** Makes sure an output folder exists and is writable; throws OigError otherwise. */
+export function ensureWritableDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true })
+    fs.accessSync(dir, fs.constants.W_OK)
+    if (!fs.statSync(dir).isDirectory()) throw new Error('not a directory')
+  } catch (error) {
+    throw new OigError('OUTPUT_NOT_WRITABLE', `Failed to use output folder ${dir}: ${reasonOf(error)}`, {
+      hint: 'Pass --out with a folder you can write to.',
+      cause: error,
+    })
+  }
+}
+
+/**
+ * All-or-nothing output of several files: files are written into a hidden staging folder inside
+ * the output folder and moved into place by `commit()`; `abort()` removes everything staged.
+ */
+export class StagedOutput {
+  readonly dir: string
+  private readonly staging: string
+  private readonly staged: string[] = []
+
+  constructor(dir: string) {
+    ensureWritableDir(dir)
+    this.dir = dir
+    this.staging = fs.mkdtempSync(path.join(dir, '.oigctl-tmp-'))
+  }
+
+  /** Stages a JSON file at `relative` (sub-folders allowed); returns its final path. */
+  writeJson(relative: string, value: unknown): string {
+    const staged = path.join(this.staging, relative)
+    fs.mkdirSync(path.dirname(staged), { recursive: true })
+    fs.writeFileSync(staged, `${JSON.stringify(value, null, 2)}\n`)
+    this.staged.push(relative)
+    return path.join(this.dir, relative)
+  }
+
+  /**
+   * Moves every staged file into place and removes the staging folder. Folders named in
+   * `replaceDirs` are swapped as a whole, so no stale file of an earlier run stays beside new ones.
+   */
+  commit(replaceDirs: readonly string[] = []): string[] {
+    const written: string[] = []
+    try {
+      for (const dir of replaceDirs) {
+        const target = path.join(this.dir, dir)
+        const staged = path.join(this.staging, dir)
+        if (fs.existsSync(target)) fs.renameSync(target, path.join(this.staging, `.old-${path.basename(dir)}`))
+        if (fs.existsSync(staged)) fs.renameSync(staged, target)
+        else fs.mkdirSync(target, { recursive: true })
+      }
+      for (const relative of this.staged) {
+        const target = path.join(this.dir, relative)
+        if (!replaceDirs.some((d) => relative.startsWith(`${d}/`))) {
+          fs.mkdirSync(path.dirname(target), { recursive: true })
+          fs.renameSync(path.join(this.staging, relative), target)
+        }
+        written.push(target)
+      }
+    } finally {
+      fs.rmSync(this.staging, { recursive: true, force: true })
+    }
+    return written
+  }
+
+  /** Discards everything staged. */
+  abort(): void {
+    fs.rmSync(this.staging, { recursive: true, force: true })
+  }
+}

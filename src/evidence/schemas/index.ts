@@ -1,0 +1,15 @@
+/** Every file format oigctl writes, by kind, with the name of its JSON Schema file. */
+import { z } from 'zod'
+import { ExtractResultSchema } from './extract-result.js'
+import { SessionFixtureSchema } from './session-fixture.js'
+
+export const FILE_SCHEMAS = {
+  session: SessionFixtureSchema,
+  'extract-result': ExtractResultSchema,
+} as const
+
+/** The JSON Schema (draft 2020-12) generated from a kind's zod schema, as checked-in text. */
+export function jsonSchemaText(kind: keyof typeof FILE_SCHEMAS): string {
+  const schema = z.toJSONSchema(FILE_SCHEMAS[kind], { io: 'output' })
+  return `${JSON.stringify({ $id: `https://oigctl.local/schemas/${kind}.schema.json`, title: `oigctl ${kind}`, ...schema }, null, 2)}\n`
+}

@@ -1,0 +1,305 @@
+/**
+ * I/O edge of `oigctl simulate`: writes the synthetic rows of model.ts into a new SQLite file in the
+ * add-on's `frames` layout (PROTOCOL.md §6), labelled synthetic in `oigctl_meta`. The file appears
+ * atomically (temp file + link/rename) and never replaces an existing one unless `force` is set.
+ */
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { classifyText } from '../protocol/classify.js'
+import { FRAME_CLASSES } from '../protocol/frame-class.js'
+import {
+  SyntheticOptionsError,
+  generateSyntheticRows,
+  resolveSyntheticOptions,
+  type SyntheticOptions,
+  type SyntheticRow,
+} from './model.js'
+
+export interface SimulateOptions {
+  /** Path of the DB file to create. */
+  readonly out: string
+  readonly seed: number
+  /** Exactly one of days / sessions / rows; none means days = 1. */
+  readonly days?: number
+  readonly sessions?: number
+  readonly rows?: number
+  /** First session start (ISO-8601 instant with a zone); default 2026-01-05T00:00:00Z. */
+  readonly start?: string
+  /** Replace an existing `out` file. */
+  readonly force?: boolean
+  /** Mean setting handshakes per day (default 3). */
+  readonly settingsPerDay?: number
+  /**
+   * Re-classify every frame with classifyText (and check its CRC) and fail on any disagreement
+   * with the model; about twice as slow. Off: class counts come from the model's own labels.
+   */
+  readonly verify?: boolean
+}
+
+export interface SimulateResult {
+  /** Absolute path of the written file. */
+  readonly path: string
+  readonly rows: number
+  readonly sessions: number
+  readonly settingHandshakes: number
+  /** `ts` of the first and the last row. */
+  readonly from: string
+  readonly to: string
+  readonly seed: number
+  /** Rows per frame class (only classes that occur, in FRAME_CLASSES order). */
+  readonly classCounts: Record<string, number>
+}
+
+export type SimulateErrorCode =
+  'INVALID_OPTIONS' | 'OUT_EXISTS' | 'OUT_UNWRITABLE' | 'WRITE_FAILED' | 'MODEL_MISMATCH'
+
+/** Why the simulator could not write its file; the message is a short reason (no final period). */
+export class SimulateError extends Error {
+  override readonly name = 'SimulateError'
+  constructor(
+    readonly code: SimulateErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+const BATCH_ROWS = 50_000
+const ROWS_PER_STATEMENT = 50
+const COLUMNS = 'ts, device_id, table_name, raw, raw_b64, parsed, direction, conn_id, peer, length'
+const VALUES = '(?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)'
+const PARAMS_PER_ROW = 9
+
+/** The add-on's table (PROTOCOL.md §6); `raw_b64` stays NULL as in older add-on files. */
+const SCHEMA = `
+CREATE TABLE frames (id INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT, device_id TEXT, table_name TEXT,
+  raw TEXT, raw_b64 TEXT, parsed TEXT, direction TEXT, conn_id INTEGER, peer TEXT, length INTEGER);
+CREATE TABLE oigctl_meta (key TEXT PRIMARY KEY, value TEXT);
+`
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+function modelOptions(opts: SimulateOptions): SyntheticOptions {
+  return {
+    seed: opts.seed,
+    start: opts.start,
+    days: opts.days,
+    sessions: opts.sessions,
+    rows: opts.rows,
+    settingsPerDay: opts.settingsPerDay,
+  }
+}
+
+/** Refuses an existing target (unless forced) and a missing or non-directory parent. */
+function checkTarget(out: string, force: boolean): void {
+  const dir = path.dirname(out)
+  const dirStat = fs.statSync(dir, { throwIfNoEntry: false })
+  if (dirStat === undefined)
+    throw new SimulateError('OUT_UNWRITABLE', `directory ${dir} does not exist`)
+  if (!dirStat.isDirectory()) throw new SimulateError('OUT_UNWRITABLE', `${dir} is not a directory`)
+  const outStat = fs.statSync(out, { throwIfNoEntry: false })
+  if (outStat?.isDirectory()) throw new SimulateError('OUT_UNWRITABLE', `${out} is a directory`)
+  if (outStat !== undefined && !force) {
+    throw new SimulateError('OUT_EXISTS', 'the file already exists (pass force to replace it)')
+  }
+}
+
+function openTemp(tmp: string): Database.Database {
+  try {
+    const db = new Database(tmp)
+    db.pragma('journal_mode = OFF')
+    db.pragma('synchronous = OFF')
+    db.exec(SCHEMA)
+    return db
+  } catch (error) {
+    throw new SimulateError(
+      'OUT_UNWRITABLE',
+      `cannot create a file in ${path.dirname(tmp)} (${reason(error)})`,
+      { cause: error },
+    )
+  }
+}
+
+interface Tally {
+  rows: number
+  sessions: number
+  from: string
+  to: string
+  readonly counts: Map<string, number>
+}
+
+function classOf(row: SyntheticRow, verify: boolean): string {
+  if (!verify) return row.frameClass
+  const c = classifyText(row.raw, row.direction === 'box_to_proxy' ? 'box' : 'cloud')
+  if (c.class !== row.frameClass || c.crcOk !== true) {
+    throw new SimulateError(
+      'MODEL_MISMATCH',
+      `internal error: frame of conn ${row.connId} at ${row.ts} classifies as ${c.class} ` +
+        `(CRC ok: ${String(c.crcOk)}), the model built ${row.frameClass}`,
+    )
+  }
+  return c.class
+}
+
+/**
+ * Streams the rows into `frames`: a few rows per INSERT, one transaction per BATCH_ROWS. Rows are
+ * dropped as soon as they are bound, so they die young (a 50k-row array costs ~2 s of GC per 1M).
+ */
+async function fill(
+  db: Database.Database,
+  opts: SimulateOptions,
+  onProgress: ((rowsWritten: number) => void) | undefined,
+): Promise<Tally> {
+  const many = db.prepare(
+    `INSERT INTO frames (${COLUMNS}) VALUES ${Array(ROWS_PER_STATEMENT).fill(VALUES).join(', ')}`,
+  )
+  const one = db.prepare(`INSERT INTO frames (${COLUMNS}) VALUES ${VALUES}`)
+  const params: Array<string | number | null> = new Array(ROWS_PER_STATEMENT * PARAMS_PER_ROW)
+  const verify = opts.verify === true
+  const tally: Tally = { rows: 0, sessions: 0, from: '', to: '', counts: new Map() }
+  let pending = 0
+  db.exec('BEGIN')
+  for (const r of generateSyntheticRows(modelOptions(opts))) {
+    const cls = classOf(r, verify)
+    tally.counts.set(cls, (tally.counts.get(cls) ?? 0) + 1)
+    if (tally.rows++ === 0) tally.from = r.ts
+    tally.to = r.ts
+    tally.sessions = r.connId
+    const at = pending * PARAMS_PER_ROW
+    params[at] = r.ts
+    params[at + 1] = r.deviceId
+    params[at + 2] = r.tableName
+    params[at + 3] = r.raw
+    params[at + 4] = r.parsed
+    params[at + 5] = r.direction
+    params[at + 6] = r.connId
+    params[at + 7] = r.peer
+    params[at + 8] = r.length
+    if (++pending === ROWS_PER_STATEMENT) {
+      many.run(params)
+      pending = 0
+    }
+    if (tally.rows % BATCH_ROWS === 0) {
+      db.exec('COMMIT')
+      onProgress?.(tally.rows)
+      // Let signals and timers run between batches.
+      await new Promise((resolve) => setImmediate(resolve))
+      db.exec('BEGIN')
+    }
+  }
+  for (let k = 0; k < pending; k++) {
+    one.run(params.slice(k * PARAMS_PER_ROW, (k + 1) * PARAMS_PER_ROW))
+  }
+  db.exec('COMMIT')
+  if (tally.rows % BATCH_ROWS !== 0) onProgress?.(tally.rows)
+  return tally
+}
+
+function writeMeta(db: Database.Database, opts: SimulateOptions): void {
+  const resolved = resolveSyntheticOptions(modelOptions(opts))
+  const insert = db.prepare('INSERT INTO oigctl_meta (key, value) VALUES (?, ?)')
+  const meta: Array<[string, string]> = [
+    ['synthetic', '1'],
+    ['generator', 'oigctl simulate'],
+    ['seed', String(opts.seed)],
+    ['start', new Date(resolved.startMs).toISOString()],
+    ['stop', `${resolved.stop.kind}=${resolved.stop.value}`],
+    ['settings_per_day', String(resolved.settingsPerDay)],
+  ]
+  for (const [key, value] of meta) insert.run(key, value)
+}
+
+/** Moves the finished temp file into place: a hard link cannot replace an existing file. */
+function publish(tmp: string, out: string, force: boolean): void {
+  if (force) {
+    fs.renameSync(tmp, out)
+    return
+  }
+  try {
+    fs.linkSync(tmp, out)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') {
+      throw new SimulateError('OUT_EXISTS', 'the file already exists (pass force to replace it)')
+    }
+    // File systems without hard links: fall back to check + rename.
+    if (fs.existsSync(out)) throw error
+    fs.renameSync(tmp, out)
+    return
+  }
+  fs.unlinkSync(tmp)
+}
+
+function removeQuietly(file: string): void {
+  for (const f of [file, `${file}-journal`]) {
+    try {
+      fs.rmSync(f, { force: true })
+    } catch {
+      // Best effort: the original error is what the user needs to see.
+    }
+  }
+}
+
+/**
+ * Writes a synthetic capture DB to `opts.out` and returns what it holds. Throws SimulateError for
+ * invalid options, an existing target without `force`, or an unwritable path; never leaves a
+ * partial target or a temp file behind.
+ */
+export async function writeSyntheticDb(
+  opts: SimulateOptions,
+  onProgress?: (rowsWritten: number) => void,
+): Promise<SimulateResult> {
+  try {
+    resolveSyntheticOptions(modelOptions(opts))
+  } catch (error) {
+    if (error instanceof SyntheticOptionsError) {
+      throw new SimulateError('INVALID_OPTIONS', error.message, { cause: error })
+    }
+    throw error
+  }
+  const out = path.resolve(opts.out)
+  const force = opts.force === true
+  checkTarget(out, force)
+  const tmp = `${out}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
+  let db: Database.Database | undefined
+  try {
+    db = openTemp(tmp)
+    const tally = await fill(db, opts, onProgress)
+    writeMeta(db, opts)
+    db.pragma('journal_mode = DELETE')
+    db.close()
+    db = undefined
+    publish(tmp, out, force)
+    const classCounts: Record<string, number> = {}
+    for (const cls of FRAME_CLASSES) {
+      const n = tally.counts.get(cls)
+      if (n !== undefined) classCounts[cls] = n
+    }
+    return {
+      path: out,
+      rows: tally.rows,
+      sessions: tally.sessions,
+      settingHandshakes: tally.counts.get('cloud.setting') ?? 0,
+      from: tally.from,
+      to: tally.to,
+      seed: opts.seed,
+      classCounts,
+    }
+  } catch (error) {
+    try {
+      db?.close()
+    } catch {
+      // Already failing; closing is best effort.
+    }
+    removeQuietly(tmp)
+    if (error instanceof SimulateError) throw error
+    throw new SimulateError('WRITE_FAILED', `write failed (${reason(error)})`, {
+      cause: error,
+    })
+  }
+}
