@@ -1,22 +1,11 @@
 /** Builds the `kind: "session"` fixture of one session (pure). */
 import { findSettingHandshakes } from '../capture/handshakes.js'
 import type { Session } from '../capture/sessions.js'
+import { sourceLabel, type SourceRef } from '../capture/source-ref.js'
 import {
   SESSION_FIXTURE_SCHEMA_VERSION,
   type SessionFixture,
 } from '../evidence/schemas/session-fixture.js'
-
-export interface SourceRef {
-  readonly file: string
-  readonly sha256: string
-  readonly format: 'sqlite' | 'session-export'
-  readonly synthetic: boolean
-}
-
-/** Label of a source in session ids: its file name without the usual extension. */
-export function sourceLabel(file: string): string {
-  return file.replace(/\.(db|sqlite3?|json)$/i, '')
-}
 
 /** Stable id of a session: its source's label and the session's position in it. */
 export function sessionId(label: string, session: Pick<Session, 'index' | 'connId'>): string {

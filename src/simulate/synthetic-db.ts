@@ -7,15 +7,8 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { classifyText } from '../protocol/classify.js'
-import { FRAME_CLASSES } from '../protocol/frame-class.js'
-import {
-  SyntheticOptionsError,
-  generateSyntheticRows,
-  resolveSyntheticOptions,
-  type SyntheticOptions,
-  type SyntheticRow,
-} from './model.js'
+import { SyntheticOptionsError, resolveSyntheticOptions, type SyntheticOptions } from './model.js'
+import { FrameInserter, fillFrames } from './fill.js'
 
 export interface SimulateOptions {
   /** Path of the DB file to create. */
@@ -67,12 +60,6 @@ export class SimulateError extends Error {
   }
 }
 
-const BATCH_ROWS = 50_000
-const ROWS_PER_STATEMENT = 50
-const COLUMNS = 'ts, device_id, table_name, raw, raw_b64, parsed, direction, conn_id, peer, length'
-const VALUES = '(?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)'
-const PARAMS_PER_ROW = 9
-
 /** The add-on's table (PROTOCOL.md §6); `raw_b64` stays NULL as in older add-on files. */
 const SCHEMA = `
 CREATE TABLE frames (id INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT, device_id TEXT, table_name TEXT,
@@ -99,8 +86,9 @@ function modelOptions(opts: SimulateOptions): SyntheticOptions {
 function checkTarget(out: string, force: boolean): void {
   const dir = path.dirname(out)
   const dirStat = fs.statSync(dir, { throwIfNoEntry: false })
-  if (dirStat === undefined)
+  if (dirStat === undefined) {
     throw new SimulateError('OUT_UNWRITABLE', `directory ${dir} does not exist`)
+  }
   if (!dirStat.isDirectory()) throw new SimulateError('OUT_UNWRITABLE', `${dir} is not a directory`)
   const outStat = fs.statSync(out, { throwIfNoEntry: false })
   if (outStat?.isDirectory()) throw new SimulateError('OUT_UNWRITABLE', `${out} is a directory`)
@@ -110,94 +98,22 @@ function checkTarget(out: string, force: boolean): void {
 }
 
 function openTemp(tmp: string): Database.Database {
+  let db: Database.Database | undefined
   try {
-    const db = new Database(tmp)
+    db = new Database(tmp)
+    // Speed while generating; the file is not published unless complete (journal set back below).
     db.pragma('journal_mode = OFF')
     db.pragma('synchronous = OFF')
     db.exec(SCHEMA)
     return db
   } catch (error) {
+    db?.close()
     throw new SimulateError(
       'OUT_UNWRITABLE',
       `cannot create a file in ${path.dirname(tmp)} (${reason(error)})`,
       { cause: error },
     )
   }
-}
-
-interface Tally {
-  rows: number
-  sessions: number
-  from: string
-  to: string
-  readonly counts: Map<string, number>
-}
-
-function classOf(row: SyntheticRow, verify: boolean): string {
-  if (!verify) return row.frameClass
-  const c = classifyText(row.raw, row.direction === 'box_to_proxy' ? 'box' : 'cloud')
-  if (c.class !== row.frameClass || c.crcOk !== true) {
-    throw new SimulateError(
-      'MODEL_MISMATCH',
-      `internal error: frame of conn ${row.connId} at ${row.ts} classifies as ${c.class} ` +
-        `(CRC ok: ${String(c.crcOk)}), the model built ${row.frameClass}`,
-    )
-  }
-  return c.class
-}
-
-/**
- * Streams the rows into `frames`: a few rows per INSERT, one transaction per BATCH_ROWS. Rows are
- * dropped as soon as they are bound, so they die young (a 50k-row array costs ~2 s of GC per 1M).
- */
-async function fill(
-  db: Database.Database,
-  opts: SimulateOptions,
-  onProgress: ((rowsWritten: number) => void) | undefined,
-): Promise<Tally> {
-  const many = db.prepare(
-    `INSERT INTO frames (${COLUMNS}) VALUES ${Array(ROWS_PER_STATEMENT).fill(VALUES).join(', ')}`,
-  )
-  const one = db.prepare(`INSERT INTO frames (${COLUMNS}) VALUES ${VALUES}`)
-  const params: Array<string | number | null> = new Array(ROWS_PER_STATEMENT * PARAMS_PER_ROW)
-  const verify = opts.verify === true
-  const tally: Tally = { rows: 0, sessions: 0, from: '', to: '', counts: new Map() }
-  let pending = 0
-  db.exec('BEGIN')
-  for (const r of generateSyntheticRows(modelOptions(opts))) {
-    const cls = classOf(r, verify)
-    tally.counts.set(cls, (tally.counts.get(cls) ?? 0) + 1)
-    if (tally.rows++ === 0) tally.from = r.ts
-    tally.to = r.ts
-    tally.sessions = r.connId
-    const at = pending * PARAMS_PER_ROW
-    params[at] = r.ts
-    params[at + 1] = r.deviceId
-    params[at + 2] = r.tableName
-    params[at + 3] = r.raw
-    params[at + 4] = r.parsed
-    params[at + 5] = r.direction
-    params[at + 6] = r.connId
-    params[at + 7] = r.peer
-    params[at + 8] = r.length
-    if (++pending === ROWS_PER_STATEMENT) {
-      many.run(params)
-      pending = 0
-    }
-    if (tally.rows % BATCH_ROWS === 0) {
-      db.exec('COMMIT')
-      onProgress?.(tally.rows)
-      // Let signals and timers run between batches.
-      await new Promise((resolve) => setImmediate(resolve))
-      db.exec('BEGIN')
-    }
-  }
-  for (let k = 0; k < pending; k++) {
-    one.run(params.slice(k * PARAMS_PER_ROW, (k + 1) * PARAMS_PER_ROW))
-  }
-  db.exec('COMMIT')
-  if (tally.rows % BATCH_ROWS !== 0) onProgress?.(tally.rows)
-  return tally
 }
 
 function writeMeta(db: Database.Database, opts: SimulateOptions): void {
@@ -228,7 +144,9 @@ function publish(tmp: string, out: string, force: boolean): void {
       throw new SimulateError('OUT_EXISTS', 'the file already exists (pass force to replace it)')
     }
     // File systems without hard links: fall back to check + rename.
-    if (fs.existsSync(out)) throw error
+    if (fs.existsSync(out)) {
+      throw new SimulateError('OUT_EXISTS', 'the file already exists (pass force to replace it)')
+    }
     fs.renameSync(tmp, out)
     return
   }
@@ -269,27 +187,15 @@ export async function writeSyntheticDb(
   let db: Database.Database | undefined
   try {
     db = openTemp(tmp)
-    const tally = await fill(db, opts, onProgress)
+    const inserter = new FrameInserter(db, onProgress)
+    const tally = await fillFrames(inserter, modelOptions(opts), opts.verify === true)
     writeMeta(db, opts)
     db.pragma('journal_mode = DELETE')
     db.close()
     db = undefined
     publish(tmp, out, force)
-    const classCounts: Record<string, number> = {}
-    for (const cls of FRAME_CLASSES) {
-      const n = tally.counts.get(cls)
-      if (n !== undefined) classCounts[cls] = n
-    }
-    return {
-      path: out,
-      rows: tally.rows,
-      sessions: tally.sessions,
-      settingHandshakes: tally.counts.get('cloud.setting') ?? 0,
-      from: tally.from,
-      to: tally.to,
-      seed: opts.seed,
-      classCounts,
-    }
+    const { rows, sessions, settingHandshakes, from, to, classCounts } = tally
+    return { path: out, rows, sessions, settingHandshakes, from, to, seed: opts.seed, classCounts }
   } catch (error) {
     try {
       db?.close()
@@ -298,6 +204,9 @@ export async function writeSyntheticDb(
     }
     removeQuietly(tmp)
     if (error instanceof SimulateError) throw error
+    if (error instanceof Error && error.name === 'ModelMismatchError') {
+      throw new SimulateError('MODEL_MISMATCH', error.message, { cause: error })
+    }
     throw new SimulateError('WRITE_FAILED', `write failed (${reason(error)})`, {
       cause: error,
     })

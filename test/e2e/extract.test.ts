@@ -171,7 +171,7 @@ describe('oigctl extract (built CLI)', () => {
         (d) => (writeFileSync(join(d, 's.json'), '{nope'), ['--session-file', join(d, 's.json')]),
         /Failed to read session file .*s\.json: not JSON/,
       ],
-      ['no input at all', () => [], /Failed to extract: no input given\./],
+      ['no input at all', () => [], /Failed to read captures: no input given\./],
     ]
     it.each(cases)('rejects %s', (_name, args, message) => {
       const dir = tempDir()

@@ -1,0 +1,121 @@
+/**
+ * Capture inputs (DB files and the add-on's session exports) opened up front, so that bad input
+ * fails before any output exists, then streamed session by session. Shared by extract and contract.
+ */
+import path from 'node:path'
+import { OigError } from '../errors.js'
+import { CaptureDb } from './db.js'
+import { sha256File } from './file-hash.js'
+import type { CaptureRow } from './rows.js'
+import { readSessionExport, sessionExportRows } from './session-file.js'
+import { SessionBuilder, type Session } from './sessions.js'
+import { sourceLabel, type SourceRef } from './source-ref.js'
+
+export { sourceLabel, type SourceRef }
+
+export interface CaptureSource {
+  readonly ref: SourceRef
+  readonly path: string
+  /** Unique label of this input in session ids (file stem, numbered when two inputs share one). */
+  readonly label: string
+  readonly columns: readonly string[]
+  readonly missingColumns: readonly string[]
+  readonly extraColumns: readonly string[]
+  readonly idsOrdered: boolean
+  rows(): Iterable<CaptureRow>
+  close(): void
+}
+
+export interface SourceStats {
+  readonly rows: number
+  readonly sessions: number
+  readonly firstTs: string | null
+  readonly lastTs: string | null
+}
+
+/** Opens every input (DBs read-only, session exports validated); throws OigError on the first bad one. */
+export function openSources(dbs: readonly string[], sessionFiles: readonly string[]): CaptureSource[] {
+  if (dbs.length + sessionFiles.length === 0) {
+    throw new OigError('USAGE', 'Failed to read captures: no input given.', {
+      hint: 'Pass --db payloads.db or --session-file export.json.',
+    })
+  }
+  const opened: Array<Omit<CaptureSource, 'label'>> = []
+  try {
+    for (const file of dbs) {
+      const db = CaptureDb.open(file)
+      opened.push({
+        ref: { file: db.info.file, sha256: sha256File(file), format: 'sqlite', synthetic: db.isSynthetic() },
+        path: file,
+        columns: db.info.columns,
+        missingColumns: db.info.missingColumns,
+        extraColumns: db.info.extraColumns,
+        idsOrdered: true,
+        rows: () => db.rows(),
+        close: () => db.close(),
+      })
+    }
+    for (const file of sessionFiles) {
+      const data = readSessionExport(file)
+      const rows = sessionExportRows(data)
+      opened.push({
+        ref: {
+          file: path.basename(file),
+          sha256: sha256File(file),
+          format: 'session-export',
+          synthetic: rows.length > 0 && rows.every((r) => r.peer === 'synthetic'),
+        },
+        path: file,
+        columns: ['id', 'ts', 'direction', 'table_name', 'raw', 'length'],
+        missingColumns: ['device_id', 'raw_b64', 'parsed', 'conn_id', 'peer'],
+        extraColumns: [],
+        idsOrdered: false,
+        rows: () => rows,
+        close: () => undefined,
+      })
+    }
+  } catch (error) {
+    for (const s of opened) s.close()
+    throw error
+  }
+  const used = new Map<string, number>()
+  return opened.map((s) => {
+    const stem = sourceLabel(s.ref.file)
+    const n = (used.get(stem) ?? 0) + 1
+    used.set(stem, n)
+    return { ...s, label: n === 1 ? stem : `${stem}-${n}` }
+  })
+}
+
+/** Streams one source into sessions, calling `onSession` as each closes; returns row statistics. */
+export function streamSessions(
+  source: CaptureSource,
+  sessionGapMs: number,
+  onSession: (session: Session) => void,
+  onProgress?: (rows: number, sessions: number) => void,
+): SourceStats {
+  let rows = 0
+  let sessions = 0
+  let firstTs: string | null = null
+  let lastTs: string | null = null
+  const builder = new SessionBuilder({
+    sessionGapMs,
+    idsOrdered: source.idsOrdered,
+    onSession: (s) => {
+      sessions++
+      onSession(s)
+    },
+  })
+  for (const row of source.rows()) {
+    builder.push(row)
+    rows++
+    if (row.ts !== null) {
+      firstTs ??= row.ts
+      lastTs = row.ts
+    }
+    if (onProgress && rows % 50_000 === 0) onProgress(rows, sessions)
+  }
+  builder.finish()
+  onProgress?.(rows, sessions)
+  return { rows, sessions, firstTs, lastTs }
+}
