@@ -36,6 +36,8 @@ export interface CaptureDbInfo {
   readonly journalMode: string
 }
 
+const PAGE_ROWS = 4096
+
 const HINT_DB = 'Pass --db with the path of an oig-proxy capture DB (payloads.db).'
 
 function failOpen(file: string, reason: string, code: string, cause?: unknown): OigError {
@@ -127,30 +129,46 @@ export class CaptureDb {
     }
   }
 
-  /** Streams rows in capture order (by `id`, else by rowid); one row in memory at a time. */
+  /** Streams rows in capture order (rowid), one page of rows in memory at a time. */
   *rows(): Generator<CaptureRow> {
     const has = (c: string): boolean => this.info.columns.includes(c)
     const col = (c: string): string => (has(c) ? `"${c}"` : 'NULL')
-    const order = has('id') ? '"id"' : 'rowid'
-    const sql = `SELECT ${has('id') ? '"id"' : 'rowid'} AS id, ${col('ts')} AS ts, ${col('device_id')} AS device_id,
-      ${col('table_name')} AS table_name, ${col('raw')} AS raw, ${col('raw_b64')} AS raw_b64,
-      ${col('direction')} AS direction, ${col('conn_id')} AS conn_id, ${col('peer')} AS peer,
-      ${col('length')} AS length FROM frames ORDER BY ${order}`
-    const stmt = this.db.prepare(sql)
-    try {
-      for (const r of stmt.iterate() as Iterable<RawRow>) {
-        yield toCaptureRow(r)
-      }
-    } catch (error) {
-      if (error instanceof OigError) throw error
-      throw new OigError(
-        'CAPTURE_DB_READ_FAILED',
-        `Failed to read capture DB ${this.info.path}: ${reasonOf(error)}.`,
-        {
-          hint: 'The file may be damaged or was replaced while reading; try a copy of it.',
-          cause: error,
-        },
+    // Capture order is insertion order: rowid (the add-on's `id` is an alias of it). Paging on
+    // rowid stays correct even for a variant whose `id` is not unique (that is then a finding).
+    const idCol = has('id') ? '"id"' : 'rowid'
+    // Only the columns extract uses; raw_b64 only where raw is NULL (it doubles the bytes read).
+    const rawB64 = has('raw_b64')
+      ? has('raw')
+        ? 'CASE WHEN "raw" IS NULL THEN "raw_b64" END'
+        : '"raw_b64"'
+      : 'NULL'
+    // Keyset pages (WHERE id > last LIMIT n) with raw() arrays: markedly faster than a per-row
+    // iterator on million-row captures, and still one page in memory at a time.
+    const stmt = this.db
+      .prepare(
+        `SELECT ${idCol}, ${col('ts')}, ${col('table_name')}, ${col('raw')}, ${rawB64},
+        ${col('direction')}, ${col('conn_id')}, rowid FROM frames WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE_ROWS}`,
       )
+      .raw(true)
+    let last: number | bigint = -Infinity
+    for (;;) {
+      let page: unknown[][]
+      try {
+        page = stmt.all(last) as unknown[][]
+      } catch (error) {
+        throw new OigError(
+          'CAPTURE_DB_READ_FAILED',
+          `Failed to read capture DB ${this.info.path}: ${reasonOf(error)}.`,
+          {
+            hint: 'The file may be damaged or was replaced while reading; try a copy of it.',
+            cause: error,
+          },
+        )
+      }
+      if (page.length === 0) return
+      for (const r of page) yield toCaptureRow(r)
+      last = page[page.length - 1]![7] as number | bigint
+      if (page.length < PAGE_ROWS) return
     }
   }
 
@@ -171,19 +189,6 @@ export class CaptureDb {
   }
 }
 
-interface RawRow {
-  id: number | bigint
-  ts: unknown
-  device_id: unknown
-  table_name: unknown
-  raw: unknown
-  raw_b64: unknown
-  direction: unknown
-  conn_id: unknown
-  peer: unknown
-  length: unknown
-}
-
 const str = (v: unknown): string | null =>
   v === null || v === undefined
     ? null
@@ -198,23 +203,22 @@ const num = (v: unknown): number | null => {
   return Number.isFinite(n) ? n : null
 }
 
-function toCaptureRow(r: RawRow): CaptureRow {
-  let raw = str(r.raw)
+/** Column order of the SELECT in rows(). */
+function toCaptureRow(r: unknown[]): CaptureRow {
+  const [id, tsValue, tableName, rawValue, rawB64, direction, connId] = r
+  let raw = typeof rawValue === 'string' ? rawValue : str(rawValue)
   if (raw === null) {
-    const b64 = str(r.raw_b64)
+    const b64 = str(rawB64)
     raw = b64 === null ? '' : Buffer.from(b64, 'base64').toString('utf8')
   }
-  const ts = str(r.ts)
+  const ts = typeof tsValue === 'string' ? tsValue : str(tsValue)
   return {
-    id: Number(r.id),
+    id: Number(id),
     ts,
     tsMs: parseCaptureTs(ts),
-    deviceId: str(r.device_id),
-    tableName: str(r.table_name),
+    tableName: str(tableName),
     raw,
-    direction: str(r.direction),
-    connId: num(r.conn_id),
-    peer: str(r.peer),
-    length: num(r.length),
+    direction: typeof direction === 'string' ? direction : str(direction),
+    connId: num(connId),
   }
 }

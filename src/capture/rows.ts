@@ -30,6 +30,7 @@ const DIRECTIONS: Readonly<Record<string, DirectionInfo>> = {
 /** Maps a `direction` value of either vocabulary; null for NULL or an unknown value. */
 export function mapDirection(direction: string | null | undefined): DirectionInfo | null {
   if (direction === null || direction === undefined) return null
+  if (Object.hasOwn(DIRECTIONS, direction)) return DIRECTIONS[direction]!
   const key = direction.trim().toLowerCase()
   // Own keys only: 'constructor' or 'toString' must not resolve to Object.prototype members.
   return Object.hasOwn(DIRECTIONS, key) ? DIRECTIONS[key]! : null
@@ -42,14 +43,11 @@ export interface CaptureRow {
   readonly ts: string | null
   /** `ts` as epoch milliseconds with the microsecond fraction, or null when absent/unparseable. */
   readonly tsMs: number | null
-  readonly deviceId: string | null
   /** The DB's `table_name`: a pairing hint only, never used to classify (PROTOCOL.md §6). */
   readonly tableName: string | null
   readonly raw: string
   readonly direction: string | null
   readonly connId: number | null
-  readonly peer: string | null
-  readonly length: number | null
 }
 
 const TS_RE =
@@ -61,6 +59,8 @@ const TS_RE =
  */
 export function parseCaptureTs(ts: string | null | undefined): number | null {
   if (ts === null || ts === undefined) return null
+  const fast = parseCanonicalTs(ts)
+  if (fast !== null) return fast
   const m = TS_RE.exec(ts.trim())
   if (!m) return null
   let ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)
@@ -78,7 +78,7 @@ export function parseCaptureTs(ts: string | null | undefined): number | null {
     return null
   }
   const frac = m[7]
-  if (frac !== undefined) ms += Number(`0.${frac}`) * 1000
+  if (frac !== undefined) ms += Number(frac) / 10 ** (frac.length - 3)
   const zone = m[8]
   if (zone !== undefined && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1
@@ -86,4 +86,58 @@ export function parseCaptureTs(ts: string | null | undefined): number | null {
     ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000
   }
   return ms
+}
+
+let cachedPrefix = ''
+let cachedPrefixMs = 0
+
+/**
+ * Fast path for the add-on's own layout `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`: the date-time
+ * prefix is converted once and cached (consecutive rows share it), the fraction is read by hand.
+ * Returns null for anything else, which then takes the general path.
+ */
+function parseCanonicalTs(ts: string): number | null {
+  const len = ts.length
+  if (len < 25 || ts.charCodeAt(10) !== 84 /* T */ || !ts.endsWith('+00:00')) return null
+  const prefix = ts.slice(0, 19)
+  let base: number
+  if (prefix === cachedPrefix) base = cachedPrefixMs
+  else {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(prefix)
+    if (!m) return null
+    const [y, mo, d, h, mi, s] = [+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!]
+    base = Date.UTC(y, mo - 1, d, h, mi, s)
+    const check = new Date(base)
+    if (
+      check.getUTCFullYear() !== y ||
+      check.getUTCMonth() !== mo - 1 ||
+      check.getUTCDate() !== d ||
+      h > 23 ||
+      mi > 59 ||
+      s > 59
+    ) {
+      return null
+    }
+    if (y < 100) return null
+    cachedPrefix = prefix
+    cachedPrefixMs = base
+  }
+  if (len === 25) return base
+  if (ts.charCodeAt(19) !== 46 /* . */) return null
+  const frac = fractionMs(ts, 20, len - 6)
+  if (frac === null) return null
+  return base + frac
+}
+
+/** Milliseconds of the decimal fraction digits ts[from, to) (1–9 digits), exact to the digit. */
+function fractionMs(ts: string, from: number, to: number): number | null {
+  const digits = to - from
+  if (digits < 1 || digits > 9) return null
+  let n = 0
+  for (let i = from; i < to; i++) {
+    const c = ts.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return null
+    n = n * 10 + c
+  }
+  return n / 10 ** (digits - 3)
 }

@@ -76,13 +76,10 @@ export function sessionExportRows(data: SessionExport): CaptureRow[] {
       id: f.id,
       ts,
       tsMs: parseCaptureTs(ts),
-      deviceId: f.device_id ?? null,
       tableName: f.table_name ?? null,
       raw,
       direction: f.direction ?? null,
       connId: f.conn_id ?? data.conn_id ?? null,
-      peer: f.peer ?? null,
-      length: f.length ?? null,
     }
   })
 }

@@ -4,7 +4,7 @@
  * different id per direction (PROTOCOL.md §6), so boundaries come from ids and time gaps together,
  * and every session says which rule opened it.
  */
-import { classifyFrame, inferSide } from '../protocol/classify.js'
+import { CLASSIFY_TAGS, classifyFrame, inferSide } from '../protocol/classify.js'
 import type { EventType, FrameClass } from '../protocol/frame-class.js'
 import { parseFrame } from '../protocol/frame.js'
 import { finding, type Finding } from './findings.js'
@@ -346,7 +346,7 @@ function round3(n: number): number {
 
 /** Parses, orients and classifies one capture row. */
 export function toSessionFrame(row: CaptureRow): SessionFrame {
-  const parsed = parseFrame(row.raw)
+  const parsed = parseFrame(row.raw, { keepTags: CLASSIFY_TAGS })
   const dir = mapDirection(row.direction)
   const notes: string[] = []
   let origin: Origin

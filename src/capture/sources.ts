@@ -34,7 +34,10 @@ export interface SourceStats {
 }
 
 /** Opens every input (DBs read-only, session exports validated); throws OigError on the first bad one. */
-export function openSources(dbs: readonly string[], sessionFiles: readonly string[]): CaptureSource[] {
+export function openSources(
+  dbs: readonly string[],
+  sessionFiles: readonly string[],
+): CaptureSource[] {
   if (dbs.length + sessionFiles.length === 0) {
     throw new OigError('USAGE', 'Failed to read captures: no input given.', {
       hint: 'Pass --db payloads.db or --session-file export.json.',
@@ -45,7 +48,12 @@ export function openSources(dbs: readonly string[], sessionFiles: readonly strin
     for (const file of dbs) {
       const db = CaptureDb.open(file)
       opened.push({
-        ref: { file: db.info.file, sha256: sha256File(file), format: 'sqlite', synthetic: db.isSynthetic() },
+        ref: {
+          file: db.info.file,
+          sha256: sha256File(file),
+          format: 'sqlite',
+          synthetic: db.isSynthetic(),
+        },
         path: file,
         columns: db.info.columns,
         missingColumns: db.info.missingColumns,
@@ -63,7 +71,7 @@ export function openSources(dbs: readonly string[], sessionFiles: readonly strin
           file: path.basename(file),
           sha256: sha256File(file),
           format: 'session-export',
-          synthetic: rows.length > 0 && rows.every((r) => r.peer === 'synthetic'),
+          synthetic: data.frames.length > 0 && data.frames.every((f) => f.peer === 'synthetic'),
         },
         path: file,
         columns: ['id', 'ts', 'direction', 'table_name', 'raw', 'length'],
@@ -87,23 +95,29 @@ export function openSources(dbs: readonly string[], sessionFiles: readonly strin
   })
 }
 
+export interface StreamOptions {
+  readonly sessionGapMs: number
+  readonly onSession: (session: Session) => void
+  readonly onProgress?: (rows: number, sessions: number) => void
+  /** Called after each row; a returned promise is awaited (back-pressure from output writes). */
+  readonly throttle?: () => Promise<void> | null
+}
+
 /** Streams one source into sessions, calling `onSession` as each closes; returns row statistics. */
-export function streamSessions(
+export async function streamSessions(
   source: CaptureSource,
-  sessionGapMs: number,
-  onSession: (session: Session) => void,
-  onProgress?: (rows: number, sessions: number) => void,
-): SourceStats {
+  opts: StreamOptions,
+): Promise<SourceStats> {
   let rows = 0
   let sessions = 0
   let firstTs: string | null = null
   let lastTs: string | null = null
   const builder = new SessionBuilder({
-    sessionGapMs,
+    sessionGapMs: opts.sessionGapMs,
     idsOrdered: source.idsOrdered,
     onSession: (s) => {
       sessions++
-      onSession(s)
+      opts.onSession(s)
     },
   })
   for (const row of source.rows()) {
@@ -113,9 +127,11 @@ export function streamSessions(
       firstTs ??= row.ts
       lastTs = row.ts
     }
-    if (onProgress && rows % 50_000 === 0) onProgress(rows, sessions)
+    if (opts.onProgress && rows % 50_000 === 0) opts.onProgress(rows, sessions)
+    const wait = opts.throttle?.()
+    if (wait) await wait
   }
   builder.finish()
-  onProgress?.(rows, sessions)
+  opts.onProgress?.(rows, sessions)
   return { rows, sessions, firstTs, lastTs }
 }

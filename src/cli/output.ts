@@ -1,5 +1,6 @@
 /** The output layer: one JSON document on stdout under --json, human text otherwise; logs on stderr. */
 import { Chalk, type ChalkInstance } from 'chalk'
+import { formatJson } from '../evidence/json-format.js'
 
 export interface OutputStreams {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean }
@@ -46,7 +47,7 @@ export class Output {
     render: (doc: T, chalk: ChalkInstance) => string,
   ): void {
     this.endProgress()
-    if (this.json) this.streams.stdout.write(`${JSON.stringify(doc, null, 2)}\n`)
+    if (this.json) this.streams.stdout.write(formatJson(doc))
     else this.streams.stdout.write(`${render(doc, this.chalk)}\n`)
   }
 

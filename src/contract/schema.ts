@@ -8,7 +8,9 @@ export const BoxClassSchema = z.enum(BOX_CLASSES)
 export const CloudClassSchema = z.enum(CLOUD_CLASSES)
 export const ContextSchema = z
   .enum(['normal', 'setting-batch'])
-  .describe('setting-batch: the BOX frame follows a cloud Setting on its connection (it answers the Setting)')
+  .describe(
+    'setting-batch: the BOX frame follows a cloud Setting on its connection (it answers the Setting)',
+  )
 
 export const RequestKeySchema = z.object({
   class: BoxClassSchema,
@@ -18,7 +20,11 @@ export const RequestKeySchema = z.object({
 
 export const CitationSchema = z.object({
   file: z.string(),
-  requestId: z.number().int().nullable().describe('row id of the BOX frame (null: not in the capture)'),
+  requestId: z
+    .number()
+    .int()
+    .nullable()
+    .describe('row id of the BOX frame (null: not in the capture)'),
   replyId: z.number().int().nullable().describe('row id of the frame sent to the BOX'),
   connId: z.number().int().nullable(),
   ts: z.string().nullable(),
@@ -43,7 +49,9 @@ export const LatencySchema = z.object({
 })
 
 export const FollowUpSchema = z.object({
-  class: BoxClassSchema.nullable().describe('next BOX frame on the connection; null: none (connection or capture ended)'),
+  class: BoxClassSchema.nullable().describe(
+    'next BOX frame on the connection; null: none (connection or capture ended)',
+  ),
   count: z.number().int().positive(),
   gap: LatencySchema.describe('ms from the reply to the next BOX frame'),
   citations: z.array(CitationSchema).min(1),
@@ -55,7 +63,11 @@ export const TransitionSchema = z.object({
   context: ContextSchema,
   response: CloudClassSchema,
   count: z.number().int().positive(),
-  share: z.number().min(0).max(1).describe('count / all captured replies to this request in this context'),
+  share: z
+    .number()
+    .min(0)
+    .max(1)
+    .describe('count / all captured replies to this request in this context'),
   latency: LatencySchema,
   followUps: z.array(FollowUpSchema),
   citations: z.array(CitationSchema).min(1),
@@ -75,7 +87,11 @@ export const RuleSchema = z.object({
   statement: z.string(),
   support: z.number().int().positive(),
   violations: z.number().int().nonnegative(),
-  undetermined: z.number().int().nonnegative().describe('instances the captures cannot decide (e.g. the frame before is not captured)'),
+  undetermined: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('instances the captures cannot decide (e.g. the frame before is not captured)'),
   holds: z.boolean(),
   citations: z.array(CitationSchema).min(1),
   counterexamples: z.array(CitationSchema),
@@ -95,9 +111,14 @@ export const ContractInputSchema = z.object({
 export const ContractSchema = z.object({
   kind: z.literal('contract'),
   schemaVersion: z.literal(CONTRACT_SCHEMA_VERSION),
-  version: z.string().regex(/^\d+\.\d+\.\d+$/).describe('semantic version of this contract'),
+  version: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/)
+    .describe('semantic version of this contract'),
   generator: z.object({ name: z.literal('oigctl'), version: z.string() }),
-  synthetic: z.boolean().describe('true when any input was synthetic (never for the shipped contract)'),
+  synthetic: z
+    .boolean()
+    .describe('true when any input was synthetic (never for the shipped contract)'),
   inputs: z.array(ContractInputSchema),
   totals: z.object({
     frames: z.number().int().nonnegative(),
@@ -116,14 +137,35 @@ export const ContractSchema = z.object({
   requests: z.array(RequestSummarySchema),
   settingContext: z.object({
     settingsSeen: z.number().int().nonnegative(),
-    answered: z.array(z.object({ request: BoxClassSchema.nullable(), count: z.number().int().positive(), citations: z.array(CitationSchema).min(1) })),
-    pollsCarryingSetting: z.array(z.object({ poll: BoxClassSchema, withSetting: z.number().int(), replies: z.number().int(), share: z.number() })),
-    afterSettingAck: z.array(z.object({ response: CloudClassSchema, count: z.number().int().positive(), citations: z.array(CitationSchema).min(1) })),
+    answered: z.array(
+      z.object({
+        request: BoxClassSchema.nullable(),
+        count: z.number().int().positive(),
+        citations: z.array(CitationSchema).min(1),
+      }),
+    ),
+    pollsCarryingSetting: z.array(
+      z.object({
+        poll: BoxClassSchema,
+        withSetting: z.number().int(),
+        replies: z.number().int(),
+        share: z.number(),
+      }),
+    ),
+    afterSettingAck: z.array(
+      z.object({
+        response: CloudClassSchema,
+        count: z.number().int().positive(),
+        citations: z.array(CitationSchema).min(1),
+      }),
+    ),
     ackDelay: LatencySchema.describe('ms from a cloud Setting to the BOX reply that follows it'),
   }),
   sequenceRules: z.array(RuleSchema),
   unobserved: z.object({
-    requests: z.array(z.object({ class: BoxClassSchema, seen: z.number().int().nonnegative(), note: z.string() })),
+    requests: z.array(
+      z.object({ class: BoxClassSchema, seen: z.number().int().nonnegative(), note: z.string() }),
+    ),
     replies: z.array(z.object({ name: z.string(), note: z.string() })),
   }),
 })

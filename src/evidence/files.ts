@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { OigError, reasonOf } from '../errors.js'
+import { BackgroundWriter } from './background-writer.js'
+import { formatJson } from './json-format.js'
 
 function tempName(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
@@ -25,7 +27,7 @@ export function writeFileAtomic(target: string, text: string): void {
 
 /** Writes a JSON document atomically, pretty-printed with a trailing newline. */
 export function writeJsonAtomic(target: string, value: unknown): void {
-  writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`)
+  writeFileAtomic(target, formatJson(value))
 }
 
 /** Makes sure an output folder exists and is writable; throws OigError otherwise. */
@@ -50,6 +52,8 @@ export class StagedOutput {
   readonly dir: string
   private readonly staging: string
   private readonly staged: string[] = []
+  private readonly madeDirs = new Set<string>()
+  private writer: BackgroundWriter | null = null
 
   constructor(dir: string) {
     ensureWritableDir(dir)
@@ -57,13 +61,51 @@ export class StagedOutput {
     this.staging = fs.mkdtempSync(path.join(dir, '.oigctl-tmp-'))
   }
 
+  private stagedPath(relative: string): string {
+    const staged = path.join(this.staging, relative)
+    const dir = path.dirname(staged)
+    if (!this.madeDirs.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true })
+      this.madeDirs.add(dir)
+    }
+    this.staged.push(relative)
+    return staged
+  }
+
   /** Stages a JSON file at `relative` (sub-folders allowed); returns its final path. */
   writeJson(relative: string, value: unknown): string {
-    const staged = path.join(this.staging, relative)
-    fs.mkdirSync(path.dirname(staged), { recursive: true })
-    fs.writeFileSync(staged, `${JSON.stringify(value, null, 2)}\n`)
-    this.staged.push(relative)
+    fs.writeFileSync(this.stagedPath(relative), formatJson(value))
     return path.join(this.dir, relative)
+  }
+
+  /**
+   * Stages a JSON file written in the background by a worker thread; `settle()` bounds the
+   * backlog and must be awaited (with no limit) before `commit()`.
+   */
+  queueJson(relative: string, value: unknown): void {
+    this.writer ??= new BackgroundWriter()
+    this.writer.write(this.stagedPath(relative), formatJson(value))
+  }
+
+  /** Bytes of background writes still pending. */
+  get backlogBytes(): number {
+    return this.writer?.backlogBytes ?? 0
+  }
+
+  /** Waits until at most `limitBytes` of background writes are pending; rethrows a failed write. */
+  async settle(limitBytes = 0): Promise<void> {
+    if (!this.writer) return
+    await this.writer.settle(limitBytes)
+    const failure = this.writer.error
+    if (failure !== null) {
+      throw new OigError('OUTPUT_WRITE_FAILED', `Failed to write into ${this.dir}: ${failure}`, {
+        hint: 'Check free disk space and permissions of the output folder.',
+      })
+    }
+    if (limitBytes === 0) {
+      await this.writer.close()
+      this.writer = null
+    }
   }
 
   /**
@@ -92,6 +134,13 @@ export class StagedOutput {
       fs.rmSync(this.staging, { recursive: true, force: true })
     }
     return written
+  }
+
+  /** Discards everything staged (after stopping pending background writes). */
+  async abortAsync(): Promise<void> {
+    await this.writer?.close()
+    this.writer = null
+    this.abort()
   }
 
   /** Discards everything staged. */

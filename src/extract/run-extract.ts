@@ -5,7 +5,10 @@
 import { openSources, streamSessions } from '../capture/sources.js'
 import { OigError } from '../errors.js'
 import { StagedOutput } from '../evidence/files.js'
-import { EXTRACT_RESULT_SCHEMA_VERSION, type ExtractResult } from '../evidence/schemas/extract-result.js'
+import {
+  EXTRACT_RESULT_SCHEMA_VERSION,
+  type ExtractResult,
+} from '../evidence/schemas/extract-result.js'
 import { GENERATOR } from '../version.js'
 import { fixtureFileName, toFixture } from './fixture.js'
 import { ExtractSummary, isSelected, type SelectMode, type SessionFilter } from './summary.js'
@@ -29,6 +32,8 @@ export interface ExtractProgress {
 
 export const SESSIONS_DIR = 'sessions'
 export const EXTRACT_SUMMARY_FILE = 'extract-result.json'
+/** Fixture bytes formatted but not yet written, at most (bounds memory). */
+const MAX_BACKLOG_BYTES = 32 << 20
 
 function parseTime(label: string, value: string | null): number | null {
   if (value === null) return null
@@ -42,7 +47,10 @@ function parseTime(label: string, value: string | null): number | null {
 }
 
 /** Runs extract; returns the summary that was also written to `<out>/extract-result.json`. */
-export function runExtract(opts: ExtractOptions, onProgress?: (p: ExtractProgress) => void): ExtractResult {
+export async function runExtract(
+  opts: ExtractOptions,
+  onProgress?: (p: ExtractProgress) => void,
+): Promise<ExtractResult> {
   const filter: SessionFilter = {
     select: opts.select,
     fromMs: parseTime('from', opts.from),
@@ -57,20 +65,21 @@ export function runExtract(opts: ExtractOptions, onProgress?: (p: ExtractProgres
     const summary = new ExtractSummary()
     const sourceReports: ExtractResult['sources'] = []
     for (const source of sources) {
-      const stats = streamSessions(
-        source,
-        opts.sessionGapS * 1000,
-        (session) => {
+      const stats = await streamSessions(source, {
+        sessionGapMs: opts.sessionGapS * 1000,
+        onSession: (session) => {
           const fixture = toFixture(session, source.ref, GENERATOR, source.label)
           let written: string | null = null
           if (isSelected(fixture, session, filter)) {
             written = `${SESSIONS_DIR}/${fixtureFileName(fixture.session.id)}`
-            staged.writeJson(written, fixture)
+            staged.queueJson(written, fixture)
           }
           summary.add(fixture, source.ref.file, written)
         },
-        (rows, sessions) => onProgress?.({ source: source.ref.file, rows, sessions }),
-      )
+        onProgress: (rows, sessions) => onProgress?.({ source: source.ref.file, rows, sessions }),
+        throttle: () =>
+          staged.backlogBytes > MAX_BACKLOG_BYTES ? staged.settle(MAX_BACKLOG_BYTES / 2) : null,
+      })
       sourceReports.push({
         ...source.ref,
         path: source.path,
@@ -86,7 +95,13 @@ export function runExtract(opts: ExtractOptions, onProgress?: (p: ExtractProgres
       generator: GENERATOR,
       generatedAt: new Date().toISOString(),
       synthetic: sources.some((s) => s.ref.synthetic),
-      options: { select: opts.select, from: opts.from, to: opts.to, conn: opts.conn, sessionGapS: opts.sessionGapS },
+      options: {
+        select: opts.select,
+        from: opts.from,
+        to: opts.to,
+        conn: opts.conn,
+        sessionGapS: opts.sessionGapS,
+      },
       sources: sourceReports,
       totals: {
         framesRead: summary.framesRead,
@@ -97,18 +112,21 @@ export function runExtract(opts: ExtractOptions, onProgress?: (p: ExtractProgres
       },
       classCounts: summary.classCounts,
       originCounts: summary.originCounts,
-      tableCounts: Object.fromEntries(Object.entries(summary.tableCounts).sort(([a], [b]) => a.localeCompare(b))),
+      tableCounts: Object.fromEntries(
+        Object.entries(summary.tableCounts).sort(([a], [b]) => a.localeCompare(b)),
+      ),
       sessions: summary.sortedSessions(),
       findings: summary.findings,
       settingHandshakes: summary.settingHandshakes,
       outputs: { dir: opts.out, summary: EXTRACT_SUMMARY_FILE, fixtures: summary.sessions.length },
     }
+    await staged.settle()
     staged.writeJson(EXTRACT_SUMMARY_FILE, result)
     staged.commit([SESSIONS_DIR])
     output = null
     return result
   } finally {
-    output?.abort()
+    await output?.abortAsync()
     for (const s of sources) s.close()
   }
 }

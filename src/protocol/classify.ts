@@ -55,9 +55,23 @@ const CLOUD_SHAPES: ReadonlyArray<{
 /** Fields a cloud Setting must carry to be recognised as one (PROTOCOL.md §2). */
 const SETTING_REQUIRED = ['ID', 'ID_Set', 'TblName', 'TblItem', 'NewValue'] as const
 
+/**
+ * Every tag classification reads: a frame parsed with `keepTags: CLASSIFY_TAGS` classifies exactly
+ * like a fully parsed one (a fixed-shape reply has only these tags, so a frame with any other tag
+ * fails the shape check through its `childCount`).
+ */
+export const CLASSIFY_TAGS: ReadonlySet<string> = new Set([
+  'Result',
+  'Reason',
+  'TblName',
+  'Type',
+  ...CLOUD_SHAPES.flatMap((s) => s.tags),
+  ...SETTING_REQUIRED,
+])
+
 /** Exactly these tags, each once (a duplicated tag in a fixed-shape reply is not that reply). */
 function sameTagSet(frame: ParsedFrame, tags: readonly string[]): boolean {
-  if (frame.children.length !== tags.length) return false
+  if (frame.childCount !== tags.length || frame.children.length !== tags.length) return false
   const present = new Set(frame.children.map((c) => c.tag))
   return present.size === tags.length && tags.every((t) => present.has(t))
 }

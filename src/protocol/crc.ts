@@ -10,19 +10,22 @@ const TABLE: Uint16Array = (() => {
   return table
 })()
 
-/** Computes CRC-16/MODBUS over bytes; a string is taken as UTF-8 (frames are ASCII). */
-export function crc16Modbus(input: Uint8Array | string): number {
+/**
+ * Computes CRC-16/MODBUS over bytes `[start, end)` of the input (all of it by default); a string is
+ * taken as UTF-8 (frames are ASCII).
+ */
+export function crc16Modbus(input: Uint8Array | string, start = 0, end = input.length): number {
   let crc = 0xffff
   if (typeof input === 'string') {
     // Fast path for ASCII text, which every real frame is.
-    for (let i = 0; i < input.length; i++) {
+    for (let i = start; i < end; i++) {
       const code = input.charCodeAt(i)
-      if (code > 0x7f) return crc16Modbus(Buffer.from(input, 'utf8'))
+      if (code > 0x7f) return crc16Modbus(Buffer.from(input.slice(start, end), 'utf8'))
       crc = (crc >>> 8) ^ TABLE[(crc ^ code) & 0xff]!
     }
     return crc
   }
-  for (let i = 0; i < input.length; i++) crc = (crc >>> 8) ^ TABLE[(crc ^ input[i]!) & 0xff]!
+  for (let i = start; i < end; i++) crc = (crc >>> 8) ^ TABLE[(crc ^ input[i]!) & 0xff]!
   return crc
 }
 

@@ -79,8 +79,8 @@ describe('CaptureDb', () => {
       id: 1,
       connId: 7,
       direction: 'box_to_proxy',
-      peer: '10.0.0.1:1',
-      length: POLL.length,
+      tableName: 'IsNewSet',
+      raw: POLL,
     })
     expect(rows[1]!.tsMs! - rows[0]!.tsMs!).toBeCloseTo(28.199, 3)
     expect(db.info.missingColumns).toEqual([])

@@ -421,3 +421,31 @@ describe('inferSide', () => {
     },
   )
 })
+
+describe('classification of frames parsed with keepTags: CLASSIFY_TAGS', () => {
+  it('gives the same class as a full parse for every real frame', async () => {
+    const { CLASSIFY_TAGS, classifyFrame } = await import('../../src/protocol/classify.js')
+    const { parseFrame } = await import('../../src/protocol/frame.js')
+    const { loadCaptureFrames } = await import('../helpers/captures.js')
+    for (const f of loadCaptureFrames()) {
+      const full = parseFrame(f.raw)
+      const lite = parseFrame(f.raw, { keepTags: CLASSIFY_TAGS })
+      if (!full.ok || !lite.ok) {
+        expect(lite.ok).toBe(full.ok)
+        continue
+      }
+      expect(classifyFrame(lite.frame, f.side)).toEqual(classifyFrame(full.frame, f.side))
+    }
+  })
+
+  it('still rejects a fixed-shape reply with an extra tag outside the classified set', async () => {
+    const { CLASSIFY_TAGS, classifyFrame } = await import('../../src/protocol/classify.js')
+    const { buildFrameFromPairs, parseFrame } = await import('../../src/protocol/frame.js')
+    const raw = buildFrameFromPairs([
+      ['Result', 'ACK'],
+      ['Extra', '1'],
+    ])
+    const lite = parseFrame(raw, { keepTags: CLASSIFY_TAGS })
+    expect(lite.ok && classifyFrame(lite.frame, 'cloud').class).toBe('cloud.unknown')
+  })
+})

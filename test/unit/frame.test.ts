@@ -34,11 +34,28 @@ describe('parseFrame', () => {
         { tag: 'Result', value: 'ACK' },
         { tag: 'ToDo', value: 'GetActual' },
       ],
+      childCount: 2,
       crcText: '00167',
       crcComputed: 167,
       crcOk: true,
       terminator: '\r\n',
     })
+  })
+
+  it('materialises only keepTags but still validates and counts every child', () => {
+    const full = parseOk(MERGED_ISNEWSET.raw)
+    const r = parseFrame(MERGED_ISNEWSET.raw, { keepTags: new Set(['Result', 'TblName']) })
+    expect(r.ok).toBe(true)
+    if (!r.ok) return
+    expect(r.frame.children).toEqual([
+      { tag: 'Result', value: 'IsNewSet' },
+      { tag: 'TblName', value: 'tbl_actual' },
+    ])
+    expect(r.frame.childCount).toBe(full.children.length)
+    expect(r.frame.crcOk).toBe(true)
+    expect(
+      parseFrame('<Frame><A>1</B><CRC>00000</CRC></Frame>', { keepTags: new Set(['X']) }).ok,
+    ).toBe(false)
   })
 
   it('keeps duplicate tags in order (merged IsNewSet carries ID_Device twice)', () => {

@@ -50,7 +50,7 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
         force: true,
       })
       output.info(`demo: extracting sessions into ${opts.out}`)
-      const extract = runExtract({
+      const extract = await runExtract({
         dbs: [db],
         sessionFiles: [],
         out: opts.out,

@@ -46,10 +46,10 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
       String(DEFAULT_SESSION_GAP_MS / 1000),
     )
     .option('--strict', 'warnings count as findings for the exit code')
-    .action((raw: unknown, command: Command) => {
+    .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
       const opts = parseOptions(ExtractOptions, raw, 'extract')
-      const result = runExtract(
+      const result = await runExtract(
         {
           dbs: opts.db,
           sessionFiles: opts.sessionFile,
