@@ -84,19 +84,19 @@ function simulate(db, rows) {
   return { seconds: r.seconds, via: 'writeSyntheticDb (CLI simulate not available)' }
 }
 
-/** Runs extract through bench-child.mjs and reads its peak RSS report (last stderr line). */
-function extract(db, out, stdoutFile) {
-  const args = [CHILD, 'extract', '--db', db, '--out', out, '--json', '--quiet']
+/** Runs one oigctl command through bench-child.mjs and reads its peak RSS report (last stderr line). */
+function measured(step, cliArgs, stdoutFile) {
+  const args = [CHILD, ...cliArgs]
   const r = runNode(args, { stdoutFile })
   const last = r.stderr.trim().split('\n').at(-1) ?? ''
   let report
   try {
     report = JSON.parse(last)
   } catch {
-    throw failed('oigctl extract', r)
+    throw failed(step, r)
   }
-  // 0 = ok, 1 = findings: both mean extract ran. 2 = could not run.
-  if (r.status !== 0 && r.status !== 1) throw failed('oigctl extract', r)
+  // 0 = ok, 1 = findings: both mean the command ran. 2 = could not run.
+  if (r.status !== 0 && r.status !== 1) throw failed(step, r)
   return { seconds: r.seconds, maxRssKiB: report.maxRssKiB, exitCode: report.exitCode }
 }
 
@@ -126,8 +126,18 @@ async function main() {
     )
     const sim = simulate(db, rows)
     const dbMb = fs.statSync(db).size / 1024 / 1024
-    const ext = extract(db, path.join(tmp, 'out'), path.join(tmp, 'extract.json'))
+    const ext = measured(
+      'oigctl extract',
+      ['extract', '--db', db, '--out', path.join(tmp, 'out'), '--json', '--quiet'],
+      path.join(tmp, 'extract.json'),
+    )
     const rssMb = ext.maxRssKiB / 1024
+    const der = measured(
+      'oigctl contract derive',
+      ['contract', 'derive', '--db', db, '--out', path.join(tmp, 'contract.json'), '--quiet'],
+      path.join(tmp, 'derive.txt'),
+    )
+    const derRssMb = der.maxRssKiB / 1024
     const verdict = (ok) => (ok ? 'PASS' : 'MISS')
     console.log('')
     printTable([
@@ -147,6 +157,18 @@ async function main() {
         `${rssMb.toFixed(0)} MB`,
         `< ${TARGET_RSS_MB} MB`,
         verdict(rssMb < TARGET_RSS_MB),
+      ],
+      [
+        'contract derive',
+        `${der.seconds.toFixed(2)} s`,
+        `< ${TARGET_EXTRACT_S} s`,
+        verdict(der.seconds < TARGET_EXTRACT_S),
+      ],
+      [
+        'derive peak RSS',
+        `${derRssMb.toFixed(0)} MB`,
+        `< ${TARGET_RSS_MB} MB`,
+        verdict(derRssMb < TARGET_RSS_MB),
       ],
     ])
     console.log('')

@@ -4,6 +4,7 @@ import { OigError } from '../errors.js'
 import { OIGCTL_VERSION } from '../version.js'
 import { CommandContext } from './context.js'
 import { ExitCode } from './exit-codes.js'
+import { registerContract } from './commands/contract.js'
 import { registerDemo } from './commands/demo.js'
 import { registerExtract } from './commands/extract.js'
 import { registerSimulate } from './commands/simulate.js'
@@ -32,8 +33,10 @@ function buildProgram(ctx: CommandContext): Command {
     })
   registerExtract(program, ctx)
   registerSimulate(program, ctx)
+  registerContract(program, ctx)
   registerDemo(program, ctx)
-  for (const sub of program.commands) sub.exitOverride()
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)]
+  for (const sub of all(program)) sub.exitOverride()
   return program
 }
 

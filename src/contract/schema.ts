@@ -85,15 +85,16 @@ export const RequestSummarySchema = z.object({
 export const RuleSchema = z.object({
   id: z.string(),
   statement: z.string(),
-  support: z.number().int().positive(),
+  support: z.number().int().nonnegative(),
   violations: z.number().int().nonnegative(),
   undetermined: z
     .number()
     .int()
     .nonnegative()
     .describe('instances the captures cannot decide (e.g. the frame before is not captured)'),
-  holds: z.boolean(),
-  citations: z.array(CitationSchema).min(1),
+  holds: z.boolean().describe('support > 0 and no violation'),
+  status: z.enum(['holds', 'violated', 'unsupported']),
+  citations: z.array(CitationSchema).describe('supporting examples; empty only when support is 0'),
   counterexamples: z.array(CitationSchema),
 })
 
@@ -126,6 +127,9 @@ export const ContractSchema = z.object({
     pairs: z.number().int().nonnegative(),
     from: z.string().nullable(),
     to: z.string().nullable(),
+    cloudFrames: z
+      .record(z.string(), z.number().int())
+      .describe('frames the cloud sent to the BOX, per class, answered or not'),
   }),
   rules: z.object({
     maxCitations: z.number().int().positive(),

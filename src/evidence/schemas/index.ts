@@ -2,10 +2,14 @@
 import { z } from 'zod'
 import { ExtractResultSchema } from './extract-result.js'
 import { SessionFixtureSchema } from './session-fixture.js'
+import { ContractSchema } from '../../contract/schema.js'
+import { ContractValidationSchema } from '../../contract/validation-schema.js'
 
 export const FILE_SCHEMAS = {
   session: SessionFixtureSchema,
   'extract-result': ExtractResultSchema,
+  contract: ContractSchema,
+  'contract-validation': ContractValidationSchema,
 } as const
 
 /** The JSON Schema (draft 2020-12) generated from a kind's zod schema, as checked-in text. */

@@ -1,0 +1,292 @@
+/** Contract ⇄ state: the figures of a contract are computed from its mergeable state (pure). */
+import {
+  BOX_CLASSES,
+  CLOUD_CLASSES,
+  isPollClass,
+  type BoxClass,
+  type CloudClass,
+} from '../protocol/frame-class.js'
+import {
+  BUCKETS_PER_OCTAVE,
+  HISTOGRAM_MIN_MS,
+  latencyStats,
+  mergeHistograms,
+  sortBuckets,
+  TOLERANCE_RULE,
+  toleranceWindow,
+  emptyHistogram,
+  type LatencyHistogram,
+} from './histogram.js'
+import { requestId } from './keys.js'
+import { mergeCitations } from './citations.js'
+import { RULES, type RuleId } from './derive.js'
+import { CONTRACT_SCHEMA_VERSION, type Contract } from './schema.js'
+import type { ContractState, FollowUpState, TransitionState } from './state.js'
+
+export const CONTEXT_RULE =
+  'setting-batch when the frame sent to the BOX just before this BOX frame, on its connection, was a cloud.setting (the BOX frame answers that Setting); normal otherwise'
+export const HISTOGRAM_RULE = `log-spaced buckets, ${BUCKETS_PER_OCTAVE} per doubling from ${HISTOGRAM_MIN_MS} ms (bucket i ≥ 1 covers (${HISTOGRAM_MIN_MS}·2^((i-1)/${BUCKETS_PER_OCTAVE}), ${HISTOGRAM_MIN_MS}·2^(i/${BUCKETS_PER_OCTAVE})] ms); percentiles are nearest-rank bucket upper edges clamped to [min, max]`
+
+const round4 = (n: number): number => Math.round(n * 10_000) / 10_000
+
+function latency(h: LatencyHistogram): Contract['transitions'][number]['latency'] {
+  const stats = latencyStats(h)
+  return {
+    ...stats,
+    toleranceMs: toleranceWindow(stats),
+    histogram: { n: h.n, min: h.min, max: h.max, buckets: sortBuckets(h.buckets) },
+  }
+}
+
+const byString =
+  <T>(key: (x: T) => string) =>
+  (a: T, b: T): number => {
+    const ka = key(a)
+    const kb = key(b)
+    return ka < kb ? -1 : ka > kb ? 1 : 0
+  }
+
+function tsKey(ts: string | null): number {
+  return ts === null ? NaN : Date.parse(ts)
+}
+
+export interface BuildOptions {
+  readonly version: string
+  readonly generator: { name: 'oigctl'; version: string }
+}
+
+/** Computes the contract document from a state; the same state always gives the same document. */
+export function buildContract(state: ContractState, options: BuildOptions): Contract {
+  const transitions = [...state.transitions.values()].sort(
+    byString(
+      (t: TransitionState) => `${requestId(t.request)}\u0000${t.context}\u0000${t.response}`,
+    ),
+  )
+  const answeredTotals = new Map<string, number>()
+  for (const t of transitions) {
+    const k = `${requestId(t.request)}\u0000${t.context}`
+    answeredTotals.set(k, (answeredTotals.get(k) ?? 0) + t.count)
+  }
+  const inputs = [...state.inputs].sort(byString((i) => `${i.file}\u0000${i.sha256}`))
+  const times = inputs
+    .flatMap((i) => [i.firstTs, i.lastTs])
+    .filter((t): t is string => t !== null && !Number.isNaN(tsKey(t)))
+  times.sort((a, b) => tsKey(a) - tsKey(b))
+
+  const pollReplies = new Map<BoxClass, { withSetting: number; replies: number }>()
+  const afterAck = new Map<
+    CloudClass,
+    { count: number; citations: Contract['transitions'][number]['citations'] }
+  >()
+  let ackDelay = emptyHistogram()
+  for (const t of transitions) {
+    if (isPollClass(t.request.class)) {
+      const p = pollReplies.get(t.request.class) ?? { withSetting: 0, replies: 0 }
+      p.replies += t.count
+      if (t.response === 'cloud.setting') p.withSetting += t.count
+      pollReplies.set(t.request.class, p)
+    }
+    if (t.request.class === 'box.setting-ack') {
+      const a = afterAck.get(t.response) ?? { count: 0, citations: [] }
+      a.count += t.count
+      a.citations = mergeCitations(a.citations, t.citations, state.maxCitations)
+      afterAck.set(t.response, a)
+    }
+    if (t.response === 'cloud.setting')
+      for (const f of t.followUps.values()) ackDelay = mergeHistograms(ackDelay, f.gap)
+  }
+
+  const answeredByClass = new Map<string, number>()
+  const seenByClass = new Map<string, number>()
+  for (const r of state.requests.values()) {
+    answeredByClass.set(r.request.class, (answeredByClass.get(r.request.class) ?? 0) + r.answered)
+    seenByClass.set(r.request.class, (seenByClass.get(r.request.class) ?? 0) + r.seen)
+  }
+  const responses = new Set(transitions.map((t) => t.response))
+
+  return {
+    kind: 'contract',
+    schemaVersion: CONTRACT_SCHEMA_VERSION,
+    version: options.version,
+    generator: options.generator,
+    synthetic: inputs.some((i) => i.synthetic),
+    inputs,
+    totals: {
+      frames: inputs.reduce((n, i) => n + i.frames, 0),
+      sessions: inputs.reduce((n, i) => n + i.sessions, 0),
+      pairs: transitions.reduce((n, t) => n + t.count, 0),
+      from: times[0] ?? null,
+      to: times[times.length - 1] ?? null,
+      cloudFrames: Object.fromEntries(
+        [...state.cloudClassesSeen.entries()].sort(byString(([k]) => k)),
+      ),
+    },
+    rules: {
+      maxCitations: state.maxCitations,
+      tolerance: TOLERANCE_RULE,
+      histogram: HISTOGRAM_RULE,
+      context: CONTEXT_RULE,
+    },
+    transitions: transitions.map((t) => ({
+      id: `${requestId(t.request)} @${t.context} -> ${t.response}`,
+      request: t.request,
+      context: t.context,
+      response: t.response,
+      count: t.count,
+      share: round4(
+        t.count / (answeredTotals.get(`${requestId(t.request)}\u0000${t.context}`) ?? t.count),
+      ),
+      latency: latency(t.latency),
+      followUps: [...t.followUps.values()]
+        .sort(byString((f: FollowUpState) => f.cls ?? '~'))
+        .map((f) => ({
+          class: f.cls,
+          count: f.count,
+          gap: latency(f.gap),
+          citations: f.citations,
+        })),
+      citations: t.citations,
+    })),
+    requests: [...state.requests.values()]
+      .sort(byString((r) => `${requestId(r.request)}\u0000${r.context}`))
+      .map((r) => ({ id: `${requestId(r.request)} @${r.context}`, ...r })),
+    settingContext: {
+      settingsSeen: state.settingsSeen,
+      answered: [...state.settingAnswered.entries()].sort(byString(([k]) => k)).map(([k, v]) => ({
+        request: k === '' ? null : (k as BoxClass),
+        count: v.count,
+        citations: v.citations,
+      })),
+      pollsCarryingSetting: [...pollReplies.entries()]
+        .sort(byString(([k]) => k))
+        .map(([poll, p]) => ({
+          poll,
+          withSetting: p.withSetting,
+          replies: p.replies,
+          share: round4(p.withSetting / p.replies),
+        })),
+      afterSettingAck: [...afterAck.entries()]
+        .sort(byString(([k]) => k))
+        .map(([response, a]) => ({ response, ...a })),
+      ackDelay: latency(ackDelay),
+    },
+    sequenceRules: (Object.keys(RULES) as RuleId[])
+      .map(
+        (id) =>
+          [
+            id,
+            state.rules.get(id) ?? {
+              support: 0,
+              violations: 0,
+              undetermined: 0,
+              citations: [],
+              counterexamples: [],
+            },
+          ] as const,
+      )
+      .map(([id, r]) => ({
+        id,
+        statement: RULES[id as RuleId] ?? id,
+        support: r.support,
+        violations: r.violations,
+        undetermined: r.undetermined,
+        holds: r.support > 0 && r.violations === 0,
+        status:
+          r.violations > 0
+            ? ('violated' as const)
+            : r.support > 0
+              ? ('holds' as const)
+              : ('unsupported' as const),
+        citations: r.citations,
+        counterexamples: r.counterexamples,
+      })),
+    unobserved: {
+      requests: BOX_CLASSES.filter(
+        (c) => c !== 'box.unknown' && (answeredByClass.get(c) ?? 0) === 0,
+      ).map((c) => {
+        const seen = seenByClass.get(c) ?? 0
+        return {
+          class: c,
+          seen,
+          note:
+            seen > 0
+              ? `seen ${seen} time(s), never with a captured cloud reply`
+              : 'not in the captures',
+        }
+      }),
+      replies: [
+        ...CLOUD_CLASSES.filter((c) => c !== 'cloud.unknown' && !responses.has(c)).map((c) => {
+          const seen = state.cloudClassesSeen.get(c) ?? 0
+          return {
+            name: c,
+            note:
+              seen > 0
+                ? `seen ${seen} time(s), never with its BOX request captured`
+                : 'not in the captures',
+          }
+        }),
+        {
+          name: 'weather',
+          note: 'PROTOCOL.md §2: the IsNewWeather forecast reply; its format was never captured, so it is never synthesised',
+        },
+      ],
+    },
+  }
+}
+
+/** Rebuilds the mergeable state of a contract (for `contract merge`). */
+export function contractToState(c: Contract): ContractState {
+  const state: ContractState = {
+    maxCitations: c.rules.maxCitations,
+    inputs: c.inputs.map((i) => ({ ...i })),
+    transitions: new Map(),
+    requests: new Map(),
+    rules: new Map(),
+    settingAnswered: new Map(),
+    settingsSeen: c.settingContext.settingsSeen,
+    cloudClassesSeen: new Map(),
+  }
+  for (const t of c.transitions) {
+    const followUps = new Map<string, FollowUpState>()
+    for (const f of t.followUps) {
+      followUps.set(f.class ?? '', {
+        cls: f.class,
+        count: f.count,
+        gap: { ...f.gap.histogram, buckets: { ...f.gap.histogram.buckets } },
+        citations: [...f.citations],
+      })
+    }
+    state.transitions.set(t.id, {
+      request: t.request,
+      context: t.context,
+      response: t.response,
+      count: t.count,
+      latency: { ...t.latency.histogram, buckets: { ...t.latency.histogram.buckets } },
+      followUps,
+      citations: [...t.citations],
+    })
+  }
+  for (const [k, n] of Object.entries(c.totals.cloudFrames)) state.cloudClassesSeen.set(k, n)
+  for (const r of c.requests) {
+    state.requests.set(r.id, {
+      request: r.request,
+      context: r.context,
+      seen: r.seen,
+      answered: r.answered,
+      unanswered: r.unanswered,
+    })
+  }
+  for (const r of c.sequenceRules) {
+    if (r.support + r.violations + r.undetermined === 0) continue
+    state.rules.set(r.id, {
+      support: r.support,
+      violations: r.violations,
+      undetermined: r.undetermined,
+      citations: [...r.citations],
+      counterexamples: [...r.counterexamples],
+    })
+  }
+  for (const a of c.settingContext.answered)
+    state.settingAnswered.set(a.request ?? '', { count: a.count, citations: [...a.citations] })
+  return state
+}

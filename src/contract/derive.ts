@@ -1,0 +1,214 @@
+/**
+ * Derivation of the contract state from sessions (pure): every BOX frame's cloud reply, its
+ * latency, the BOX's follow-up, setting context and sequence rules, each with citations. Only
+ * replies the cloud itself sent count: frames the proxy built locally are not cloud behaviour.
+ */
+import type { Session, SessionFrame } from '../capture/sessions.js'
+import { END_FAMILY, isPollClass, type BoxClass, type CloudClass } from '../protocol/frame-class.js'
+import { addCitation } from './citations.js'
+import { addValue, emptyHistogram } from './histogram.js'
+import { requestContextId, transitionId } from './keys.js'
+import type { Citation, ContractContext, RequestKey } from './schema.js'
+import { emptyRule, type ContractState, type RuleState } from './state.js'
+
+/** Sequence rules checked on every capture; statements are what a `holds: true` row asserts. */
+export const RULES = {
+  'setting-answers-poll-or-setting-ack':
+    'a cloud.setting is only ever the reply to a box.poll.* or to a box.setting-ack on the same connection',
+  'setting-ack-follows-setting':
+    'a box.setting-ack answers the last cloud.setting of its own connection (the frame sent to the BOX just before it is that Setting)',
+  'after-setting-ack-setting-or-end':
+    'the cloud answers a box.setting-ack with the next cloud.setting or an END-family frame',
+  'one-reply-per-poll':
+    'the cloud sends exactly one frame per BOX poll: never an END and a Setting for the same poll',
+} as const
+
+export type RuleId = keyof typeof RULES
+
+function requestKey(f: SessionFrame): RequestKey {
+  return {
+    class: f.class as BoxClass,
+    table: f.class === 'box.upload' ? f.table : null,
+    eventType: f.class === 'box.events' ? f.eventType : null,
+  }
+}
+
+function cite(file: string, request: SessionFrame | null, reply: SessionFrame | null): Citation {
+  return {
+    file,
+    requestId: request?.id ?? null,
+    replyId: reply?.id ?? null,
+    connId: request?.connId ?? reply?.connId ?? null,
+    ts: request?.ts ?? reply?.ts ?? null,
+  }
+}
+
+function rule(state: ContractState, id: RuleId): RuleState {
+  let r = state.rules.get(id)
+  if (!r) {
+    r = emptyRule()
+    state.rules.set(id, r)
+  }
+  return r
+}
+
+function support(state: ContractState, id: RuleId, c: Citation): void {
+  const r = rule(state, id)
+  r.support++
+  addCitation(r.citations, c, state.maxCitations)
+}
+
+function violate(state: ContractState, id: RuleId, c: Citation): void {
+  const r = rule(state, id)
+  r.violations++
+  addCitation(r.counterexamples, c, state.maxCitations)
+}
+
+/**
+ * The contract context of every frame of a session (null for frames sent to the BOX): a BOX
+ * frame right after a cloud Setting on its connection is in `setting-batch`, else `normal`.
+ */
+export function frameContexts(frames: readonly SessionFrame[]): Array<ContractContext | null> {
+  let lastToBox: SessionFrame | null = null
+  return frames.map((f) => {
+    if (f.destination === 'box') {
+      lastToBox = f
+      return null
+    }
+    return (lastToBox as SessionFrame | null)?.class === 'cloud.setting'
+      ? 'setting-batch'
+      : 'normal'
+  })
+}
+
+/** The request key of a BOX frame: its class, with the table of an upload and the type of events. */
+export function requestKeyOf(f: SessionFrame): RequestKey {
+  return requestKey(f)
+}
+
+/** Adds one session of capture file `file` to the state. */
+export function addSession(state: ContractState, session: Session, file: string): void {
+  const frames = session.frames
+  const byId = new Map<number, SessionFrame>()
+  const indexOf = new Map<SessionFrame, number>()
+  frames.forEach((f, i) => {
+    byId.set(f.id, f)
+    indexOf.set(f, i)
+  })
+  // nextBox[i]: index of the first BOX frame after position i (frames.length when none); linear.
+  const nextBox = new Array<number>(frames.length + 1)
+  nextBox[frames.length] = frames.length
+  for (let i = frames.length - 1; i >= 0; i--) {
+    nextBox[i] = frames[i + 1]?.origin === 'box' ? i + 1 : nextBox[i + 1]!
+  }
+  const max = state.maxCitations
+  const contexts = frameContexts(frames)
+  let lastToBox: SessionFrame | null = null
+
+  frames.forEach((f, i) => {
+    if (f.destination === 'box') {
+      if (f.origin === 'cloud') {
+        state.cloudClassesSeen.set(f.class, (state.cloudClassesSeen.get(f.class) ?? 0) + 1)
+        if (f.class === 'cloud.setting') recordSetting(state, f, byId, file)
+      }
+      lastToBox = f
+      return
+    }
+    if (f.origin !== 'box') return
+    const context = contexts[i] ?? 'normal'
+    if (f.class === 'box.setting-ack') {
+      const prev = lastToBox as SessionFrame | null
+      if (prev === null) rule(state, 'setting-ack-follows-setting').undetermined++
+      else if (prev.class === 'cloud.setting')
+        support(state, 'setting-ack-follows-setting', cite(file, f, prev))
+      else violate(state, 'setting-ack-follows-setting', cite(file, f, prev))
+    }
+    const key = requestKey(f)
+    const reqId = requestContextId(key, context)
+    let req = state.requests.get(reqId)
+    if (!req) {
+      req = { request: key, context, seen: 0, answered: 0, unanswered: 0 }
+      state.requests.set(reqId, req)
+    }
+    req.seen++
+    const reply = f.replyId === null ? undefined : byId.get(f.replyId)
+    if (!reply || reply.origin !== 'cloud') {
+      req.unanswered++
+      if (f.class === 'box.setting-ack')
+        rule(state, 'after-setting-ack-setting-or-end').undetermined++
+      return
+    }
+    req.answered++
+    const response = reply.class as CloudClass
+    const id = transitionId(key, context, response)
+    let t = state.transitions.get(id)
+    if (!t) {
+      t = {
+        request: key,
+        context,
+        response,
+        count: 0,
+        latency: emptyHistogram(),
+        followUps: new Map(),
+        citations: [],
+      }
+      state.transitions.set(id, t)
+    }
+    t.count++
+    if (f.latencyMs !== null) addValue(t.latency, f.latencyMs)
+    addCitation(t.citations, cite(file, f, reply), max)
+
+    const replyIndex = indexOf.get(reply) ?? i
+    const nextIndex = nextBox[replyIndex]!
+    const next = frames[nextIndex] ?? null
+    const fuKey = next?.class ?? ''
+    let fu = t.followUps.get(fuKey)
+    if (!fu) {
+      fu = {
+        cls: (next?.class as BoxClass | undefined) ?? null,
+        count: 0,
+        gap: emptyHistogram(),
+        citations: [],
+      }
+      t.followUps.set(fuKey, fu)
+    }
+    fu.count++
+    if (next && next.tsMs !== null && reply.tsMs !== null) addValue(fu.gap, next.tsMs - reply.tsMs)
+    addCitation(fu.citations, cite(file, next, reply), max)
+
+    if (f.class === 'box.setting-ack') {
+      const ok = response === 'cloud.setting' || END_FAMILY.includes(response)
+      if (ok) support(state, 'after-setting-ack-setting-or-end', cite(file, f, reply))
+      else violate(state, 'after-setting-ack-setting-or-end', cite(file, f, reply))
+    }
+    if (isPollClass(f.class)) {
+      const extra = frames
+        .slice(replyIndex + 1, nextIndex)
+        .find((g) => g.destination === 'box' && g.origin === 'cloud')
+      if (extra) violate(state, 'one-reply-per-poll', cite(file, f, extra))
+      else support(state, 'one-reply-per-poll', cite(file, f, reply))
+    }
+  })
+}
+
+function recordSetting(
+  state: ContractState,
+  s: SessionFrame,
+  byId: Map<number, SessionFrame>,
+  file: string,
+): void {
+  state.settingsSeen++
+  const request = s.answers === null ? null : (byId.get(s.answers) ?? null)
+  const key = request?.class ?? ''
+  let entry = state.settingAnswered.get(key)
+  if (!entry) {
+    entry = { count: 0, citations: [] }
+    state.settingAnswered.set(key, entry)
+  }
+  entry.count++
+  addCitation(entry.citations, cite(file, request, s), state.maxCitations)
+  if (request === null) rule(state, 'setting-answers-poll-or-setting-ack').undetermined++
+  else if (isPollClass(request.class) || request.class === 'box.setting-ack') {
+    support(state, 'setting-answers-poll-or-setting-ack', cite(file, request, s))
+  } else violate(state, 'setting-answers-poll-or-setting-ack', cite(file, request, s))
+}
