@@ -2,7 +2,7 @@
  * Frame builders for the synthetic capture: every shape here is copied from a real capture in
  * `../shared/captures` or from PROTOCOL.md §2 (field order included); CRCs come from buildFrame.
  */
-import { formatCzech, formatCzechSettingDt, formatUtc } from '../protocol/cz-time.js'
+import { formatCzech } from '../protocol/cz-time.js'
 import { buildFrame, buildFrameFromPairs, type FrameChild } from '../protocol/frame.js'
 
 export type Children = FrameChild[]
@@ -12,65 +12,16 @@ export const child = (tag: string, value: string): FrameChild => ({ tag, value }
 
 const REASON_TABLE = child('Reason', 'Table')
 
-/** Constant cloud replies (CRCs 54590, 00167, 34500, 21021, 45909 as in PROTOCOL.md §1–2). */
-export const CLOUD_ACK = buildFrameFromPairs([['Result', 'ACK']])
-export const CLOUD_ACK_GETACTUAL = buildFrameFromPairs([
-  ['Result', 'ACK'],
-  ['ToDo', 'GetActual'],
-])
-export const CLOUD_END = buildFrameFromPairs([['Result', 'END']])
-export const CLOUD_END_GETACTUAL = buildFrameFromPairs([
-  ['Result', 'END'],
-  ['ToDo', 'GetActual'],
-])
-export const CLOUD_NACK_ONEMORE = buildFrameFromPairs([
-  ['Result', 'NACK'],
-  ['Reason', 'OneMore'],
-])
-
-/** Cloud END+Time+UTCTime (+ToDo GetActual), both times taken from the reply's own instant. */
-export function cloudEndTime(utcMs: number, getActual: boolean): string {
-  const pairs: Array<[string, string]> = [
-    ['Result', 'END'],
-    ['Time', formatCzech(utcMs)],
-    ['UTCTime', formatUtc(utcMs)],
-  ]
-  if (getActual) pairs.push(['ToDo', 'GetActual'])
-  return buildFrameFromPairs(pairs)
-}
-
-export interface CloudSettingInput {
-  readonly id: number
-  readonly deviceId: string
-  /** When the user asked for the change (UTC ms): `ID_Set` (Unix s) and `DT` (Czech). */
-  readonly requestMs: number
-  readonly newValue: string
-  readonly tblName: string
-  readonly tblItem: string
-  /** When the cloud sends the frame (UTC ms): `TSec`. */
-  readonly sentMs: number
-  readonly ver: string
-}
-
-/** Cloud Setting with the 14 children in the captured order (setting-handshake-2025-12-10). */
-export function cloudSetting(s: CloudSettingInput): string {
-  return buildFrameFromPairs([
-    ['ID', String(s.id)],
-    ['ID_Device', s.deviceId],
-    ['ID_Set', String(Math.floor(s.requestMs / 1000))],
-    ['ID_SubD', '0'],
-    ['DT', formatCzechSettingDt(s.requestMs)],
-    ['NewValue', s.newValue],
-    ['Confirm', 'New'],
-    ['TblName', s.tblName],
-    ['TblItem', s.tblItem],
-    ['ID_Server', '5'],
-    ['mytimediff', '0'],
-    ['Reason', 'Setting'],
-    ['TSec', formatUtc(s.sentMs)],
-    ['ver', s.ver],
-  ])
-}
+export {
+  CLOUD_ACK,
+  CLOUD_ACK_GETACTUAL,
+  CLOUD_END,
+  CLOUD_END_GETACTUAL,
+  CLOUD_NACK_ONEMORE,
+  cloudEndTime,
+  cloudSetting,
+  type CloudSettingInput,
+} from '../protocol/cloud-frames.js'
 
 /**
  * A BOX upload's `ID_Set`, derived from its Czech `DT` text (`YYYY-MM-DD HH:MM:SS`): a seconds
