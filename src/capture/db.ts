@@ -3,6 +3,7 @@
  * variant (PROTOCOL.md §6), and stream its rows in capture order with constant memory.
  */
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { OigError, reasonOf } from '../errors.js'
@@ -47,10 +48,47 @@ function failOpen(file: string, reason: string, code: string, cause?: unknown): 
   })
 }
 
-function openReadOnly(file: string): Database.Database {
+/** SQLite header bytes 18/19 are 2 for a WAL-mode database. */
+function isWalMode(file: string): boolean {
+  const header = Buffer.alloc(20)
+  const fd = fs.openSync(file, 'r')
   try {
-    return new Database(file, { readonly: true, fileMustExist: true })
+    return (
+      fs.readSync(fd, header, 0, 20, 0) === 20 &&
+      header.toString('latin1', 0, 15) === 'SQLite format 3' &&
+      header[18] === 2
+    )
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/**
+ * A WAL-mode DB without its `-wal` file (closed cleanly) cannot be opened read-only without
+ * SQLite creating `-wal`/`-shm` beside it, which fails on read-only storage and litters the
+ * user's folder. Its content is all in the main file, so read a private copy with the header
+ * switched to rollback mode instead; the user's file is only read.
+ */
+function privateCopy(file: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oigctl-db-'))
+  const copy = path.join(dir, path.basename(file))
+  fs.copyFileSync(file, copy)
+  const fd = fs.openSync(copy, 'r+')
+  try {
+    fs.writeSync(fd, Buffer.from([1, 1]), 0, 2, 18)
+  } finally {
+    fs.closeSync(fd)
+  }
+  return copy
+}
+
+function openReadOnly(file: string): { db: Database.Database; copy: string | null } {
+  let copy: string | null = null
+  try {
+    if (isWalMode(file) && !fs.existsSync(`${file}-wal`)) copy = privateCopy(file)
+    return { db: new Database(copy ?? file, { readonly: true, fileMustExist: true }), copy }
   } catch (error) {
+    if (copy) fs.rmSync(path.dirname(copy), { recursive: true, force: true })
     throw failOpen(file, reasonOf(error), 'CAPTURE_DB_UNREADABLE', error)
   }
 }
@@ -60,8 +98,12 @@ export class CaptureDb {
   readonly info: CaptureDbInfo
   private readonly db: Database.Database
 
-  private constructor(db: Database.Database, info: CaptureDbInfo) {
+  /** Private copy read instead of a cleanly closed WAL file (removed on close). */
+  private readonly copy: string | null
+
+  private constructor(db: Database.Database, info: CaptureDbInfo, copy: string | null) {
     this.db = db
+    this.copy = copy
     this.info = info
   }
 
@@ -75,7 +117,7 @@ export class CaptureDb {
     }
     if (!fs.statSync(file).isFile())
       throw failOpen(file, 'not a regular file', 'CAPTURE_DB_NOT_FOUND')
-    const db = openReadOnly(file)
+    const { db, copy } = openReadOnly(file)
     try {
       let tables: Array<{ name: string }>
       try {
@@ -114,17 +156,22 @@ export class CaptureDb {
       }
       const journalMode = String(db.pragma('journal_mode', { simple: true }))
       const known: readonly string[] = KNOWN_COLUMNS
-      return new CaptureDb(db, {
-        path: file,
-        file: path.basename(file),
-        columns,
-        missingColumns: KNOWN_COLUMNS.filter((c) => !columns.includes(c)),
-        extraColumns: columns.filter((c) => !known.includes(c)),
-        syntheticMeta,
-        journalMode,
-      })
+      return new CaptureDb(
+        db,
+        {
+          path: file,
+          file: path.basename(file),
+          columns,
+          missingColumns: KNOWN_COLUMNS.filter((c) => !columns.includes(c)),
+          extraColumns: columns.filter((c) => !known.includes(c)),
+          syntheticMeta,
+          journalMode: copy ? 'wal' : journalMode,
+        },
+        copy,
+      )
     } catch (error) {
       db.close()
+      if (copy) fs.rmSync(path.dirname(copy), { recursive: true, force: true })
       throw error
     }
   }
@@ -144,12 +191,24 @@ export class CaptureDb {
       : 'NULL'
     // Keyset pages (WHERE id > last LIMIT n) with raw() arrays: markedly faster than a per-row
     // iterator on million-row captures, and still one page in memory at a time.
-    const stmt = this.db
-      .prepare(
-        `SELECT ${idCol}, ${col('ts')}, ${col('table_name')}, ${col('raw')}, ${rawB64},
+    let stmt: Database.Statement
+    try {
+      stmt = this.db
+        .prepare(
+          `SELECT ${idCol}, ${col('ts')}, ${col('table_name')}, ${col('raw')}, ${rawB64},
         ${col('direction')}, ${col('conn_id')}, rowid FROM frames WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE_ROWS}`,
+        )
+        .raw(true)
+    } catch (error) {
+      throw new OigError(
+        'CAPTURE_DB_READ_FAILED',
+        `Failed to read capture DB ${this.info.path}: ${reasonOf(error)}.`,
+        {
+          hint: 'Its `frames` table must be a plain table of the add-on layout.',
+          cause: error,
+        },
       )
-      .raw(true)
+    }
     let last: number | bigint = -Infinity
     for (;;) {
       let page: unknown[][]
@@ -186,6 +245,7 @@ export class CaptureDb {
 
   close(): void {
     this.db.close()
+    if (this.copy) fs.rmSync(path.dirname(this.copy), { recursive: true, force: true })
   }
 }
 
@@ -213,7 +273,8 @@ function toCaptureRow(r: unknown[]): CaptureRow {
   }
   const ts = typeof tsValue === 'string' ? tsValue : str(tsValue)
   return {
-    id: Number(id),
+    // A non-integer id (a foreign variant) falls back to the rowid, which is always unique.
+    id: Number.isInteger(Number(id)) ? Number(id) : Number(r[7]),
     ts,
     tsMs: parseCaptureTs(ts),
     tableName: str(tableName),

@@ -18,12 +18,19 @@ const ExportFrameSchema = z.object({
   length: z.number().int().nullable().optional(),
 })
 
+const ExportFrameWithText = ExportFrameSchema.refine(
+  (f) => typeof f.raw === 'string' || typeof f.raw_b64 === 'string',
+  {
+    message: 'a frame needs raw or raw_b64',
+  },
+)
+
 export const SessionExportSchema = z.object({
   source: z.string().optional(),
   conn_id: z.number().int().nullable().optional(),
   frame_count: z.number().int().optional(),
   exported_at: z.string().optional(),
-  frames: z.array(ExportFrameSchema),
+  frames: z.array(ExportFrameWithText),
 })
 
 export type SessionExport = z.infer<typeof SessionExportSchema>

@@ -135,6 +135,8 @@ export class SessionBuilder {
     if (row.connId !== null && dir?.vocabulary === 'direct' && frame.destination === 'box') {
       return this.sessionForDirectReply(row.connId, frame)
     }
+    if (row.connId !== null && dir?.vocabulary === 'direct')
+      return this.sessionForDirectBox(row.connId)
     if (row.connId !== null) return this.sessionForConn(row.connId)
     if (this.lastActive && this.open.has(this.lastActive.key) && this.lastActive.key !== '*')
       return this.lastActive
@@ -182,22 +184,55 @@ export class SessionBuilder {
     return this.create(key, connId, boundary, extra)
   }
 
+  /**
+   * Newer add-on: BOX rows carry a task id of their own direction. Ids are not a per-connection
+   * counter there, so restart and discontinuity rules do not apply; only a new id or a gap splits.
+   */
+  private sessionForDirectBox(connId: number): OpenSession {
+    const key = `b:${connId}`
+    const existing = this.open.get(key)
+    if (existing) return existing
+    const first = this.nextIndex === 1
+    return this.create(
+      key,
+      connId,
+      first
+        ? {
+            rule: 'start-of-capture',
+            detail: `first connection in this capture (BOX-side id ${connId})`,
+          }
+        : {
+            rule: 'new-conn-id',
+            detail: `new BOX-side id ${connId} (newer add-on: replies paired by time)`,
+          },
+    )
+  }
+
+  /**
+   * Newer add-on: a reply carries the id of the other direction, so it is paired by time with the
+   * open connection whose BOX frame is waiting (the latest such request not after the reply); the
+   * reply's own id only breaks ties between connections that are both waiting.
+   */
   private sessionForDirectReply(cloudConnId: number, frame: SessionFrame): OpenSession {
     const mapped = this.cloudConnToKey.get(cloudConnId)
-    const mappedOpen = mapped === undefined ? undefined : this.open.get(mapped)
-    if (mappedOpen) return mappedOpen
     let best: OpenSession | null = null
     for (const open of this.open.values()) {
       const p = open.pending
       if (!p) continue
       if (p.tsMs !== null && frame.tsMs !== null && p.tsMs > frame.tsMs) continue
-      if (!best || (p.tsMs ?? 0) >= (best.pending?.tsMs ?? 0)) best = open
+      const pt = p.tsMs ?? -Infinity
+      const bt = best?.pending?.tsMs ?? -Infinity
+      if (!best || pt > bt || (pt === bt && open.key === mapped)) best = open
     }
+    const mappedOpen = mapped === undefined ? undefined : this.open.get(mapped)
     const chosen =
-      best ?? (this.lastActive && this.open.has(this.lastActive.key) ? this.lastActive : null)
+      best ??
+      mappedOpen ??
+      (this.lastActive && this.open.has(this.lastActive.key) ? this.lastActive : null)
     if (chosen) {
       this.cloudConnToKey.set(cloudConnId, chosen.key)
-      chosen.session.cloudConnIds.push(cloudConnId)
+      if (!chosen.session.cloudConnIds.includes(cloudConnId))
+        chosen.session.cloudConnIds.push(cloudConnId)
       return chosen
     }
     const created = this.create(`r:${cloudConnId}`, null, {
@@ -294,6 +329,17 @@ export class SessionBuilder {
   }
 
   private pair(open: OpenSession, frame: SessionFrame): void {
+    // A frame whose side is unknown is neither a request nor a reply: no guess.
+    if (frame.notes.includes('origin-unknown')) return
+    // The proxy logged the BOX frame it relayed as well as the one it received: pair only once.
+    if (
+      frame.notes.includes('relayed-by-proxy') &&
+      open.pending &&
+      open.pending.raw === frame.raw
+    ) {
+      frame.notes.push(`duplicate-of ${open.pending.id}`)
+      return
+    }
     if (frame.origin === 'box') {
       if (open.pending) this.unanswered(open)
       open.pending = frame
@@ -351,20 +397,28 @@ export function toSessionFrame(row: CaptureRow): SessionFrame {
   const notes: string[] = []
   let origin: Origin
   let destination: Destination
+  let sideKnown = true
   if (dir) {
     origin = dir.origin
     destination = dir.destination
+    // proxy_to_cloud: the proxy relaying a BOX frame (PROTOCOL.md §6, a few days in 2025-12).
+    if (dir.origin === 'proxy' && dir.destination === 'cloud') {
+      origin = 'box'
+      notes.push('relayed-by-proxy')
+    }
   } else {
     const side = parsed.ok ? inferSide(parsed.frame) : null
+    sideKnown = side !== null
     origin = side === 'cloud' ? 'cloud' : 'box'
     destination = side === 'cloud' ? 'box' : 'cloud'
     notes.push(side === null ? 'origin-unknown' : 'origin-inferred')
   }
   // Frames towards the cloud speak the BOX's language; frames towards the BOX the cloud's.
   const side = destination === 'cloud' ? 'box' : 'cloud'
-  const c = parsed.ok
-    ? classifyFrame(parsed.frame, side)
-    : { class: side === 'box' ? ('box.unknown' as const) : ('cloud.unknown' as const) }
+  const c =
+    parsed.ok && sideKnown
+      ? classifyFrame(parsed.frame, side)
+      : { class: side === 'box' ? ('box.unknown' as const) : ('cloud.unknown' as const) }
   if (!parsed.ok) notes.push(`parse: ${parsed.problem.code}`)
   return {
     id: row.id,

@@ -23,7 +23,7 @@ function buildProgram(ctx: CommandContext): Command {
     .option('-q, --quiet', 'no progress or info lines on stderr')
     .option('--no-color', 'no colour (also off under NO_COLOR or when stdout is not a terminal)')
     .option('--debug', 'show stack traces of internal errors')
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError('Hint: run oigctl --help, or oigctl <command> --help, for the options.')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.streams.stdout.write(s),
@@ -49,6 +49,12 @@ export async function run(
   const ctx = new CommandContext(streams, env)
   const program = buildProgram(ctx)
   const debug = argv.includes('--debug')
+  if (argv.length <= 2) {
+    streams.stderr.write(
+      `${program.helpInformation()}\nFailed to run oigctl: no command given.\nHint: run oigctl demo for a first look, or oigctl --help.\n`,
+    )
+    return ExitCode.CouldNotRun
+  }
   try {
     await program.parseAsync([...argv])
     return ctx.exitCode

@@ -5,6 +5,43 @@ import path from 'node:path'
 import { OigError, reasonOf } from '../errors.js'
 import { BackgroundWriter } from './background-writer.js'
 import { formatJson } from './json-format.js'
+import { registerCleanup } from './interrupt-cleanup.js'
+
+const STAGING_PREFIX = '.oigctl-tmp-'
+
+/** The outermost missing folder on the way to `dir` (what mkdir -p would create), or null. */
+function firstMissingDir(dir: string): string | null {
+  let missing: string | null = null
+  let current = path.resolve(dir)
+  while (!fs.existsSync(current)) {
+    missing = current
+    const parent = path.dirname(current)
+    if (parent === current) break
+    current = parent
+  }
+  return missing
+}
+
+/** Staging folders of earlier runs that were killed (not interrupted) are removed. */
+function removeStaleStaging(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    if (name.startsWith(STAGING_PREFIX)) fs.rmSync(path.join(dir, name), { recursive: true, force: true })
+  }
+}
+
+/** A folder is replaced as a whole only when it holds nothing but files oigctl writes there. */
+function assertReplaceable(target: string): void {
+  if (!fs.existsSync(target)) return
+  const stat = fs.statSync(target)
+  const foreign = stat.isDirectory() ? fs.readdirSync(target).filter((n) => !n.endsWith('.session.json')) : [path.basename(target)]
+  if (foreign.length > 0) {
+    throw new OigError(
+      'OUTPUT_NOT_OURS',
+      `Failed to replace ${target}: it holds files oigctl did not write (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}).`,
+      { hint: 'Choose another --out folder, or move those files away.' },
+    )
+  }
+}
 
 function tempName(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
@@ -54,11 +91,17 @@ export class StagedOutput {
   private readonly staged: string[] = []
   private readonly madeDirs = new Set<string>()
   private writer: BackgroundWriter | null = null
+  /** The outermost folder this output created (removed again on abort), if any. */
+  private readonly createdDir: string | null
+  private readonly unregister: () => void
 
   constructor(dir: string) {
+    this.createdDir = firstMissingDir(dir)
     ensureWritableDir(dir)
     this.dir = dir
-    this.staging = fs.mkdtempSync(path.join(dir, '.oigctl-tmp-'))
+    removeStaleStaging(dir)
+    this.staging = fs.mkdtempSync(path.join(dir, STAGING_PREFIX))
+    this.unregister = registerCleanup(() => this.abort())
   }
 
   private stagedPath(relative: string): string {
@@ -115,6 +158,7 @@ export class StagedOutput {
   commit(replaceDirs: readonly string[] = []): string[] {
     const written: string[] = []
     try {
+      for (const dir of replaceDirs) assertReplaceable(path.join(this.dir, dir))
       for (const dir of replaceDirs) {
         const target = path.join(this.dir, dir)
         const staged = path.join(this.staging, dir)
@@ -132,6 +176,7 @@ export class StagedOutput {
       }
     } finally {
       fs.rmSync(this.staging, { recursive: true, force: true })
+      this.unregister()
     }
     return written
   }
@@ -143,8 +188,10 @@ export class StagedOutput {
     this.abort()
   }
 
-  /** Discards everything staged. */
+  /** Discards everything staged, and the output folder itself when this run created it. */
   abort(): void {
     fs.rmSync(this.staging, { recursive: true, force: true })
+    if (this.createdDir) fs.rmSync(this.createdDir, { recursive: true, force: true })
+    this.unregister()
   }
 }

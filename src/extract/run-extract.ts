@@ -2,6 +2,7 @@
  * The extract pipeline at the I/O edge: open every input first (so bad input fails before any
  * output exists), stream each into sessions, write selected fixtures and the summary atomically.
  */
+import { parseCaptureTs } from '../capture/rows.js'
 import { openSources, streamSessions } from '../capture/sources.js'
 import { OigError } from '../errors.js'
 import { StagedOutput } from '../evidence/files.js'
@@ -37,10 +38,10 @@ const MAX_BACKLOG_BYTES = 32 << 20
 
 function parseTime(label: string, value: string | null): number | null {
   if (value === null) return null
-  const ms = Date.parse(value)
-  if (Number.isNaN(ms)) {
-    throw new OigError('USAGE', `Failed to read --${label} ${value}: not an ISO-8601 time.`, {
-      hint: 'Use e.g. 2026-02-17T08:00:00Z.',
+  const ms = parseCaptureTs(value)
+  if (ms === null) {
+    throw new OigError('USAGE', `Failed to read --${label} ${value}: not an ISO-8601 UTC time.`, {
+      hint: 'Use e.g. 2026-02-17T08:00:00Z (a time without a zone is taken as UTC, like capture ts).',
     })
   }
   return ms
@@ -56,6 +57,15 @@ export async function runExtract(
     fromMs: parseTime('from', opts.from),
     toMs: parseTime('to', opts.to),
     conn: opts.conn,
+  }
+  if (filter.fromMs !== null && filter.toMs !== null && filter.fromMs > filter.toMs) {
+    throw new OigError(
+      'USAGE',
+      `Failed to extract: --from ${opts.from} is after --to ${opts.to}.`,
+      {
+        hint: 'Swap the two times.',
+      },
+    )
   }
   const sources = openSources(opts.dbs, opts.sessionFiles)
   let output: StagedOutput | null = null
@@ -74,7 +84,7 @@ export async function runExtract(
             written = `${SESSIONS_DIR}/${fixtureFileName(fixture.session.id)}`
             staged.queueJson(written, fixture)
           }
-          summary.add(fixture, source.ref.file, written)
+          summary.add(fixture, source.label, written)
         },
         onProgress: (rows, sessions) => onProgress?.({ source: source.ref.file, rows, sessions }),
         throttle: () =>

@@ -79,9 +79,22 @@ class Simulation {
     sink.open()
     let t = this.nextStartUs
     const state = drawPlantState(this.rng, this.czechHour(t))
-    const r = this.rng.next()
-    const poll: Poll = r < 0.5 ? 'IsNewSet' : r < 0.75 ? 'IsNewFW' : 'IsNewWeather'
     const requestMs = this.takeDueRequest(t)
+    const r = this.rng.next()
+    // Polls come IsNewSet about twice as often as IsNewFW / IsNewWeather (PROTOCOL.md §3); a due
+    // Setting rides on IsNewSet, IsNewFW, IsNewWeather in the observed 66 : 16 : 2 (§4).
+    const poll: Poll =
+      requestMs === null
+        ? r < 0.5
+          ? 'IsNewSet'
+          : r < 0.75
+            ? 'IsNewFW'
+            : 'IsNewWeather'
+        : r < 66 / 84
+          ? 'IsNewSet'
+          : r < 82 / 84
+            ? 'IsNewFW'
+            : 'IsNewWeather'
     sink.box(this.pollFrame(poll, t, state), poll, t, POLL_CLASS[poll])
     t += this.latencyUs(LATENCY_EXP_MS[poll])
     if (requestMs !== null) t = this.handshake(poll, t, requestMs)

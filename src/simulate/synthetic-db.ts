@@ -9,6 +9,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { SyntheticOptionsError, resolveSyntheticOptions, type SyntheticOptions } from './model.js'
 import { FrameInserter, fillFrames } from './fill.js'
+import { registerCleanup } from '../evidence/interrupt-cleanup.js'
 
 export interface SimulateOptions {
   /** Path of the DB file to create. */
@@ -185,6 +186,7 @@ export async function writeSyntheticDb(
   checkTarget(out, force)
   const tmp = `${out}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
   let db: Database.Database | undefined
+  const unregister = registerCleanup(() => removeQuietly(tmp))
   try {
     db = openTemp(tmp)
     const inserter = new FrameInserter(db, onProgress)
@@ -210,5 +212,7 @@ export async function writeSyntheticDb(
     throw new SimulateError('WRITE_FAILED', `write failed (${reason(error)})`, {
       cause: error,
     })
+  } finally {
+    unregister()
   }
 }

@@ -119,7 +119,7 @@ describe('oigctl extract (built CLI)', () => {
     expect(
       doc.findings.filter((f) => f.severity === 'error').map((f) => [f.code, f.frameId]),
     ).toEqual([['crc-failure', 871951]])
-    const exported = doc.sessions.filter((s) => s.source === 'session-2026-02-17-conn2315.json')
+    const exported = doc.sessions.filter((s) => s.source === 'session-2026-02-17-conn2315-2')
     expect(exported.map((s) => s.classes)).toEqual([CONN2315_CLASSES])
     expect(doc.classCounts['cloud.nack-wc']).toBe(1)
     expect(doc.classCounts['box.unknown']).toBe(1)

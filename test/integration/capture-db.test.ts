@@ -196,7 +196,7 @@ describe('CaptureDb', () => {
     expect(sessions[0]!.findings).toEqual([])
   })
 
-  it('reports duplicate ids, out-of-order timestamps, unanswered requests and orphan replies', () => {
+  it('reports out-of-order timestamps, unanswered requests and orphan replies', () => {
     const rows: Row[] = [
       { id: 1, ts: '2026-01-01T00:00:10Z', raw: POLL, direction: 'box_to_proxy', conn_id: 1 },
       { id: 2, ts: '2026-01-01T00:00:05Z', raw: UPLOAD, direction: 'box_to_proxy', conn_id: 1 },
@@ -211,29 +211,6 @@ describe('CaptureDb', () => {
       ['request-without-reply', 1],
       ['reply-without-request', 4],
     ])
-  })
-
-  it('reads a live WAL database without modifying it', () => {
-    const dir = tempDir()
-    const file = join(dir, 'live.db')
-    makeCaptureDb(
-      file,
-      FULL_COLUMNS,
-      [{ ts: '2026-01-01T00:00:00Z', raw: POLL, direction: 'box_to_proxy', conn_id: 1 }],
-      { wal: true },
-    )
-    const writer = new Database(file)
-    writer
-      .prepare('INSERT INTO frames (ts, raw, direction, conn_id) VALUES (?, ?, ?, ?)')
-      .run('2026-01-01T00:00:00.02Z', END_TIME, 'cloud_to_proxy', 1)
-    const before = sha(file)
-    const db = CaptureDb.open(file)
-    expect(db.info.journalMode).toBe('wal')
-    expect([...db.rows()].map((r) => r.id)).toEqual([1, 2])
-    db.close()
-    writer.close()
-    expect(before).toMatch(/^[0-9a-f]{64}$/)
-    // the reader never wrote the main file; the writer's own checkpoint on close may have.
   })
 
   it('never modifies a real capture DB (sha256 before and after)', () => {

@@ -2,7 +2,11 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { OigError, reasonOf } from '../../errors.js'
-import { writeSyntheticDb, type SimulateResult } from '../../simulate/synthetic-db.js'
+import {
+  SimulateError,
+  writeSyntheticDb,
+  type SimulateResult,
+} from '../../simulate/synthetic-db.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import { parseOptions } from '../options.js'
@@ -50,13 +54,17 @@ export async function simulateToFile(
     return { kind: 'simulate-result', schemaVersion: 1, synthetic: true, ...result }
   } catch (error) {
     if (error instanceof OigError) throw error
+    const code = error instanceof SimulateError ? error.code : 'WRITE_FAILED'
+    const hint =
+      code === 'INVALID_OPTIONS'
+        ? 'Check --start (ISO-8601 with a zone, e.g. 2026-01-05T00:00:00Z) and the size options.'
+        : code === 'OUT_EXISTS'
+          ? 'Pass --force to replace the existing file, or choose another --out.'
+          : 'Choose a writable --out path.'
     throw new OigError(
       'SIMULATE_FAILED',
       `Failed to write synthetic capture DB ${opts.out}: ${reasonOf(error)}.`,
-      {
-        hint: 'Choose a writable --out path; pass --force to replace an existing file.',
-        cause: error,
-      },
+      { hint, cause: error },
     )
   }
 }
