@@ -1,6 +1,6 @@
 /** The output layer: one JSON document on stdout under --json, human text otherwise; logs on stderr. */
 import { Chalk, type ChalkInstance } from 'chalk'
-import { formatJson } from '../evidence/json-format.js'
+import { batchChunks, formatJsonChunks } from '../evidence/json-format.js'
 
 export interface OutputStreams {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean }
@@ -47,7 +47,8 @@ export class Output {
     render: (doc: T, chalk: ChalkInstance) => string,
   ): void {
     this.endProgress()
-    if (this.json) this.streams.stdout.write(formatJson(doc))
+    if (this.json)
+      for (const part of batchChunks(formatJsonChunks(doc))) this.streams.stdout.write(part)
     else this.streams.stdout.write(`${render(doc, this.chalk)}\n`)
   }
 

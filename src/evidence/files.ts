@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { OigError, reasonOf } from '../errors.js'
-import { BackgroundWriter } from './background-writer.js'
-import { formatJson } from './json-format.js'
+import { batchChunks, formatJson, formatJsonChunks } from './json-format.js'
 import { registerCleanup } from './interrupt-cleanup.js'
 
 const STAGING_PREFIX = '.oigctl-tmp-'
@@ -67,6 +66,16 @@ export function writeJsonAtomic(target: string, value: unknown): void {
   writeFileAtomic(target, formatJson(value))
 }
 
+/** Writes chunks to a new file in writes of about 1 MiB (no single big string). */
+function writeChunksSync(file: string, chunks: Iterable<string>): void {
+  const fd = fs.openSync(file, 'w')
+  try {
+    for (const part of batchChunks(chunks)) fs.writeSync(fd, part)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 /** Makes sure an output folder exists and is writable; throws OigError otherwise. */
 export function ensureWritableDir(dir: string): void {
   try {
@@ -90,7 +99,6 @@ export class StagedOutput {
   private readonly staging: string
   private readonly staged: string[] = []
   private readonly madeDirs = new Set<string>()
-  private writer: BackgroundWriter | null = null
   /** The outermost folder this output created (removed again on abort), if any. */
   private readonly createdDir: string | null
   private readonly unregister: () => void
@@ -117,38 +125,8 @@ export class StagedOutput {
 
   /** Stages a JSON file at `relative` (sub-folders allowed); returns its final path. */
   writeJson(relative: string, value: unknown): string {
-    fs.writeFileSync(this.stagedPath(relative), formatJson(value))
+    writeChunksSync(this.stagedPath(relative), formatJsonChunks(value))
     return path.join(this.dir, relative)
-  }
-
-  /**
-   * Stages a JSON file written in the background by a worker thread; `settle()` bounds the
-   * backlog and must be awaited (with no limit) before `commit()`.
-   */
-  queueJson(relative: string, value: unknown): void {
-    this.writer ??= new BackgroundWriter()
-    this.writer.write(this.stagedPath(relative), formatJson(value))
-  }
-
-  /** Bytes of background writes still pending. */
-  get backlogBytes(): number {
-    return this.writer?.backlogBytes ?? 0
-  }
-
-  /** Waits until at most `limitBytes` of background writes are pending; rethrows a failed write. */
-  async settle(limitBytes = 0): Promise<void> {
-    if (!this.writer) return
-    await this.writer.settle(limitBytes)
-    const failure = this.writer.error
-    if (failure !== null) {
-      throw new OigError('OUTPUT_WRITE_FAILED', `Failed to write into ${this.dir}: ${failure}`, {
-        hint: 'Check free disk space and permissions of the output folder.',
-      })
-    }
-    if (limitBytes === 0) {
-      await this.writer.close()
-      this.writer = null
-    }
   }
 
   /**
@@ -179,13 +157,6 @@ export class StagedOutput {
       this.unregister()
     }
     return written
-  }
-
-  /** Discards everything staged (after stopping pending background writes). */
-  async abortAsync(): Promise<void> {
-    await this.writer?.close()
-    this.writer = null
-    this.abort()
   }
 
   /** Discards everything staged, and the output folder itself when this run created it. */

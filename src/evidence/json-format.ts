@@ -12,19 +12,52 @@ function indented(value: unknown): string {
   return (JSON.stringify(value, null, 2) ?? 'null').replace(/\n/g, '\n  ')
 }
 
+/**
+ * The pieces of `formatJson(value)` in order, so that large documents (a million-frame summary)
+ * can be written without building one big string.
+ */
+export function* formatJsonChunks(value: unknown, lineKeys: readonly string[] = LINE_PER_ITEM_KEYS): Generator<string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    yield `${JSON.stringify(value, null, 2)}\n`
+    return
+  }
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined && typeof v !== 'function')
+  if (entries.length === 0) {
+    yield '{}\n'
+    return
+  }
+  yield '{\n'
+  for (const [i, [key, v]] of entries.entries()) {
+    yield `  ${JSON.stringify(key)}: `
+    if (Array.isArray(v) && v.length > 0 && lineKeys.includes(key)) {
+      yield '[\n'
+      for (let j = 0; j < v.length; j++) yield `    ${JSON.stringify(v[j] ?? null)}${j === v.length - 1 ? '\n' : ',\n'}`
+      yield '  ]'
+    } else {
+      yield indented(v)
+    }
+    yield i === entries.length - 1 ? '\n' : ',\n'
+  }
+  yield '}\n'
+}
+
 /** Serialises a JSON value in oigctl's file layout, with a trailing newline. */
 export function formatJson(value: unknown, lineKeys: readonly string[] = LINE_PER_ITEM_KEYS): string {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `${JSON.stringify(value, null, 2)}\n`
-  const parts: string[] = []
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (v === undefined || typeof v === 'function') continue
-    let text: string
-    if (Array.isArray(v) && v.length > 0 && lineKeys.includes(key)) {
-      text = `[\n${v.map((item) => `    ${JSON.stringify(item ?? null)}`).join(',\n')}\n  ]`
-    } else {
-      text = indented(v)
+  return [...formatJsonChunks(value, lineKeys)].join('')
+}
+
+/** Groups chunks into writes of about `size` characters. */
+export function* batchChunks(chunks: Iterable<string>, size = 1 << 20): Generator<string> {
+  let buf: string[] = []
+  let n = 0
+  for (const c of chunks) {
+    buf.push(c)
+    n += c.length
+    if (n >= size) {
+      yield buf.join('')
+      buf = []
+      n = 0
     }
-    parts.push(`  ${JSON.stringify(key)}: ${text}`)
   }
-  return parts.length === 0 ? '{}\n' : `{\n${parts.join(',\n')}\n}\n`
+  if (buf.length > 0) yield buf.join('')
 }

@@ -33,8 +33,6 @@ export interface ExtractProgress {
 
 export const SESSIONS_DIR = 'sessions'
 export const EXTRACT_SUMMARY_FILE = 'extract-result.json'
-/** Fixture bytes formatted but not yet written, at most (bounds memory). */
-const MAX_BACKLOG_BYTES = 32 << 20
 
 function parseTime(label: string, value: string | null): number | null {
   if (value === null) return null
@@ -82,13 +80,11 @@ export async function runExtract(
           let written: string | null = null
           if (isSelected(fixture, session, filter)) {
             written = `${SESSIONS_DIR}/${fixtureFileName(fixture.session.id)}`
-            staged.queueJson(written, fixture)
+            staged.writeJson(written, fixture)
           }
           summary.add(fixture, source.label, written)
         },
         onProgress: (rows, sessions) => onProgress?.({ source: source.ref.file, rows, sessions }),
-        throttle: () =>
-          staged.backlogBytes > MAX_BACKLOG_BYTES ? staged.settle(MAX_BACKLOG_BYTES / 2) : null,
       })
       sourceReports.push({
         ...source.ref,
@@ -130,13 +126,12 @@ export async function runExtract(
       settingHandshakes: summary.settingHandshakes,
       outputs: { dir: opts.out, summary: EXTRACT_SUMMARY_FILE, fixtures: summary.sessions.length },
     }
-    await staged.settle()
     staged.writeJson(EXTRACT_SUMMARY_FILE, result)
     staged.commit([SESSIONS_DIR])
     output = null
     return result
   } finally {
-    await output?.abortAsync()
+    output?.abort()
     for (const s of sources) s.close()
   }
 }
