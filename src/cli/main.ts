@@ -7,6 +7,9 @@ import { ExitCode } from './exit-codes.js'
 import { registerContract } from './commands/contract.js'
 import { registerDemo } from './commands/demo.js'
 import { registerExtract } from './commands/extract.js'
+import { registerServe } from './commands/serve.js'
+import { addServeProxy } from './commands/serve-proxy.js'
+import { registerReplay } from './commands/replay.js'
 import { registerSimulate } from './commands/simulate.js'
 import type { OutputStreams } from './output.js'
 
@@ -35,6 +38,8 @@ function buildProgram(ctx: CommandContext): Command {
   registerSimulate(program, ctx)
   registerContract(program, ctx)
   registerDemo(program, ctx)
+  registerReplay(program, ctx)
+  addServeProxy(registerServe(program, ctx), ctx)
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)]
   for (const sub of all(program)) sub.exitOverride()
   return program

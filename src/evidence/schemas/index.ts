@@ -1,8 +1,12 @@
 /** Every file format oigctl writes, by kind, with the name of its JSON Schema file. */
 import { z } from 'zod'
 import { ExtractResultSchema } from './extract-result.js'
+import { ProxyEventSchema } from './proxy-events.js'
+import { ServeEventSchema } from './serve-events.js'
 import { SessionFixtureSchema } from './session-fixture.js'
 import { ContractSchema } from '../../contract/schema.js'
+import { CompareReportSchema } from '../../compare/report-schema.js'
+import { ReplayTranscriptSchema } from '../../replay/transcript-schema.js'
 import { ContractValidationSchema } from '../../contract/validation-schema.js'
 
 export const FILE_SCHEMAS = {
@@ -10,6 +14,10 @@ export const FILE_SCHEMAS = {
   'extract-result': ExtractResultSchema,
   contract: ContractSchema,
   'contract-validation': ContractValidationSchema,
+  replay: ReplayTranscriptSchema,
+  compare: CompareReportSchema,
+  // One log format for `serve mock` and `serve proxy` (the proxy adds its own events).
+  'serve-events': z.union([ServeEventSchema, ProxyEventSchema]),
 } as const
 
 /** The JSON Schema (draft 2020-12) generated from a kind's zod schema, as checked-in text. */

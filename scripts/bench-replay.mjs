@@ -1,0 +1,65 @@
+// Replay throughput (part of `npm run bench`): 1,000 SYNTHETIC sessions (oigctl simulate) replayed
+// with --max-speed against the built-in mock and the offline proxy on loopback; sessions per second.
+// Usage: node scripts/bench-replay.mjs [--sessions N]. Needs a build (dist/). Loopback only.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { openSources, streamSessions } from '../dist/capture/sources.js'
+import { toFixture } from '../dist/extract/fixture.js'
+import { deriveContract } from '../dist/contract/run-derive.js'
+import { runReplay } from '../dist/replay/client.js'
+import { planReplay } from '../dist/replay/plan.js'
+import { startBuiltIn } from '../dist/replay/targets.js'
+import { writeSyntheticDb } from '../dist/simulate/synthetic-db.js'
+
+const arg = process.argv.indexOf('--sessions')
+const count = arg > 0 ? Number(process.argv[arg + 1]) : 1000
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'oigctl-bench-replay-'))
+try {
+  const db = path.join(tmp, 'synthetic.db')
+  await writeSyntheticDb({ out: db, seed: 3, sessions: count })
+  const [source] = openSources([db], [])
+  const plans = []
+  await streamSessions(source, {
+    sessionGapMs: 600_000,
+    onSession: (s) => {
+      const fx = toFixture(s, source.ref, { name: 'oigctl', version: 'bench' }, source.label)
+      plans.push(planReplay(fx.session.id, fx.source.file, fx.frames))
+    },
+  })
+  source.close()
+  // The targets follow a contract derived from the same SYNTHETIC capture: the shipped contract has
+  // no captured reply to IsNewFW / IsNewWeather, and waiting out those timeouts is not throughput.
+  const contract = await deriveContract({
+    dbs: [db],
+    sessionFiles: [],
+    version: '0.0.0',
+    maxCitations: 1,
+  })
+  const pacing = { speed: 1, maxSpeed: true, replyTimeoutMs: 2000, holdAfterS: 0 }
+  console.log(
+    `oigctl bench replay: ${plans.length} synthetic sessions, ${plans.reduce((n, p) => n + p.steps.length, 0)} BOX frames, --max-speed`,
+  )
+  for (const name of ['mock', 'offline']) {
+    const target = await startBuiltIn(name, contract)
+    const started = performance.now()
+    let replies = 0
+    let missing = 0
+    for (const plan of plans) {
+      for (const s of plan.settings) target.queueSetting(s)
+      const steps = await runReplay(plan, { host: target.host, port: target.port }, pacing)
+      replies += steps.filter((s) => s.outcome === 'reply').length
+      missing += steps.filter(
+        (s) => s.outcome === 'no-reply' || s.outcome === 'closed' || s.outcome === 'not-sent',
+      ).length
+    }
+    const seconds = (performance.now() - started) / 1000
+    await target.close()
+    console.log(
+      `  ${name.padEnd(8)} ${seconds.toFixed(2)} s   ${(plans.length / seconds).toFixed(0)} sessions/s   ${replies} replies, ${missing} without reply (unobserved requests get none)`,
+    )
+  }
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true })
+}

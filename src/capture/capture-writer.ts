@@ -1,0 +1,147 @@
+/**
+ * Records frames into a capture DB in the add-on's layout (PROTOCOL.md §6), so that oigctl can
+ * make its own captures that `extract` and `contract validate` read back. WAL mode like the
+ * add-on; rows are buffered and written in one transaction per batch (a server's hot path must
+ * not wait for the disk per frame).
+ */
+import Database from 'better-sqlite3'
+import { OigError, reasonOf } from '../errors.js'
+
+/** The older add-on's direction vocabulary (one `conn_id` per BOX connection). */
+export type CaptureDirection = 'box_to_proxy' | 'cloud_to_proxy' | 'proxy_to_box'
+
+export interface CaptureRecord {
+  /** Epoch milliseconds with a sub-millisecond fraction. */
+  readonly atMs: number
+  readonly direction: CaptureDirection
+  readonly connId: number
+  /** The frame text without line ending (stored with CRLF, as every real `raw`). */
+  readonly text: string
+  /** The add-on's `table_name`: the request's label, also on its reply (§6). */
+  readonly tableName: string | null
+  readonly deviceId: string | null
+  readonly peer: string | null
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS frames (id INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT, device_id TEXT,
+  table_name TEXT, raw TEXT, raw_b64 TEXT, parsed TEXT, direction TEXT, conn_id INTEGER, peer TEXT,
+  length INTEGER);
+`
+
+/** Rows buffered before a write is forced. */
+const BATCH_ROWS = 512
+/** Longest time a row waits in the buffer. */
+const FLUSH_MS = 100
+
+/** `YYYY-MM-DDTHH:MM:SS.ffffff+00:00` (UTC with microseconds, like the older add-on's files). */
+export function formatCaptureTs(atMs: number): string {
+  const whole = Math.floor(atMs)
+  const micros = Math.min(999_999, Math.floor((atMs - Math.floor(whole / 1000) * 1000) * 1000))
+  const iso = new Date(whole).toISOString()
+  return `${iso.slice(0, 19)}.${String(micros).padStart(6, '0')}+00:00`
+}
+
+export class CaptureWriter {
+  private buffer: CaptureRecord[] = []
+  private timer: NodeJS.Timeout | null = null
+  private failed = false
+  private closed = false
+  private readonly insert: Database.Statement
+  private readonly writeBatch: (rows: readonly CaptureRecord[]) => void
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+    private readonly onError: (message: string) => void,
+  ) {
+    this.insert = db.prepare(
+      `INSERT INTO frames (ts, device_id, table_name, raw, raw_b64, parsed, direction, conn_id, peer, length)
+       VALUES (?, ?, ?, ?, ?, '{}', ?, ?, ?, ?)`,
+    )
+    this.writeBatch = db.transaction((rows: readonly CaptureRecord[]) => {
+      for (const r of rows) {
+        const raw = `${r.text}\r\n`
+        const bytes = Buffer.from(raw, 'latin1')
+        this.insert.run(
+          formatCaptureTs(r.atMs),
+          r.deviceId,
+          r.tableName,
+          raw,
+          bytes.toString('base64'),
+          r.direction,
+          r.connId,
+          r.peer,
+          bytes.length,
+        )
+      }
+    })
+  }
+
+  /**
+   * Opens (or creates) `file` for appending; an existing capture DB keeps its rows (the add-on
+   * also appends across restarts, its conn ids restarting at 1). Throws OigError when unusable.
+   */
+  static open(file: string, onError: (message: string) => void): CaptureWriter {
+    let db: Database.Database | undefined
+    try {
+      db = new Database(file)
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
+      db.exec(SCHEMA)
+      const columns = (
+        db.prepare('PRAGMA table_info(frames)').all() as Array<{ name: string }>
+      ).map((c) => c.name)
+      const needed = ['ts', 'raw', 'raw_b64', 'direction', 'conn_id', 'length']
+      const missing = needed.filter((c) => !columns.includes(c))
+      if (missing.length > 0) throw new Error(`its frames table lacks ${missing.join(', ')}`)
+      return new CaptureWriter(db, file, onError)
+    } catch (error) {
+      db?.close()
+      throw new OigError(
+        'CAPTURE_UNWRITABLE',
+        `Failed to open capture DB ${file} for writing: ${reasonOf(error)}.`,
+        {
+          hint: 'Pass --capture with a new file in a writable folder (or a capture DB written by oigctl).',
+          cause: error,
+        },
+      )
+    }
+  }
+
+  /** Queues one row; written within FLUSH_MS. After a write error rows are dropped. */
+  record(row: CaptureRecord): void {
+    if (this.failed || this.closed) return
+    this.buffer.push(row)
+    if (this.buffer.length >= BATCH_ROWS) this.flush()
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS)
+  }
+
+  /** Writes every buffered row now. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    if (this.buffer.length === 0 || this.failed) return
+    const rows = this.buffer
+    this.buffer = []
+    try {
+      this.writeBatch(rows)
+    } catch (error) {
+      this.failed = true
+      this.onError(`Failed to write capture DB ${this.file}: ${reasonOf(error)}; capture stopped.`)
+    }
+  }
+
+  /** Flushes, checkpoints the WAL into the DB file and closes it. */
+  close(): void {
+    if (this.closed) return
+    this.flush()
+    this.closed = true
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch {
+      // A failed checkpoint leaves a valid WAL file beside the DB; readers handle it.
+    }
+    this.db.close()
+  }
+}

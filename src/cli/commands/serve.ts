@@ -1,0 +1,154 @@
+/** `oigctl serve mock` (and the `serve` group that `serve proxy` joins, see serve-proxy.ts). */
+import type { Command } from 'commander'
+import { z } from 'zod'
+import { readContract } from '../../contract/run-derive.js'
+import { OigError } from '../../errors.js'
+import type { BoxClass } from '../../protocol/frame-class.js'
+import { NO_EVENT_LOG, openEventLog } from '../../targets/event-log.js'
+import {
+  DEFAULT_MOCK_MAX_FRAME_BYTES,
+  startMockCloud,
+  type MockCloud,
+  type MockCloudState,
+} from '../../targets/mock-cloud/server.js'
+import type { CommandContext } from '../context.js'
+import { ExitCode } from '../exit-codes.js'
+import { parseOptions } from '../options.js'
+import { renderServe } from '../render/serve.js'
+import {
+  assertHostAllowed,
+  DEFAULT_CONTRACT_FILE,
+  PortSchema,
+  waitForStopSignal,
+} from '../serve-common.js'
+
+const POLLS = {
+  isnewset: 'box.poll.isnewset',
+  isnewfw: 'box.poll.isnewfw',
+  isnewweather: 'box.poll.isnewweather',
+} as const satisfies Record<string, BoxClass>
+
+const ServeMockOptions = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: PortSchema.default(5710),
+  controlHost: z.string().min(1).default('127.0.0.1'),
+  controlPort: PortSchema.default(5711),
+  control: z.boolean().default(true),
+  contract: z.string().min(1).default(DEFAULT_CONTRACT_FILE),
+  log: z.string().min(1).optional(),
+  idleTimeoutS: z.coerce.number().nonnegative().default(600),
+  maxConnections: z.coerce.number().int().positive().default(1000),
+  maxFrameBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1_048_576)
+    .default(DEFAULT_MOCK_MAX_FRAME_BYTES),
+  settingPolls: z
+    .string()
+    .transform((s) => s.split(',').map((p) => p.trim().toLowerCase()))
+    .pipe(z.array(z.enum(['isnewset', 'isnewfw', 'isnewweather'])).min(1))
+    .optional(),
+  allowRemote: z.boolean().default(false),
+})
+
+/** What `serve mock --json` prints at shutdown. */
+export interface ServeDoc extends MockCloudState {
+  readonly kind: 'serve'
+  readonly schemaVersion: 1
+  readonly contractFile: string
+  readonly stoppedBy: string
+  readonly stoppedAt: string
+}
+
+/** Creates the `serve` command group with its `mock` sub-command; returns the group. */
+export function registerServe(program: Command, ctx: CommandContext): Command {
+  const serve = program
+    .command('serve')
+    .description('run a target server (mock cloud or proxy) until SIGINT/SIGTERM')
+  addServeMock(serve, ctx)
+  return serve
+}
+
+function addServeMock(serve: Command, ctx: CommandContext): void {
+  serve
+    .command('mock')
+    .description('a mock cloud that answers a BOX with the replies the contract shows')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'BOX port (0 = a free port)', '5710')
+    .option('--control-host <host>', 'address of the HTTP control API', '127.0.0.1')
+    .option('--control-port <port>', 'HTTP control API port (0 = a free port)', '5711')
+    .option('--no-control', 'no HTTP control API')
+    .option(
+      '--contract <file>',
+      'contract (default: the shipped contracts/oig-cloud.contract.json)',
+    )
+    .option('--log <file>', 'JSON-lines event log of every frame in and out (- = stdout)')
+    .option('--idle-timeout-s <s>', 'close a connection silent this long (0 = never)', '600')
+    .option('--max-connections <n>', 'refuse connections beyond this many', '1000')
+    .option(
+      '--max-frame-bytes <n>',
+      'close a connection sending a larger frame',
+      String(DEFAULT_MOCK_MAX_FRAME_BYTES),
+    )
+    .option(
+      '--setting-polls <list>',
+      'polls that may carry a Setting, e.g. isnewset,isnewfw (default: as captured)',
+    )
+    .option('--allow-remote', 'allow a non-loopback --host / --control-host')
+    .action(async (raw: unknown, command: Command) => {
+      const output = ctx.open(command)
+      const opts = parseOptions(ServeMockOptions, raw, 'serve mock')
+      assertHostAllowed(opts.host, opts.allowRemote, 'serve mock')
+      if (opts.control)
+        assertHostAllowed(opts.controlHost, opts.allowRemote, 'serve mock', '--control-host')
+      if (opts.log === '-' && output.json)
+        throw new OigError(
+          'USAGE',
+          'Failed to run serve mock: --log - and --json both need stdout.',
+          {
+            hint: 'Pass --log with a file name.',
+          },
+        )
+      const { contract } = readContract(opts.contract)
+      const log = opts.log
+        ? openEventLog(opts.log, ctx.streams.stdout, (m) => output.error(m))
+        : NO_EVENT_LOG
+      let mock: MockCloud
+      try {
+        mock = await startMockCloud({
+          host: opts.host,
+          port: opts.port,
+          controlHost: opts.controlHost,
+          controlPort: opts.control ? opts.controlPort : null,
+          contract,
+          idleTimeoutMs: opts.idleTimeoutS * 1000,
+          maxConnections: opts.maxConnections,
+          maxFrameBytes: opts.maxFrameBytes,
+          log: (e) => log.write(e),
+          ...(opts.settingPolls ? { settingPolls: opts.settingPolls.map((p) => POLLS[p]) } : {}),
+        })
+      } catch (error) {
+        await log.close()
+        throw error
+      }
+      const control = mock.controlPort === null ? 'off' : `${opts.controlHost}:${mock.controlPort}`
+      // Always printed (even under --quiet): with port 0 it is the only way to learn the ports.
+      ctx.streams.stderr.write(`listening mock ${opts.host}:${mock.port} control ${control}\n`)
+      output.info(`contract ${contract.version} (${opts.contract}); stop with Ctrl-C or SIGTERM`)
+      const signal = await waitForStopSignal()
+      output.info(`${signal}: shutting down`)
+      await mock.close(signal)
+      await log.close()
+      const doc: ServeDoc = {
+        kind: 'serve',
+        schemaVersion: 1,
+        ...mock.state(),
+        contractFile: opts.contract,
+        stoppedBy: signal,
+        stoppedAt: new Date().toISOString(),
+      }
+      output.result(doc, renderServe)
+      ctx.setExitCode(ExitCode.Ok)
+    })
+}

@@ -1,0 +1,81 @@
+/** Human rendering of replay transcripts and compare reports (pure). */
+import type { ChalkInstance } from 'chalk'
+import Table from 'cli-table3'
+import type { CompareReport } from '../../compare/report-schema.js'
+import type { ReplayTranscript } from '../../replay/transcript-schema.js'
+
+function table(head: string[]): Table.Table {
+  return new Table({ head, style: { head: [], border: [] } })
+}
+
+export function renderReplay(t: ReplayTranscript, c: ChalkInstance): string {
+  const out = [
+    `${c.bold('replay')} ${t.session.id} → ${t.target.name} (${t.target.address})${t.settingsQueued.length ? `, ${t.settingsQueued.length} Setting(s) queued` : ''}`,
+  ]
+  const tab = table(['seq', 'BOX frame', 'reply', 'ms', 'recorded', 'notes'])
+  for (const s of t.steps) {
+    const reply = s.reply?.class ?? s.outcome
+    const same =
+      s.recorded && s.reply
+        ? s.recorded.class === s.reply.class
+        : s.recorded === null && s.reply === null
+    tab.push([
+      String(s.seq),
+      s.table ? `${s.requestClass}[${s.table}]` : s.requestClass,
+      same ? reply : c.yellow(reply),
+      s.reply ? String(s.reply.latencyMs) : '-',
+      s.recorded?.class ?? '-',
+      [...s.notes, ...s.extra.map((e) => `extra ${e.class}`)].join('; '),
+    ])
+  }
+  out.push(tab.toString())
+  const k = t.counts
+  out.push(
+    `sent ${k.sent}, replies ${k.replies}, no-reply ${k.noReply}, closed ${k.closed}, skipped ${k.skipped}, extra frames ${k.extra}`,
+  )
+  return out.join('\n')
+}
+
+export function renderCompare(r: CompareReport, c: ChalkInstance): string {
+  const out = [
+    `${c.bold('compare')} against contract ${r.contract.version}: ${r.verdict === 'PASS' ? c.green('PASS') : c.red('FAIL')}`,
+  ]
+  const names = r.targets.map((t) => t.name)
+  for (const s of r.sessions) {
+    out.push(c.bold(`session ${s.id}`))
+    const tab = table(['seq', 'BOX frame', 'contract', ...names])
+    for (const row of s.rows) {
+      tab.push([
+        String(row.seq),
+        `${row.table ? `${row.requestClass}[${row.table}]` : row.requestClass}${row.critical ? ' *' : ''}`,
+        row.expected.join('|') || '-',
+        ...names.map((n) => {
+          const cell = row.cells[n]
+          if (!cell) return '-'
+          const text = `${cell.class ?? cell.outcome}${cell.latencyMs === null ? '' : ` ${Math.round(cell.latencyMs)}ms`}`
+          return cell.verdict === 'PASS'
+            ? text
+            : cell.verdict === 'WARN' || !row.critical
+              ? c.yellow(text)
+              : c.red(text)
+        }),
+      ])
+    }
+    out.push(tab.toString())
+    for (const l of s.lines) out.push(`  ${l.includes(' MISMATCH ') ? c.red(l) : c.yellow(l)}`)
+    for (const l of s.contradictions) out.push(`  ${c.magenta(`CONTRADICTION ${l}`)}`)
+  }
+  for (const t of r.targets) {
+    const v =
+      t.verdict === 'PASS'
+        ? c.green('PASS')
+        : t.verdict === 'DIFFERS'
+          ? c.yellow('DIFFERS')
+          : c.red('FAIL')
+    out.push(
+      `  ${t.name}: ${v} — ${t.pass}/${t.rows} pass, ${t.mismatches} mismatch(es) of which ${t.criticalMismatches} critical, ${t.warnings} warning(s) (slow or unjudged); setting handshake ${t.handshakes.passed}/${t.handshakes.expected}`,
+    )
+  }
+  out.push(c.dim('  * critical: polls and the setting handshake'))
+  return out.join('\n')
+}

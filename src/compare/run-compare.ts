@@ -1,0 +1,155 @@
+/** `oigctl compare` at the I/O edge: replay each session against each target, then judge. */
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Contract } from '../contract/schema.js'
+import { OigError } from '../errors.js'
+import { writeFileAtomic, writeJsonAtomic } from '../evidence/files.js'
+import type { ReplayPacing } from '../replay/client.js'
+import { loadSessions } from '../replay/load-session.js'
+import type { SettingSpec } from '../replay/plan.js'
+import { replayPlan, writeTranscript } from '../replay/run-replay.js'
+import { GENERATOR } from '../version.js'
+import { compareSession, onlineRun, type TargetRun } from './compare.js'
+import { toJunit } from './junit.js'
+import type { CompareReport } from './report-schema.js'
+
+export interface CompareOptions {
+  readonly sessions: readonly string[]
+  readonly targets: readonly string[]
+  readonly contract: Contract
+  readonly contractFile: string
+  readonly contractText: string
+  /** A live online endpoint instead of the recorded cloud replies. */
+  readonly online: string | null
+  readonly allowRemote: boolean
+  readonly pacing: ReplayPacing
+  readonly extraSettings: readonly SettingSpec[]
+  readonly strictTiming: boolean
+  readonly out: string
+  readonly junit: string | null
+}
+
+export async function runCompare(
+  opts: CompareOptions,
+  onProgress?: (text: string) => void,
+): Promise<CompareReport> {
+  if (opts.sessions.length === 0)
+    throw new OigError('USAGE', 'Failed to compare: no --session given.', {
+      hint: 'Pass --session FILE (repeatable).',
+    })
+  const targets = opts.targets.filter((t) => t !== 'online')
+  const loaded = []
+  for (const file of opts.sessions)
+    for (const s of await loadSessions(file)) loaded.push({ ...s, file })
+  const sessions: CompareReport['sessions'] = []
+  const perTarget = new Map<string, { address: string | null; builtIn: boolean }>([
+    ['online', { address: opts.online, builtIn: false }],
+  ])
+  for (const { plan, fixture, file } of loaded) {
+    const runs: TargetRun[] = []
+    const transcripts: Record<string, string> = {}
+    if (opts.online) {
+      onProgress?.(`compare: ${plan.sessionId} → online ${opts.online}`)
+      const t = await replayPlan(plan, file, {
+        target: opts.online,
+        contract: opts.contract,
+        pacing: opts.pacing,
+        extraSettings: [],
+        allowRemote: opts.allowRemote,
+        queueRecorded: false,
+      })
+      transcripts.online = path.relative(
+        opts.out,
+        writeTranscript(path.join(opts.out, 'replay'), t),
+      )
+      runs.push({ name: 'online', steps: t.steps })
+    } else {
+      runs.push(onlineRun(plan))
+    }
+    for (const name of targets) {
+      onProgress?.(`compare: ${plan.sessionId} → ${name}`)
+      const t = await replayPlan(plan, file, {
+        target: name,
+        contract: opts.contract,
+        pacing: opts.pacing,
+        extraSettings: opts.extraSettings,
+        allowRemote: opts.allowRemote,
+      })
+      transcripts[name] = path.relative(opts.out, writeTranscript(path.join(opts.out, 'replay'), t))
+      perTarget.set(name, {
+        address: t.target.builtIn ? null : t.target.address,
+        builtIn: t.target.builtIn,
+      })
+      runs.push({ name, steps: t.steps })
+    }
+    const c = compareSession(opts.contract, plan, runs, { strictTiming: opts.strictTiming })
+    sessions.push({
+      id: plan.sessionId,
+      source: plan.source,
+      file,
+      sha256: fixture.source.sha256,
+      rows: c.rows,
+      lines: c.lines,
+      contradictions: c.contradictions,
+      transcripts,
+    })
+  }
+  const names = ['online', ...targets]
+  const summary = names.map((name) => {
+    const cells = sessions.flatMap((s) => s.rows.map((r) => ({ r, c: r.cells[name]! })))
+    const handshakeRows = sessions.flatMap((s) =>
+      s.rows.filter(
+        (r) =>
+          r.critical &&
+          (r.cells.online?.class === 'cloud.setting' || r.requestClass === 'box.setting-ack'),
+      ),
+    )
+    const mismatches = cells.filter((x) => x.c.verdict === 'MISMATCH').length
+    // A run fails on a critical mismatch (wrong class at a poll or in the setting handshake) and,
+    // under --strict-timing, on any latency outside the contract window.
+    const critical = cells.filter(
+      (x) => x.c.verdict === 'MISMATCH' && (x.r.critical || x.c.classMatch),
+    ).length
+    const info = perTarget.get(name) ?? { address: null, builtIn: true }
+    return {
+      name,
+      address: info.address,
+      builtIn: info.builtIn,
+      rows: cells.length,
+      pass: cells.filter((x) => x.c.verdict === 'PASS').length,
+      warnings: cells.filter((x) => x.c.verdict === 'WARN').length,
+      mismatches,
+      criticalMismatches: critical,
+      handshakes: {
+        expected: handshakeRows.length,
+        passed: handshakeRows.filter((r) => r.cells[name]?.verdict === 'PASS').length,
+      },
+      verdict:
+        critical > 0
+          ? ('FAIL' as const)
+          : mismatches > 0 || cells.some((x) => x.c.verdict === 'WARN')
+            ? ('DIFFERS' as const)
+            : ('PASS' as const),
+    }
+  })
+  const report: CompareReport = {
+    kind: 'compare',
+    schemaVersion: 1,
+    generator: GENERATOR,
+    generatedAt: new Date().toISOString(),
+    contract: {
+      file: opts.contractFile,
+      version: opts.contract.version,
+      sha256: createHash('sha256').update(opts.contractText).digest('hex'),
+    },
+    strictTiming: opts.strictTiming,
+    targets: summary,
+    sessions,
+    verdict: summary.some((t) => t.verdict === 'FAIL') ? 'FAIL' : 'PASS',
+  }
+  fs.mkdirSync(opts.out, { recursive: true })
+  writeJsonAtomic(path.join(opts.out, 'compare.json'), report)
+  if (opts.junit) writeFileAtomic(opts.junit, toJunit(report))
+  return report
+}

@@ -1,0 +1,61 @@
+/** Loads replayable sessions from a fixture written by extract or the add-on's session export. */
+import fs from 'node:fs'
+import path from 'node:path'
+import { DEFAULT_SESSION_GAP_MS, type Session } from '../capture/sessions.js'
+import { openSources, streamSessions } from '../capture/sources.js'
+import { OigError, reasonOf } from '../errors.js'
+import { SessionFixtureSchema, type SessionFixture } from '../evidence/schemas/session-fixture.js'
+import { toFixture } from '../extract/fixture.js'
+import { GENERATOR } from '../version.js'
+import { planReplay, type ReplayPlan } from './plan.js'
+
+const HINT =
+  'Pass --session with a fixture from `oigctl extract` (sessions/*.session.json) or a session export JSON of the add-on.'
+
+/** The session(s) of FILE as replay plans, with the fixtures they came from. */
+export async function loadSessions(
+  file: string,
+): Promise<Array<{ plan: ReplayPlan; fixture: SessionFixture }>> {
+  let json: unknown
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'))
+  } catch (error) {
+    const reason =
+      (error as { code?: string }).code === 'ENOENT' ? 'file does not exist' : reasonOf(error)
+    throw new OigError('SESSION_UNREADABLE', `Failed to read session ${file}: ${reason}.`, {
+      hint: HINT,
+    })
+  }
+  if (
+    typeof json === 'object' &&
+    json !== null &&
+    (json as { kind?: unknown }).kind === 'session'
+  ) {
+    const parsed = SessionFixtureSchema.safeParse(json)
+    if (!parsed.success) {
+      const i = parsed.error.issues[0]
+      throw new OigError(
+        'SESSION_INVALID',
+        `Failed to read session ${file}: ${i ? `${i.path.join('.')}: ${i.message}` : 'invalid fixture'}.`,
+        { hint: HINT },
+      )
+    }
+    const fx = parsed.data
+    return [{ plan: planReplay(fx.session.id, fx.source.file, fx.frames), fixture: fx }]
+  }
+  const [source] = openSources([], [file])
+  const sessions: Session[] = []
+  try {
+    await streamSessions(source!, {
+      sessionGapMs: DEFAULT_SESSION_GAP_MS,
+      onSession: (s) => sessions.push(s),
+    })
+  } finally {
+    source!.close()
+  }
+  sessions.sort((a, b) => a.index - b.index)
+  return sessions.map((s) => {
+    const fx = toFixture(s, source!.ref, GENERATOR, source!.label)
+    return { plan: planReplay(fx.session.id, path.basename(file), fx.frames), fixture: fx }
+  })
+}

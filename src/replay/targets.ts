@@ -1,0 +1,149 @@
+/**
+ * Replay targets: the built-in ones (mock cloud, proxy offline / hybrid / legacy) started
+ * in-process on free loopback ports, or any running server given as tcp://HOST:PORT.
+ */
+import type { Contract } from '../contract/schema.js'
+import { OigError } from '../errors.js'
+import { DEFAULT_MOCK_MAX_FRAME_BYTES, startMockCloud } from '../targets/mock-cloud/server.js'
+import { startProxy } from '../targets/proxy/server.js'
+import type { SettingSpec } from './plan.js'
+
+export const BUILT_IN_TARGETS = ['mock', 'offline', 'hybrid', 'legacy'] as const
+export type BuiltInTarget = (typeof BUILT_IN_TARGETS)[number]
+
+export interface RunningTarget {
+  readonly name: string
+  readonly host: string
+  readonly port: number
+  readonly builtIn: boolean
+  /** Queues a Setting on the target (built-in targets only); returns its id or null. */
+  queueSetting(spec: SettingSpec): string | null
+  close(): Promise<void>
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host.replace(/^\[|\]$/g, '')) || /^127\./.test(host)
+}
+
+/** Parses `tcp://HOST:PORT` (IPv6 in brackets); null when it is not such a URL. */
+export function parseTcpTarget(text: string): { host: string; port: number } | null {
+  const m = /^tcp:\/\/(\[[^\]]+\]|[^:/\s]+):(\d{1,5})$/.exec(text)
+  if (!m) return null
+  const port = Number(m[2])
+  if (port < 1 || port > 65535) return null
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port }
+}
+
+const quiet = (): void => undefined
+
+/** Starts a built-in target for one replay. */
+export async function startBuiltIn(
+  name: BuiltInTarget,
+  contract: Contract,
+): Promise<RunningTarget> {
+  const host = '127.0.0.1'
+  const mockOptions = {
+    host,
+    port: 0,
+    controlPort: null,
+    contract,
+    idleTimeoutMs: 0,
+    maxConnections: 64,
+    maxFrameBytes: DEFAULT_MOCK_MAX_FRAME_BYTES,
+    log: quiet,
+  }
+  if (name === 'mock') {
+    const mock = await startMockCloud(mockOptions)
+    return {
+      name,
+      host,
+      port: mock.port,
+      builtIn: true,
+      queueSetting: (s) => mock.logic.queue.add(s, Date.now()).id,
+      close: () => mock.close('replay finished'),
+    }
+  }
+  const proxyOptions = {
+    listen: { host, port: 0 },
+    replyTimeoutMs: 5_000,
+    failThreshold: 3,
+    retryIntervalMs: 60_000,
+    contract,
+    controlPort: null,
+    idleTimeoutMs: 0,
+    maxConnections: 64,
+  }
+  if (name === 'hybrid') {
+    const mock = await startMockCloud(mockOptions)
+    const proxy = await startProxy({
+      ...proxyOptions,
+      mode: 'hybrid',
+      upstream: { host, port: mock.port },
+      localReplies: 'contract',
+    })
+    return {
+      name,
+      host,
+      port: proxy.port,
+      builtIn: true,
+      // Settings come from the cloud: queue them on the upstream mock.
+      queueSetting: (s) => mock.logic.queue.add(s, Date.now()).id,
+      close: async () => {
+        await proxy.close('replay finished')
+        await mock.close('replay finished')
+      },
+    }
+  }
+  const proxy = await startProxy({
+    ...proxyOptions,
+    mode: 'offline',
+    localReplies: name === 'legacy' ? 'legacy' : 'contract',
+  })
+  return {
+    name,
+    host,
+    port: proxy.port,
+    builtIn: true,
+    queueSetting: (s) => proxy.queue.add(s, Date.now()).id,
+    close: () => proxy.close('replay finished'),
+  }
+}
+
+/** Resolves a target name: a built-in one, or tcp://HOST:PORT (loopback unless allowRemote). */
+export async function startTarget(
+  name: string,
+  contract: Contract,
+  allowRemote: boolean,
+): Promise<RunningTarget> {
+  if ((BUILT_IN_TARGETS as readonly string[]).includes(name))
+    return startBuiltIn(name as BuiltInTarget, contract)
+  const tcp = parseTcpTarget(name)
+  if (!tcp) {
+    throw new OigError(
+      'USAGE',
+      `Failed to use target ${name}: not one of ${BUILT_IN_TARGETS.join(', ')} or tcp://HOST:PORT.`,
+      {
+        hint: 'Example: --target mock, or --target tcp://127.0.0.1:5710.',
+      },
+    )
+  }
+  if (!isLoopback(tcp.host) && !allowRemote) {
+    throw new OigError(
+      'REMOTE_TARGET',
+      `Failed to use target ${name}: it is not on this machine (loopback).`,
+      {
+        hint: "Replaying to a real cloud or BOX can change a real device's settings; pass --allow-remote if you mean it.",
+      },
+    )
+  }
+  return {
+    name,
+    host: tcp.host,
+    port: tcp.port,
+    builtIn: false,
+    queueSetting: () => null,
+    close: async () => undefined,
+  }
+}

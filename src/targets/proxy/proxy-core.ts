@@ -1,0 +1,79 @@
+/** What every BOX connection of a proxy shares with its server: policy, replies, sinks, counters. */
+import type { CaptureWriter } from '../../capture/capture-writer.js'
+import type { ProxyEventSink } from '../../evidence/schemas/proxy-events.js'
+import type { SettingQueue, SettingState } from '../cloud-logic/setting-queue.js'
+import { settingView, type SettingView } from '../control-api.js'
+import type { HybridPolicy, ModeTransition, ProxyMode } from './hybrid-policy.js'
+import type { LocalReplies, LocalReplySet } from './legacy-replies.js'
+import type { Endpoint } from './upstream.js'
+
+export interface ProxyCounters {
+  framesIn: number
+  forwarded: number
+  upstreamReplies: number
+  localReplies: number
+  rescued: number
+  unanswered: number
+  unobserved: number
+  upstreamFailures: { timeout: number; reset: number; refused: number }
+}
+
+/** What every connection shares with the server. */
+export interface ProxyCore {
+  readonly policy: HybridPolicy
+  readonly local: LocalReplies
+  readonly upstream: Endpoint | null
+  readonly replyTimeoutMs: number
+  readonly idleTimeoutMs: number
+  readonly maxFrameBytes: number
+  readonly capture: CaptureWriter | null
+  readonly log: ProxyEventSink | null
+  readonly counters: ProxyCounters
+  onTransition(t: ModeTransition): void
+}
+
+export function newCounters(): ProxyCounters {
+  return {
+    framesIn: 0,
+    forwarded: 0,
+    upstreamReplies: 0,
+    localReplies: 0,
+    rescued: 0,
+    unanswered: 0,
+    unobserved: 0,
+    upstreamFailures: { timeout: 0, reset: 0, refused: 0 },
+  }
+}
+
+/** What `GET /state` shows (and `serve proxy --json` prints at shutdown). */
+export interface ProxyState {
+  readonly target: 'proxy'
+  readonly mode: ProxyMode
+  readonly state: 'online' | 'offline'
+  readonly failCount: number
+  readonly failThreshold: number
+  readonly retryIntervalMs: number
+  readonly replyTimeoutMs: number
+  readonly nextProbeAt: string | null
+  readonly transitions: readonly ModeTransition[]
+  readonly localReplies: LocalReplySet
+  readonly listen: string
+  readonly upstream: string | null
+  readonly contractVersion: string
+  readonly capture: string | null
+  readonly connections: { readonly open: number; readonly total: number; readonly rejected: number }
+  readonly counters: ProxyCounters
+  readonly settings: Readonly<Record<SettingState, SettingView[]>>
+}
+
+/** The queue's settings as the control API shows them, grouped by state. */
+export function settingsByState(queue: SettingQueue): Record<SettingState, SettingView[]> {
+  const out: Record<SettingState, SettingView[]> = {
+    pending: [],
+    delivered: [],
+    acked: [],
+    nacked: [],
+  }
+  for (const s of queue.list()) out[s.state].push(settingView(s))
+  return out
+}

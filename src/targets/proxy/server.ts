@@ -1,0 +1,238 @@
+/**
+ * The proxy's TCP server (PROTOCOL.md §5): accepts BOX connections, forwards frame by frame to an
+ * upstream (the real cloud, the mock, anything) or answers locally as the hybrid policy says, runs
+ * the local setting queue with its control API, probes the upstream while hybrid is offline, and
+ * optionally records everything into a capture DB.
+ */
+import net from 'node:net'
+import { CaptureWriter } from '../../capture/capture-writer.js'
+import { ReplyPolicy } from '../../contract/reply-policy.js'
+import type { Contract } from '../../contract/schema.js'
+import { SERVE_EVENTS_SCHEMA_VERSION } from '../../evidence/schemas/serve-events.js'
+import type { ProxyEventSink } from '../../evidence/schemas/proxy-events.js'
+import { MAX_FRAME_BYTES } from '../../protocol/frame-splitter.js'
+import { CloudLogic } from '../cloud-logic/cloud-logic.js'
+import { SettingQueue } from '../cloud-logic/setting-queue.js'
+import { closeServer, listenOn } from '../listen.js'
+import { BoxConnection } from './box-connection.js'
+import { newCounters, settingsByState, type ProxyCore, type ProxyState } from './proxy-core.js'
+import { HybridPolicy, type ModeTransition, type ProxyMode } from './hybrid-policy.js'
+import { LocalReplies, type LocalReplySet } from './legacy-replies.js'
+import { ProxyControlApi } from './proxy-control.js'
+import { UpstreamProber } from './prober.js'
+import type { Endpoint } from './upstream.js'
+
+export interface ProxyOptions {
+  readonly listen: Endpoint
+  readonly mode: ProxyMode
+  /** Required for online and hybrid. */
+  readonly upstream?: Endpoint | null
+  readonly replyTimeoutMs: number
+  readonly failThreshold: number
+  readonly retryIntervalMs: number
+  readonly localReplies: LocalReplySet
+  readonly contract: Contract
+  /** Port of the control API (0 = a free one); null or absent: no control API. */
+  readonly controlPort?: number | null
+  /** Host of the control API (default 127.0.0.1). */
+  readonly controlHost?: string
+  /** Capture DB to record into. */
+  readonly capture?: string
+  readonly idleTimeoutMs: number
+  readonly maxConnections: number
+  readonly maxFrameBytes?: number
+  readonly log?: ProxyEventSink | null
+  /** Problems that do not stop the server (a capture write error). */
+  readonly onError?: (message: string) => void
+  /** Random source for Setting `ver` values (tests). */
+  readonly random?: () => number
+}
+
+export type { ProxyState }
+
+export interface ProxyHandle {
+  readonly port: number
+  readonly controlPort: number | null
+  readonly queue: SettingQueue
+  /** Stops accepting, answers the frames already received, closes everything. */
+  close(reason?: string): Promise<void>
+  state(): ProxyState
+  setLocalReplies(set: LocalReplySet): void
+  /** Switches the mode; throws when online/hybrid is asked for without an upstream. */
+  setMode(mode: ProxyMode): void
+}
+
+const hostPort = (e: Endpoint): string => `${e.host}:${e.port}`
+
+/** Starts the proxy; rejects with OigError('LISTEN_FAILED' | 'CAPTURE_UNWRITABLE') when it cannot. */
+export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
+  const upstream = opts.upstream ?? null
+  if (opts.mode !== 'offline' && upstream === null)
+    throw new RangeError(`mode ${opts.mode} needs an upstream`)
+  const log = opts.log ?? null
+  const policy = new HybridPolicy(opts)
+  const replyPolicy = new ReplyPolicy(opts.contract)
+  const queue = new SettingQueue()
+  const random = opts.random === undefined ? {} : { random: opts.random }
+  const logic = new CloudLogic({ policy: replyPolicy, queue, ...random })
+  const local = new LocalReplies({ logic, policy: replyPolicy, set: opts.localReplies, ...random })
+  const counters = newCounters()
+  const conns = new Set<BoxConnection>()
+  let nextConnId = 0
+  let rejected = 0
+  let closing: Promise<void> | null = null
+  const at = (): string => new Date().toISOString()
+
+  const onTransition = (t: ModeTransition): void => {
+    log?.write({ event: 'mode', ...t })
+    if (t.to === 'offline') prober.schedule()
+  }
+  const prober = new UpstreamProber(
+    policy,
+    upstream,
+    opts.replyTimeoutMs,
+    (result) => log?.write({ at: at(), event: 'probe', result }),
+    onTransition,
+  )
+
+  const capture = opts.capture
+    ? CaptureWriter.open(opts.capture, opts.onError ?? (() => undefined))
+    : null
+  const core: ProxyCore = {
+    policy,
+    local,
+    upstream,
+    replyTimeoutMs: opts.replyTimeoutMs,
+    idleTimeoutMs: opts.idleTimeoutMs,
+    maxFrameBytes: opts.maxFrameBytes ?? MAX_FRAME_BYTES,
+    capture,
+    log,
+    counters,
+    onTransition,
+  }
+
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true })
+  server.on('connection', (socket) => {
+    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`
+    if (closing || conns.size >= opts.maxConnections) {
+      rejected++
+      socket.on('error', () => undefined)
+      socket.destroy()
+      const reason = closing ? 'shutting down' : `at the cap of ${opts.maxConnections} connections`
+      log?.write({ at: at(), event: 'reject', peer, reason })
+      return
+    }
+    const id = ++nextConnId
+    log?.write({ at: at(), event: 'open', conn: id, peer })
+    const conn = new BoxConnection(id, socket, peer, core)
+    conns.add(conn)
+    void conn.closed.then(() => conns.delete(conn))
+  })
+
+  const state = (): ProxyState => ({
+    target: 'proxy',
+    mode: policy.mode,
+    state: policy.state,
+    failCount: policy.failCount,
+    failThreshold: policy.failThreshold,
+    retryIntervalMs: opts.retryIntervalMs,
+    replyTimeoutMs: opts.replyTimeoutMs,
+    nextProbeAt:
+      policy.nextProbeAtMs === null ? null : new Date(policy.nextProbeAtMs).toISOString(),
+    transitions: [...policy.transitions],
+    localReplies: local.set,
+    listen: hostPort({ host: opts.listen.host, port }),
+    upstream: upstream === null ? null : hostPort(upstream),
+    contractVersion: opts.contract.version,
+    capture: capture?.file ?? null,
+    connections: { open: conns.size, total: nextConnId, rejected },
+    counters: { ...counters, upstreamFailures: { ...counters.upstreamFailures } },
+    settings: settingsByState(queue),
+  })
+  const setLocalReplies = (set: LocalReplySet): void => {
+    const change = local.setSet(set, Date.now())
+    if (change) log?.write({ event: 'local-replies', ...change })
+  }
+  const setMode = (mode: ProxyMode): void => {
+    if (mode !== 'offline' && upstream === null)
+      throw new RangeError(`mode ${mode} needs an upstream (start the proxy with --upstream)`)
+    prober.cancel()
+    const t = policy.setMode(mode, Date.now())
+    if (t) onTransition(t)
+  }
+
+  let port: number
+  let api: ProxyControlApi | null = null
+  let controlPort: number | null = null
+  const controlHost = opts.controlHost ?? '127.0.0.1'
+  try {
+    port = await listenOn(server, opts.listen.host, opts.listen.port, 'proxy')
+    // After listening, a server error (e.g. EMFILE on accept) is reported, never a crash.
+    server.on('error', (e) => opts.onError?.(`proxy server error: ${e.message}`))
+    if (opts.controlPort !== undefined && opts.controlPort !== null) {
+      api = new ProxyControlApi(
+        queue,
+        state,
+        {
+          localReplies: () => local.set,
+          setLocalReplies,
+          mode: () => policy.mode,
+          setMode: (mode) => {
+            try {
+              setMode(mode)
+              return null
+            } catch (error) {
+              return error instanceof Error ? error.message : String(error)
+            }
+          },
+        },
+        { onRequest: (e) => log?.write(e) },
+      )
+      controlPort = await api.listen(controlHost, opts.controlPort)
+    }
+  } catch (error) {
+    await closeServer(server)
+    capture?.close()
+    throw error
+  }
+  log?.write({
+    at: at(),
+    event: 'listen',
+    kind: 'serve-events',
+    schemaVersion: SERVE_EVENTS_SCHEMA_VERSION,
+    target: 'proxy',
+    host: opts.listen.host,
+    port,
+    controlHost: api ? controlHost : null,
+    controlPort,
+    contractVersion: opts.contract.version,
+  })
+
+  const close = (reason = 'close'): Promise<void> => {
+    closing ??= (async () => {
+      log?.write({ at: at(), event: 'shutdown', reason })
+      prober.stop()
+      const stopped = closeServer(server)
+      for (const c of conns) c.drain()
+      const deadline = setTimeout(() => {
+        for (const c of conns) c.destroy()
+      }, opts.replyTimeoutMs + 1000)
+      await Promise.all([...conns].map((c) => c.closed))
+      clearTimeout(deadline)
+      await stopped
+      await api?.close()
+      capture?.close()
+    })()
+    return closing
+  }
+
+  return {
+    port,
+    controlPort,
+    queue,
+    close,
+    state,
+    setLocalReplies,
+    setMode,
+  }
+}

@@ -1,0 +1,175 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { CompareReportSchema } from '../../src/compare/report-schema.js'
+import type { Contract } from '../../src/contract/schema.js'
+import { ReplayTranscriptSchema } from '../../src/replay/transcript-schema.js'
+import { captureDbPath, capturesDir } from '../helpers/captures.js'
+import { json, oigctl, REPO_ROOT } from '../helpers/cli.js'
+import { tempDir } from '../helpers/make-db.js'
+
+const SESSION_2026 = (): string => join(capturesDir(), 'session-2026-02-17-conn2315.json')
+
+/** Extracts the real 2025-12-10 handshake into a fixture and returns its path. */
+function handshakeFixture(dir: string): string {
+  const r = oigctl([
+    'extract',
+    '--db',
+    captureDbPath('setting-handshake-2025-12-10.db'),
+    '--out',
+    dir,
+    '--json',
+  ])
+  expect(r.code).toBe(0)
+  return join(dir, json<{ sessions: Array<{ fixture: string }> }>(r).sessions[0]!.fixture)
+}
+
+describe('oigctl replay and compare (built CLI, real sessions, targets on loopback)', () => {
+  it('replays the real 2026 session against the mock, one reply per frame, and writes a transcript', () => {
+    const out = tempDir()
+    const r = oigctl([
+      'replay',
+      '--session',
+      SESSION_2026(),
+      '--target',
+      'mock',
+      '--max-speed',
+      '--out',
+      out,
+      '--json',
+    ])
+    expect(r.code).toBe(0)
+    const t = ReplayTranscriptSchema.parse(json(r))
+    expect(t.counts).toMatchObject({ sent: 12, replies: 12, noReply: 0, closed: 0, extra: 0 })
+    expect(t.steps.map((s) => s.reply?.class)).toEqual([
+      'cloud.end-time',
+      ...Array.from({ length: 10 }, () => 'cloud.ack-getactual'),
+      'cloud.ack',
+    ])
+    expect(
+      existsSync(join(out, 'replay', 'session-2026-02-17-conn2315_0001-conn2315.mock.replay.json')),
+    ).toBe(true)
+  })
+
+  it('passes the contract-aligned targets and shows legacy differences as explicit lines', () => {
+    const out = tempDir()
+    const fixture = handshakeFixture(join(out, 'x'))
+    const aligned = oigctl([
+      'compare',
+      '--session',
+      SESSION_2026(),
+      '--session',
+      fixture,
+      '--targets',
+      'online,mock,offline,hybrid',
+      '--max-speed',
+      '--out',
+      out,
+      '--json',
+    ])
+    expect(aligned.code).toBe(0)
+    const report = CompareReportSchema.parse(json(aligned))
+    for (const t of report.targets) expect(t.criticalMismatches).toBe(0)
+    const byName = Object.fromEntries(report.targets.map((t) => [t.name, t]))
+    // The setting handshake: Setting at the same poll, the BOX ACK answered with the END family.
+    expect(byName.mock!.handshakes).toEqual({ expected: 2, passed: 2 })
+    expect(byName.offline!.handshakes).toEqual({ expected: 2, passed: 2 })
+
+    const junit = join(out, 'compare.junit.xml')
+    const legacy = oigctl([
+      'compare',
+      '--session',
+      SESSION_2026(),
+      '--session',
+      fixture,
+      '--targets',
+      'online,legacy',
+      '--max-speed',
+      '--out',
+      out,
+      '--junit',
+      junit,
+    ])
+    expect(legacy.code).toBe(1)
+    expect(legacy.stdout).toContain(
+      'seq 2 box.upload[tbl_dc_in]: online=cloud.ack-getactual legacy=cloud.ack (contract: cloud.ack-getactual) MISMATCH (non-critical) legacy:',
+    )
+    expect(legacy.stdout).toContain(
+      "seq 2 box.setting-ack: online=cloud.end-time-getactual legacy=cloud.ack (contract: cloud.end-time|cloud.end-time-getactual) MISMATCH legacy: the BOX's setting ACK got cloud.ack",
+    )
+    const xml = readFileSync(junit, 'utf8')
+    expect(xml).toMatch(/<testsuites name="oigctl compare" tests="30" failures="\d+">/)
+    expect(xml).toContain('<failure message="the BOX&apos;s setting ACK'.replace('&apos;', "'"))
+  })
+
+  it('fails with an explicit line when the contract expects a different class for one sequence', () => {
+    const dir = tempDir()
+    const c = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'contracts', 'oig-cloud.contract.json'), 'utf8'),
+    ) as Contract
+    const row = c.transitions.find((t) => t.id === 'box.poll.isnewset @normal -> cloud.end-time')!
+    row.response = 'cloud.end'
+    row.id = 'box.poll.isnewset @normal -> cloud.end'
+    const altered = join(dir, 'altered.json')
+    writeFileSync(altered, JSON.stringify(c))
+    const r = oigctl([
+      'compare',
+      '--session',
+      SESSION_2026(),
+      '--targets',
+      'online,offline',
+      '--contract',
+      altered,
+      '--max-speed',
+      '--out',
+      dir,
+    ])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain(
+      'seq 1 box.poll.isnewset: online=cloud.end-time offline=cloud.end (contract: cloud.end|cloud.setting) MISMATCH',
+    )
+    expect(r.stdout).toContain(
+      'CONTRADICTION seq 1 box.poll.isnewset: the session shows box.poll.isnewset (normal) -> cloud.end-time',
+    )
+  })
+
+  it('reports an unreachable target per frame instead of crashing', () => {
+    const dir = tempDir()
+    const r = oigctl([
+      'replay',
+      '--session',
+      SESSION_2026(),
+      '--target',
+      'tcp://127.0.0.1:9',
+      '--max-speed',
+      '--out',
+      dir,
+      '--json',
+    ])
+    expect(r.code).toBe(1)
+    const t = ReplayTranscriptSchema.parse(json(r))
+    expect(t.steps).toHaveLength(12)
+    expect(
+      t.steps.every(
+        (s) => s.outcome === 'not-sent' && s.notes[0] === 'could not connect to 127.0.0.1:9',
+      ),
+    ).toBe(true)
+  })
+
+  it('refuses a remote target without --allow-remote (exit 2) before sending anything', () => {
+    const r = oigctl([
+      'replay',
+      '--session',
+      SESSION_2026(),
+      '--target',
+      'tcp://192.0.2.10:5710',
+      '--out',
+      tempDir(),
+    ])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(
+      /Failed to use target tcp:\/\/192\.0\.2\.10:5710: it is not on this machine \(loopback\)\./,
+    )
+    expect(r.stderr).toMatch(/Hint: .*--allow-remote/)
+  })
+})

@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import type { ServeDoc } from '../../src/cli/commands/serve.js'
+import { ServeEventSchema } from '../../src/evidence/schemas/serve-events.js'
+import { classifyText } from '../../src/protocol/classify.js'
+import { BoxClient } from '../helpers/box-client.js'
+import { realFrames } from '../helpers/box-frames.js'
+import { BIN, oigctl, REPO_ROOT } from '../helpers/cli.js'
+import { tempDir } from '../helpers/make-db.js'
+
+const F = realFrames()
+const LISTENING = /^listening mock 127\.0\.0\.1:(\d+) control (?:127\.0\.0\.1:(\d+)|off)$/m
+
+interface Running {
+  readonly child: ChildProcess
+  readonly port: number
+  readonly controlPort: number | null
+  readonly exit: Promise<{ code: number | null; stdout: string; stderr: string }>
+}
+
+/** Spawns `oigctl serve mock … --port 0 --control-port 0` and waits for its listening line. */
+async function serveMock(args: readonly string[] = []): Promise<Running> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', 'mock', '--port', '0', '--control-port', '0', ...args],
+    { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' } },
+  )
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  )
+  await expect
+    .poll(() => LISTENING.test(stderr) || child.exitCode !== null, { timeout: 10_000 })
+    .toBe(true)
+  const m = LISTENING.exec(stderr)
+  if (!m) throw new Error(`serve mock did not start: ${stderr}`)
+  return { child, port: Number(m[1]), controlPort: m[2] ? Number(m[2]) : null, exit }
+}
+
+describe('oigctl serve mock (built CLI)', () => {
+  it('serves a BOX and the control API, then exits 0 on SIGTERM with one JSON document', async () => {
+    const dir = tempDir()
+    const log = join(dir, 'events.jsonl')
+    const run = await serveMock(['--json'])
+    const killed = await serveMock(['--log', log])
+    const api = `http://127.0.0.1:${run.controlPort}`
+    const post = await fetch(`${api}/settings`, {
+      method: 'POST',
+      body: JSON.stringify({ table: 'tbl_box_prms', item: 'MODE', value: '3' }),
+    })
+    expect(post.status).toBe(201)
+    const box = await BoxClient.connect(run.port)
+    expect(classifyText((await box.request(F.shortIsNewSet)) ?? '', 'cloud').class).toBe('cloud.setting')
+    expect(classifyText((await box.request(F.boxSettingAck)) ?? '', 'cloud').class).toMatch(/^cloud\.end/)
+    const other = await BoxClient.connect(killed.port)
+    expect(classifyText((await other.request(F.boxEnd)) ?? '', 'cloud').class).toBe('cloud.ack')
+
+    run.child.kill('SIGTERM')
+    killed.child.kill('SIGINT')
+    const [r, k] = await Promise.all([run.exit, killed.exit])
+    expect(r.code).toBe(0)
+    const doc = JSON.parse(r.stdout) as ServeDoc
+    expect(doc).toMatchObject({ kind: 'serve', schemaVersion: 1, target: 'mock', stoppedBy: 'SIGTERM', port: run.port })
+    expect(doc.settings.acked).toMatchObject([{ id: 's1', resolvedOnConn: 1 }])
+    expect(doc.counters).toMatchObject({ framesIn: 2, repliesOut: 2, settingsSent: 1 })
+    await box.closed
+
+    expect(k.code).toBe(0)
+    expect(k.stdout).toMatch(/oigctl serve mock stopped by SIGINT/)
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => ServeEventSchema.parse(JSON.parse(l)))
+    expect(lines[0]).toMatchObject({ event: 'listen', kind: 'serve-events', schemaVersion: 1, port: killed.port })
+    expect(lines.map((e) => e.event)).toEqual(['listen', 'open', 'frame', 'frame', 'shutdown', 'close'])
+    expect(lines.filter((e) => e.event === 'frame')).toMatchObject([
+      { dir: 'in', class: 'box.end', crcOk: true, conn: 1 },
+      { dir: 'out', class: 'cloud.ack', crcOk: true, conn: 1, bytes: 51 },
+    ])
+  }) // prettier-ignore
+
+  it('refuses a non-loopback --host without --allow-remote (exit 2, with a hint)', () => {
+    const r = oigctl(['serve', 'mock', '--host', '192.0.2.10', '--port', '0'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(
+      /^Failed to run serve mock: --host 192\.0\.2\.10 is not a loopback address\.$/m,
+    )
+    expect(r.stderr).toMatch(/^Hint: .*--allow-remote/m)
+    expect(r.stdout).toBe('')
+  })
+
+  it('exits 2 with "address in use" when the port is taken', async () => {
+    const running = await serveMock()
+    const r = oigctl(['serve', 'mock', '--port', String(running.port), '--no-control'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(
+      /^Failed to listen on 127\.0\.0\.1:\d+ \(mock cloud\): address in use\.$/m,
+    )
+    running.child.kill('SIGTERM')
+    expect((await running.exit).code).toBe(0)
+  })
+
+  it('exits 2 on a contract that does not exist', () => {
+    const r = oigctl(['serve', 'mock', '--port', '0', '--contract', join(tempDir(), 'none.json')])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/Failed to read contract .*none\.json: file does not exist\./)
+  })
+})

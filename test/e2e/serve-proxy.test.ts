@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { z } from 'zod'
+import type { ServeProxyDoc } from '../../src/cli/commands/serve-proxy.js'
+import { ProxyEventSchema } from '../../src/evidence/schemas/proxy-events.js'
+import { ServeEventSchema } from '../../src/evidence/schemas/serve-events.js'
+import { classifyText } from '../../src/protocol/classify.js'
+import { BoxClient } from '../helpers/box-client.js'
+import { realFrames } from '../helpers/box-frames.js'
+import { BIN, oigctl, REPO_ROOT } from '../helpers/cli.js'
+import { tempDir } from '../helpers/make-db.js'
+import { startTestMock } from '../helpers/mock-cloud.js'
+
+const F = realFrames()
+const LISTENING = /^listening proxy 127\.0\.0\.1:(\d+) control (?:127\.0\.0\.1:(\d+)|off)$/m
+const LogLine = z.union([ServeEventSchema, ProxyEventSchema])
+const cls = (frame: string | null): string => classifyText(frame ?? '', 'cloud').class
+
+interface Running {
+  readonly child: ChildProcess
+  readonly port: number
+  readonly controlPort: number | null
+  readonly exit: Promise<{ code: number | null; stdout: string; stderr: string }>
+}
+
+/** Spawns `oigctl serve proxy --listen 127.0.0.1:0 --control-port 0 …` until it listens. */
+async function serveProxy(args: readonly string[]): Promise<Running> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', 'proxy', '--listen', '127.0.0.1:0', '--control-port', '0', ...args],
+    { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' } },
+  )
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  )
+  await expect
+    .poll(() => LISTENING.test(stderr) || child.exitCode !== null, { timeout: 10_000 })
+    .toBe(true)
+  const m = LISTENING.exec(stderr)
+  if (!m) throw new Error(`serve proxy did not start: ${stderr}`)
+  return { child, port: Number(m[1]), controlPort: m[2] ? Number(m[2]) : null, exit }
+}
+
+describe('oigctl serve proxy (built CLI)', () => {
+  it('forwards to the upstream, logs and captures, and exits 0 on SIGTERM with one JSON document', async () => {
+    const dir = tempDir()
+    const log = join(dir, 'events.jsonl')
+    const capture = join(dir, 'capture.db')
+    const { mock } = await startTestMock()
+    const run = await serveProxy([
+      '--mode',
+      'hybrid',
+      '--upstream',
+      `127.0.0.1:${mock.port}`,
+      '--log',
+      log,
+      '--capture',
+      capture,
+      '--json',
+    ])
+    const box = await BoxClient.connect(run.port)
+    expect(cls(await box.request(F.mergedIsNewSet))).toBe('cloud.end-time')
+    const rollback = await fetch(`http://127.0.0.1:${run.controlPort}/local-replies`, {
+      method: 'POST',
+      body: JSON.stringify({ set: 'legacy' }),
+    })
+    expect(rollback.status).toBe(200)
+
+    run.child.kill('SIGTERM')
+    const r = await run.exit
+    expect(r.code).toBe(0)
+    const doc = JSON.parse(r.stdout) as ServeProxyDoc
+    expect(doc).toMatchObject({
+      kind: 'serve',
+      schemaVersion: 1,
+      target: 'proxy',
+      mode: 'hybrid',
+      state: 'online',
+      localReplies: 'legacy',
+      stoppedBy: 'SIGTERM',
+      capture,
+    })
+    expect(doc.counters).toMatchObject({ framesIn: 1, forwarded: 1, upstreamReplies: 1 })
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => LogLine.parse(JSON.parse(l)))
+    expect(lines.map((e) => e.event)).toEqual([
+      'listen',
+      'open',
+      'frame',
+      'frame',
+      'local-replies',
+      'control',
+      'shutdown',
+      'close',
+    ])
+    expect(existsSync(capture)).toBe(true)
+    const extracted = oigctl(['--json', 'extract', '--db', capture, '--out', join(dir, 'ev')])
+    expect(extracted.code).toBe(0)
+    expect(JSON.parse(extracted.stdout)).toMatchObject({
+      totals: { framesRead: 2, sessionsRead: 1 },
+    })
+  })
+
+  it('answers offline without an upstream and stops on SIGINT', async () => {
+    const run = await serveProxy(['--mode', 'offline', '--local-replies', 'legacy', '--quiet'])
+    const box = await BoxClient.connect(run.port)
+    expect(cls(await box.request(F.upload))).toBe('cloud.ack')
+    run.child.kill('SIGINT')
+    const r = await run.exit
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/oigctl serve proxy stopped by SIGINT/)
+  })
+
+  it.each([
+    [['--mode', 'online'], /--mode online needs --upstream/],
+    [['--mode', 'hybrid'], /--mode hybrid needs --upstream/],
+    [['--mode', 'sideways'], /invalid --mode: expected online, hybrid or offline/],
+    [
+      ['--mode', 'online', '--upstream', '192.0.2.1:5710'],
+      /--upstream 192\.0\.2\.1 is not a loopback address/,
+    ],
+    [
+      ['--mode', 'offline', '--listen', '0.0.0.0:5710'],
+      /--listen 0\.0\.0\.0 is not a loopback address/,
+    ],
+    [['--mode', 'offline', '--listen', 'nonsense'], /invalid --listen: expected HOST:PORT/],
+  ])('exits 2 on %j', (args, message) => {
+    const r = oigctl(['serve', 'proxy', ...args])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(message)
+    expect(r.stderr).toMatch(/^Hint: /m)
+    expect(r.stdout).toBe('')
+  })
+})
