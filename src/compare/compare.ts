@@ -93,6 +93,20 @@ function judge(
   const expectedClasses = expected.map((t) => t.response as string)
   let classMatch: boolean
   let reason: string | null = null
+  if (result?.outcome === 'skipped' && step.answersSetting && !step.settingPollCaptured) {
+    // The capture starts after the poll that carried the Setting: the target could not be asked.
+    return {
+      outcome: 'skipped',
+      class: null,
+      latencyMs: null,
+      classMatch: true,
+      latencyOk: null,
+      toleranceMaxMs: null,
+      verdict: 'WARN',
+      reason:
+        'unjudged: the poll that carried the Setting is not in the capture, so no target could deliver it',
+    }
+  }
   if (result?.outcome === 'skipped') {
     classMatch = recorded === null
     reason = classMatch

@@ -15,16 +15,17 @@ export function toJunit(r: CompareReport): string {
       for (const [target, cell] of Object.entries(row.cells)) {
         total++
         const name = `seq ${row.seq} ${row.requestClass}${row.table ? `[${row.table}]` : ''} @${target}`
-        if (cell.verdict === 'MISMATCH') {
+        // Only what fails the run is a <failure>: critical mismatches and strict-timing ones.
+        if (cell.verdict === 'MISMATCH' && (row.critical || cell.classMatch)) {
           f++
           cases.push(
             `    <testcase classname="${esc(s.id)}" name="${esc(name)}"><failure message="${esc(cell.reason ?? 'mismatch')}">${esc(`got ${cell.class ?? cell.outcome}; contract: ${row.expected.join('|')}`)}</failure></testcase>`,
           )
         } else {
           const out =
-            cell.verdict === 'WARN'
-              ? `<system-out>${esc(`warning: ${cell.reason ?? ''}`)}</system-out>`
-              : ''
+            cell.verdict === 'PASS'
+              ? ''
+              : `<system-out>${esc(`${cell.verdict === 'WARN' ? 'warning' : 'non-critical mismatch'}: ${cell.reason ?? ''}`)}</system-out>`
           cases.push(`    <testcase classname="${esc(s.id)}" name="${esc(name)}">${out}</testcase>`)
         }
       }

@@ -146,7 +146,11 @@ export async function runCompare(
     strictTiming: opts.strictTiming,
     targets: summary,
     sessions,
-    verdict: summary.some((t) => t.verdict === 'FAIL') ? 'FAIL' : 'PASS',
+    // A recorded reply the contract lacks fails the run too: contradictions are never passed.
+    verdict:
+      summary.some((t) => t.verdict === 'FAIL') || sessions.some((s) => s.contradictions.length > 0)
+        ? 'FAIL'
+        : 'PASS',
   }
   fs.mkdirSync(opts.out, { recursive: true })
   writeJsonAtomic(path.join(opts.out, 'compare.json'), report)

@@ -29,6 +29,8 @@ export interface ReplayStep {
   readonly answersSetting: boolean
   /** Contract context in the recorded session: `setting-batch` right after a cloud Setting. */
   readonly context: 'normal' | 'setting-batch'
+  /** For a setting ACK: whether the capture holds the poll that carried the Setting it answers. */
+  readonly settingPollCaptured: boolean
 }
 
 export interface SettingSpec {
@@ -97,6 +99,7 @@ export function planReplay(
           : null,
       answersSetting: f.class === 'box.setting-ack' || f.class === 'box.setting-nack',
       context,
+      settingPollCaptured: steps.some((p) => p.recorded?.class === 'cloud.setting'),
     })
   }
   return { sessionId, source, steps, settings }

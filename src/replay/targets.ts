@@ -6,6 +6,7 @@ import type { Contract } from '../contract/schema.js'
 import { OigError } from '../errors.js'
 import { DEFAULT_MOCK_MAX_FRAME_BYTES, startMockCloud } from '../targets/mock-cloud/server.js'
 import { startProxy } from '../targets/proxy/server.js'
+import { isLoopbackHost } from '../targets/listen.js'
 import type { SettingSpec } from './plan.js'
 
 export const BUILT_IN_TARGETS = ['mock', 'offline', 'hybrid', 'legacy'] as const
@@ -21,11 +22,7 @@ export interface RunningTarget {
   close(): Promise<void>
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host.replace(/^\[|\]$/g, '')) || /^127\./.test(host)
-}
+export { isLoopbackHost as isLoopback } from '../targets/listen.js'
 
 /** Parses `tcp://HOST:PORT` (IPv6 in brackets); null when it is not such a URL. */
 export function parseTcpTarget(text: string): { host: string; port: number } | null {
@@ -111,14 +108,15 @@ export async function startBuiltIn(
   }
 }
 
-/** Resolves a target name: a built-in one, or tcp://HOST:PORT (loopback unless allowRemote). */
-export async function startTarget(
+/**
+ * Checks a target name before anything runs: a built-in one (null), or tcp://HOST:PORT on
+ * loopback (a remote one only with allowRemote); throws OigError (exit 2) otherwise.
+ */
+export function checkTarget(
   name: string,
-  contract: Contract,
   allowRemote: boolean,
-): Promise<RunningTarget> {
-  if ((BUILT_IN_TARGETS as readonly string[]).includes(name))
-    return startBuiltIn(name as BuiltInTarget, contract)
+): { host: string; port: number } | null {
+  if ((BUILT_IN_TARGETS as readonly string[]).includes(name)) return null
   const tcp = parseTcpTarget(name)
   if (!tcp) {
     throw new OigError(
@@ -129,7 +127,7 @@ export async function startTarget(
       },
     )
   }
-  if (!isLoopback(tcp.host) && !allowRemote) {
+  if (!isLoopbackHost(tcp.host) && !allowRemote) {
     throw new OigError(
       'REMOTE_TARGET',
       `Failed to use target ${name}: it is not on this machine (loopback).`,
@@ -138,6 +136,17 @@ export async function startTarget(
       },
     )
   }
+  return tcp
+}
+
+/** Starts (built-in) or reaches (tcp://) a target for one replay. */
+export async function startTarget(
+  name: string,
+  contract: Contract,
+  allowRemote: boolean,
+): Promise<RunningTarget> {
+  const tcp = checkTarget(name, allowRemote)
+  if (tcp === null) return startBuiltIn(name as BuiltInTarget, contract)
   return {
     name,
     host: tcp.host,

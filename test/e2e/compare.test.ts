@@ -173,3 +173,136 @@ describe('oigctl replay and compare (built CLI, real sessions, targets on loopba
     expect(r.stderr).toMatch(/Hint: .*--allow-remote/)
   })
 })
+
+describe('oigctl compare: issue-5 acceptance and negative paths (built CLI)', () => {
+  it('passes mock and offline on the 2026 session and the 2025-12-18 handshake whose poll was not captured', () => {
+    const out = tempDir()
+    const x = oigctl([
+      'extract',
+      '--db',
+      captureDbPath('setting-handshake-2025-12-18-conn1.db'),
+      '--out',
+      join(out, 'x'),
+      '--json',
+    ])
+    const fixture = join(
+      out,
+      'x',
+      json<{ sessions: Array<{ fixture: string }> }>(x).sessions[0]!.fixture,
+    )
+    const r = oigctl([
+      'compare',
+      '--session',
+      SESSION_2026(),
+      '--session',
+      fixture,
+      '--targets',
+      'online,mock,offline,legacy',
+      '--max-speed',
+      '--out',
+      out,
+      '--json',
+    ])
+    const report = CompareReportSchema.parse(json(r))
+    const byName = Object.fromEntries(report.targets.map((t) => [t.name, t]))
+    expect(byName.mock!.criticalMismatches).toBe(0)
+    expect(byName.offline!.criticalMismatches).toBe(0)
+    expect(byName.legacy!.mismatches).toBeGreaterThan(0)
+    const ack = report.sessions[1]!.rows.find((row) => row.requestClass === 'box.setting-ack')!
+    expect(ack.cells.mock).toMatchObject({ verdict: 'WARN', outcome: 'skipped' })
+    expect(ack.cells.mock!.reason).toMatch(
+      /^unjudged: the poll that carried the Setting is not in the capture/,
+    )
+  })
+
+  it('fails on a contract altered on a non-critical row, as a contradiction', () => {
+    const dir = tempDir()
+    const c = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'contracts', 'oig-cloud.contract.json'), 'utf8'),
+    ) as Contract
+    const row = c.transitions.find((t) => t.id === 'box.end @normal -> cloud.ack')!
+    row.response = 'cloud.end'
+    row.id = 'box.end @normal -> cloud.end'
+    const altered = join(dir, 'altered.json')
+    writeFileSync(altered, JSON.stringify(c))
+    const r = oigctl([
+      'compare',
+      '--session',
+      SESSION_2026(),
+      '--targets',
+      'online,mock',
+      '--contract',
+      altered,
+      '--max-speed',
+      '--out',
+      dir,
+    ])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain(
+      'CONTRADICTION seq 12 box.end: the session shows box.end (normal) -> cloud.ack',
+    )
+  })
+
+  it('refuses a remote target before replaying anything (exit 2, no output)', () => {
+    const out = join(tempDir(), 'out')
+    const r = oigctl([
+      'compare',
+      '--session',
+      SESSION_2026(),
+      '--targets',
+      'online,mock,tcp://192.0.2.10:5710',
+      '--out',
+      out,
+    ])
+    expect(r.code).toBe(2)
+    expect(r.stderr).not.toContain('WARNING')
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it('rejects a malformed --queue-setting and an empty session file with exit 2', () => {
+    const dir = tempDir()
+    const bad = oigctl([
+      'replay',
+      '--session',
+      SESSION_2026(),
+      '--target',
+      'mock',
+      '--queue-setting',
+      'tbl_box_prms/MODE=a<b',
+      '--out',
+      dir,
+    ])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(
+      /Failed to read --queue-setting tbl_box_prms\/MODE=a<b: must not contain <, >, & or line breaks\./,
+    )
+    const empty = join(dir, 'empty.json')
+    writeFileSync(empty, JSON.stringify({ conn_id: 1, frames: [] }))
+    const r = oigctl(['replay', '--session', empty, '--target', 'mock', '--out', dir])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/holds no session/)
+  })
+
+  it('writes JUnit failures only for what fails the run', () => {
+    const dir = tempDir()
+    const junit = join(dir, 'j.xml')
+    const r = oigctl([
+      'compare',
+      '--session',
+      SESSION_2026(),
+      '--targets',
+      'online,legacy',
+      '--max-speed',
+      '--out',
+      dir,
+      '--junit',
+      junit,
+    ])
+    expect(r.code).toBe(0)
+    const xml = readFileSync(junit, 'utf8')
+    expect(xml).toContain('failures="0"')
+    expect(xml).toContain(
+      '<system-out>non-critical mismatch: cloud.ack is not a reply the contract shows',
+    )
+  })
+})

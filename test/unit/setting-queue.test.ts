@@ -22,9 +22,20 @@ describe('SettingQueue', () => {
     q.add(BAT, T0)
     expect(q.next()?.id).toBe('s1')
     q.markDelivered('s1', 1, T0 + 5)
-    expect(q.next()?.id).toBe('s1')
+    // a later poll on the same connection gets it again; another open connection gets the next one
+    expect(q.next(1)?.id).toBe('s1')
+    expect(q.next(2)?.id).toBe('s2')
     expect(q.resolve(1, true, T0 + 7)?.id).toBe('s1')
-    expect(q.next()?.id).toBe('s2')
+    expect(q.next(1)?.id).toBe('s2')
+  })
+
+  it('keeps a Setting the BOX reported as garbled (NACK WC) queued for another delivery', () => {
+    const q = new SettingQueue()
+    q.add(MODE, T0)
+    q.markDelivered('s1', 1, T0)
+    expect(q.retry(1)?.id).toBe('s1')
+    expect(q.get('s1')?.state).toBe('delivered')
+    expect(q.next(2)?.id).toBe('s1')
   })
 
   it('resolves a setting only by the ACK on the connection it was delivered on', () => {

@@ -8,7 +8,9 @@ import { OigError } from '../../errors.js'
 import { loadSessions } from '../../replay/load-session.js'
 import { parseSettingSpec, type SettingSpec } from '../../replay/plan.js'
 import { replayPlan, writeTranscript } from '../../replay/run-replay.js'
-import { isLoopback, parseTcpTarget } from '../../replay/targets.js'
+import { checkTarget, isLoopback } from '../../replay/targets.js'
+import type { ReplayTranscript } from '../../replay/transcript-schema.js'
+import { SettingRequestSchema } from '../../targets/control-api.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import { collect, parseOptions } from '../options.js'
@@ -36,24 +38,43 @@ const CompareOptions = z.object({
   ...Pacing,
 })
 
+/** --queue-setting values, validated like the control API's POST /settings. */
 function settings(specs: readonly string[]): SettingSpec[] {
   return specs.map((s) => {
     const spec = parseSettingSpec(s)
-    if (!spec)
-      throw new OigError('USAGE', `Failed to read --queue-setting ${s}: expected tbl/ITEM=VALUE.`, {
+    const valid = spec ? SettingRequestSchema.safeParse(spec) : null
+    if (!spec || !valid?.success) {
+      const why =
+        valid && !valid.success
+          ? (valid.error.issues[0]?.message ?? 'invalid')
+          : 'expected tbl/ITEM=VALUE'
+      throw new OigError('USAGE', `Failed to read --queue-setting ${s}: ${why}.`, {
         hint: 'Example: --queue-setting tbl_box_prms/MODE=3',
       })
-    return spec
+    }
+    return { table: valid.data.table, item: valid.data.item, value: valid.data.value }
   })
 }
 
-/** Says what will be sent to a non-loopback target before anything is sent (safety). */
-function announceRemote(ctx: CommandContext, target: string, what: string): void {
-  const tcp = parseTcpTarget(target)
-  if (tcp && !isLoopback(tcp.host))
+/**
+ * Checks every target before anything runs (a remote one needs --allow-remote, else exit 2),
+ * then says what will be sent to each remote endpoint that is allowed.
+ */
+function checkTargets(
+  ctx: CommandContext,
+  targets: readonly string[],
+  allowRemote: boolean,
+  what: string,
+): void {
+  const remote = targets.filter((t) => {
+    const tcp = checkTarget(t, allowRemote)
+    return tcp !== null && !isLoopback(tcp.host)
+  })
+  for (const t of remote) {
     ctx.streams.stderr.write(
-      `WARNING: sending ${what} to ${tcp.host}:${tcp.port}, a real remote endpoint: this can change a real device's settings.\n`,
+      `WARNING: --allow-remote: sending ${what} to ${t}, a real remote endpoint. This can change a real device's settings.\n`,
     )
+  }
 }
 
 function addPacing(c: Command): Command {
@@ -89,13 +110,24 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     const opts = parseOptions(ReplayOptions, raw, 'replay')
     const { contract } = readContract(opts.contract)
     const extra = settings(opts.queueSetting)
+    checkTarget(opts.target, opts.allowRemote)
     const loaded = await loadSessions(opts.session)
-    announceRemote(
+    if (loaded.length === 0) {
+      throw new OigError(
+        'SESSION_EMPTY',
+        `Failed to replay ${opts.session}: it holds no session.`,
+        { hint: 'Check that the file has frames.' },
+      )
+    }
+    const classes = [...new Set(loaded.flatMap((l) => l.plan.steps.map((s) => s.class)))]
+    const count = loaded.reduce((n, l) => n + l.plan.steps.length, 0)
+    checkTargets(
       ctx,
-      opts.target,
-      `${loaded.reduce((n, s) => n + s.plan.steps.length, 0)} BOX frame(s) of ${opts.session}`,
+      [opts.target],
+      opts.allowRemote,
+      `${count} BOX frame(s) (${classes.join(', ')}) of ${opts.session}`,
     )
-    let failed = false
+    const transcripts: ReplayTranscript[] = []
     for (const { plan } of loaded) {
       const t = await replayPlan(plan, opts.session, {
         target: opts.target,
@@ -104,11 +136,16 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         extraSettings: extra,
         allowRemote: opts.allowRemote,
       })
-      const file = writeTranscript(path.join(opts.out, 'replay'), t)
-      output.info(`wrote ${file}`)
-      output.result(t, renderReplay)
-      failed ||= t.counts.noReply + t.counts.closed > 0
+      output.info(`wrote ${writeTranscript(path.join(opts.out, 'replay'), t)}`)
+      transcripts.push(t)
     }
+    // One document under --json: the transcript, or a batch when the file held several sessions.
+    if (transcripts.length === 1) output.result(transcripts[0]!, renderReplay)
+    else
+      output.result({ kind: 'replay-batch', schemaVersion: 1, transcripts }, (b, c) =>
+        b.transcripts.map((t) => renderReplay(t, c)).join('\n\n'),
+      )
+    const failed = transcripts.some((t) => t.counts.noReply + t.counts.closed > 0)
     ctx.setExitCode(failed ? ExitCode.Findings : ExitCode.Ok)
   })
 
@@ -138,8 +175,13 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
       .split(',')
       .map((t) => t.trim())
       .filter(Boolean)
-    for (const t of [...targets, ...(opts.online ? [opts.online] : [])])
-      announceRemote(ctx, t, 'the BOX frames of the sessions')
+    const live = [...targets.filter((t) => t !== 'online'), ...(opts.online ? [opts.online] : [])]
+    checkTargets(
+      ctx,
+      live,
+      opts.allowRemote,
+      'the BOX frames of the sessions (Setting ACKs included)',
+    )
     const report = await runCompare(
       {
         sessions: opts.session,

@@ -10,7 +10,7 @@ function table(head: string[]): Table.Table {
 
 export function renderReplay(t: ReplayTranscript, c: ChalkInstance): string {
   const out = [
-    `${c.bold('replay')} ${t.session.id} → ${t.target.name} (${t.target.address})${t.settingsQueued.length ? `, ${t.settingsQueued.length} Setting(s) queued` : ''}`,
+    `${c.bold('replay')} ${t.session.id} → ${t.target.name} (${t.target.address})${t.settingsQueued.some((q) => q.id !== null) ? `, ${t.settingsQueued.filter((q) => q.id !== null).length} Setting(s) queued` : t.settingsQueued.length ? ', Settings not queued (external target)' : ''}`,
   ]
   const tab = table(['seq', 'BOX frame', 'reply', 'ms', 'recorded', 'notes'])
   for (const s of t.steps) {

@@ -102,15 +102,23 @@ export class CloudLogic {
       (request === 'box.setting-ack' || request === 'box.setting-nack') &&
       context === 'setting-batch'
     ) {
-      const resolved = this.queue.resolve(connId, request === 'box.setting-ack', nowMs)
-      const transition = resolved ? `setting ${resolved.id} ${resolved.state}` : null
-      const next = this.queue.next()
+      // NACK WC is a transmission error (PROTOCOL.md §1): the Setting stays queued, not refused.
+      const wc =
+        request === 'box.setting-nack' && parsed.ok && getTag(parsed.frame, 'Reason') === 'WC'
+      const retried = wc ? this.queue.retry(connId) : null
+      const resolved = wc ? null : this.queue.resolve(connId, request === 'box.setting-ack', nowMs)
+      const transition = retried
+        ? `setting ${retried.id} NACK WC: delivered again`
+        : resolved
+          ? `setting ${resolved.id} ${resolved.state}`
+          : null
+      const next = this.queue.next(connId)
       if (next) return this.deliver(conn, connId, base, nowMs, transition)
       const close = this.options.policy.batchClose()
       if (close.kind === 'reply') return this.send(conn, base, close.class, nowMs, transition)
       return { ...base, reply: null, replyClass: null, unobserved: close.reason, transition }
     }
-    if (this.settingPolls.includes(request) && this.queue.next())
+    if (this.settingPolls.includes(request) && this.queue.next(connId))
       return this.deliver(conn, connId, base, nowMs, null)
 
     const key: RequestKey = {
@@ -119,6 +127,18 @@ export class CloudLogic {
       eventType: 'eventType' in c && c.eventType !== undefined ? c.eventType : null,
     }
     const choice = this.options.policy.replyFor(key, context)
+    // NACK WC means "wrong CRC" (PROTOCOL.md §1): never the answer to a frame whose CRC verifies,
+    // even though the contract's only box.unknown row comes from a bad-CRC probe.
+    if (choice.kind === 'reply' && choice.class === 'cloud.nack-wc' && base.crcOk === true) {
+      conn.lastSentClass = null
+      return {
+        ...base,
+        reply: null,
+        replyClass: null,
+        unobserved: `no captured cloud reply to a ${request} frame with a valid CRC`,
+        transition: null,
+      }
+    }
     if (choice.kind === 'unobserved') {
       conn.lastSentClass = null
       return { ...base, reply: null, replyClass: null, unobserved: choice.reason, transition: null }
@@ -151,7 +171,7 @@ export class CloudLogic {
     nowMs: number,
     before: string | null,
   ): Decision {
-    const s = this.queue.next()!
+    const s = this.queue.next(connId)!
     const redelivery = s.deliveries.length > 0
     const reply = cloudSetting({
       id: s.cloudId,

@@ -39,8 +39,11 @@ export class SettingQueue {
   private readonly awaiting = new Map<number, string>()
   private nextId = 1
 
-  /** `firstCloudId` seeds the cloud `ID` counter (real ones are 8-digit, e.g. 13589888). */
-  constructor(private nextCloudId = 10_000_001) {}
+  /**
+   * `nextCloudId` seeds the cloud `ID` counter (real ones are 8-digit and increasing); by default it
+   * is derived from the clock so that IDs do not repeat across restarts.
+   */
+  constructor(private nextCloudId = 10_000_000 + (Math.floor(Date.now() / 1000) % 80_000_000)) {}
 
   add(req: SettingRequest, nowMs: number): QueuedSetting {
     const s: QueuedSetting = {
@@ -74,9 +77,27 @@ export class SettingQueue {
     return true
   }
 
-  /** The next Setting to deliver: the oldest one not resolved (pending, or delivered without ACK). */
-  next(): QueuedSetting | undefined {
-    return this.settings.find((s) => s.state === 'pending' || s.state === 'delivered')
+  /**
+   * The next Setting to deliver on `connId`: the oldest one not resolved (pending, or delivered
+   * without ACK — the cloud re-delivers on later polls), skipping one that is out on another open
+   * connection awaiting that connection's ACK.
+   */
+  next(connId?: number): QueuedSetting | undefined {
+    const elsewhere = new Set([...this.awaiting].filter(([c]) => c !== connId).map(([, id]) => id))
+    return this.settings.find(
+      (s) => (s.state === 'pending' || s.state === 'delivered') && !elsewhere.has(s.id),
+    )
+  }
+
+  /**
+   * The BOX on `connId` reported a transmission error (NACK WC, PROTOCOL.md §1) for the Setting
+   * it was sent: the Setting stays unresolved and is delivered again on a later poll.
+   */
+  retry(connId: number): QueuedSetting | null {
+    const id = this.awaiting.get(connId)
+    if (id === undefined) return null
+    this.awaiting.delete(connId)
+    return this.get(id) ?? null
   }
 
   markDelivered(id: string, connId: number, nowMs: number): void {

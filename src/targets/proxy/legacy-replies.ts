@@ -102,7 +102,7 @@ export class LocalReplies {
 
   /** Cheap pre-check (no frame parse): false when claims() cannot be true on this connection now. */
   mayClaim(connId: number): boolean {
-    if (this.queue.next() !== undefined) return true
+    if (this.queue.next(connId) !== undefined) return true
     const t = this.conns.get(connId)
     return t?.lastClass === 'cloud.setting' && t.by !== 'upstream'
   }
@@ -116,7 +116,7 @@ export class LocalReplies {
       const t = this.conns.get(connId)
       return t?.lastClass === 'cloud.setting' && t.by !== 'upstream'
     }
-    if (!isPollClass(info.request) || this.queue.next() === undefined) return false
+    if (!isPollClass(info.request) || this.queue.next(connId) === undefined) return false
     return this.current === 'legacy' || this.settingPolls.includes(info.request)
   }
 
@@ -170,7 +170,7 @@ export class LocalReplies {
       const transition = resolved ? `setting ${resolved.id} ${resolved.state}` : null
       return draft(CLOUD_ACK, 'cloud.ack', 'table', transition)
     }
-    if (isPollClass(info.request) && this.queue.next() !== undefined)
+    if (isPollClass(info.request) && this.queue.next(connId) !== undefined)
       return this.deliver(connId, nowMs, null)
     const cls = LEGACY_REPLY[info.request]
     return draft(buildCloudReply(cls, nowMs), cls, 'table')
@@ -203,7 +203,7 @@ export class LocalReplies {
   private closeBatch(connId: number, info: BoxFrameInfo, nowMs: number): Draft {
     const resolved = this.queue.resolve(connId, info.request === 'box.setting-ack', nowMs)
     const transition = resolved ? `setting ${resolved.id} ${resolved.state}` : null
-    if (this.queue.next() !== undefined) return this.deliver(connId, nowMs, transition)
+    if (this.queue.next(connId) !== undefined) return this.deliver(connId, nowMs, transition)
     const close = this.options.policy.batchClose()
     if (close.kind === 'unobserved') return draft(null, null, 'table', transition, close.reason)
     return this.fixed(close.class, nowMs, transition)
@@ -217,7 +217,7 @@ export class LocalReplies {
 
   /** Builds the oldest unresolved local Setting (same `ID`/`ID_Set`, fresh `TSec`/`ver`). */
   private deliver(connId: number, nowMs: number, before: string | null): Draft {
-    const s = this.queue.next()!
+    const s = this.queue.next(connId)!
     const redelivery = s.deliveries.length > 0
     const reply = cloudSetting({
       id: s.cloudId,
