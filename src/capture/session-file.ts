@@ -35,7 +35,8 @@ export const SessionExportSchema = z.object({
 
 export type SessionExport = z.infer<typeof SessionExportSchema>
 
-const HINT = 'Pass a session export JSON written by the oig-proxy add-on (extract --session-file, replay --session).'
+const HINT =
+  'Pass a session export JSON written by the oig-proxy add-on (extract --session-file, replay --session).'
 
 /** Reads and validates a session export; throws OigError naming the file and the problem. */
 export function readSessionExport(file: string): SessionExport {

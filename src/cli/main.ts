@@ -7,10 +7,12 @@ import { ExitCode } from './exit-codes.js'
 import { registerContract } from './commands/contract.js'
 import { registerDemo } from './commands/demo.js'
 import { registerExtract } from './commands/extract.js'
+import { registerGate } from './commands/gate.js'
 import { registerServe } from './commands/serve.js'
 import { addServeProxy } from './commands/serve-proxy.js'
 import { registerReplay } from './commands/replay.js'
 import { registerSimulate } from './commands/simulate.js'
+import { registerSoak } from './commands/soak.js'
 import type { OutputStreams } from './output.js'
 
 function buildProgram(ctx: CommandContext): Command {
@@ -39,6 +41,8 @@ function buildProgram(ctx: CommandContext): Command {
   registerContract(program, ctx)
   registerDemo(program, ctx)
   registerReplay(program, ctx)
+  registerGate(program, ctx)
+  registerSoak(program, ctx)
   addServeProxy(registerServe(program, ctx), ctx)
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)]
   for (const sub of all(program)) sub.exitOverride()

@@ -8,6 +8,10 @@ import { ContractSchema } from '../../contract/schema.js'
 import { CompareReportSchema } from '../../compare/report-schema.js'
 import { ReplayTranscriptSchema } from '../../replay/transcript-schema.js'
 import { ContractValidationSchema } from '../../contract/validation-schema.js'
+import { SoakReportSchema } from '../../soak/report-schema.js'
+import { ChecklistSchema } from '../../gate/checklist-schema.js'
+import { GateDecisionSchema } from '../../gate/gate-schema.js'
+import { RollbackRehearsalSchema } from '../../gate/rehearsal-schema.js'
 
 export const FILE_SCHEMAS = {
   session: SessionFixtureSchema,
@@ -16,6 +20,10 @@ export const FILE_SCHEMAS = {
   'contract-validation': ContractValidationSchema,
   replay: ReplayTranscriptSchema,
   compare: CompareReportSchema,
+  soak: SoakReportSchema,
+  checklist: ChecklistSchema,
+  'rollback-rehearsal': RollbackRehearsalSchema,
+  gate: GateDecisionSchema,
   // One log format for `serve mock` and `serve proxy` (the proxy adds its own events).
   'serve-events': z.union([ServeEventSchema, ProxyEventSchema]),
 } as const

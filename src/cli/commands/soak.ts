@@ -1,0 +1,111 @@
+/** `oigctl soak`: the hybrid proxy under a scheduled fault scenario, judged against the policy. */
+import type { Command } from 'commander'
+import { z } from 'zod'
+import { readContract } from '../../contract/run-derive.js'
+import { OigError } from '../../errors.js'
+import { SOAK_SCENARIOS } from '../../soak/report-schema.js'
+import {
+  DEFAULT_TIME_SCALE,
+  loadSoakSessions,
+  MIN_SCALED_TIMEOUT_MS,
+  runSoak,
+  writeSoakReport,
+} from '../../soak/run-soak.js'
+import { ScheduleError } from '../../soak/schedule.js'
+import type { CommandContext } from '../context.js'
+import { ExitCode } from '../exit-codes.js'
+import { collect, parseOptions } from '../options.js'
+import { renderSoak } from '../render/soak.js'
+import { DEFAULT_CONTRACT_FILE } from '../serve-common.js'
+
+const UNIT_S = { s: 1, m: 60, h: 3600 } as const
+
+/** `90`, `90s`, `10m`, `1.5h` → seconds. */
+const DurationSchema = z.string().transform((text, ctx) => {
+  const m = /^(\d+(?:\.\d+)?)([smh]?)$/.exec(text.trim())
+  const s = m ? Number(m[1]) * UNIT_S[(m[2] || 's') as keyof typeof UNIT_S] : NaN
+  if (!(s > 0)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected e.g. 10m, 90s or 1h, got ${JSON.stringify(text)}`,
+    })
+    return z.NEVER
+  }
+  return s
+})
+
+const SoakOptions = z
+  .object({
+    scenario: z.enum(SOAK_SCENARIOS, `expected one of ${SOAK_SCENARIOS.join(', ')}`),
+    duration: DurationSchema.default(600),
+    timeScale: z.coerce.number().positive().max(1000).default(DEFAULT_TIME_SCALE),
+    failThreshold: z.coerce.number().int().min(1).default(3),
+    retryIntervalS: z.coerce.number().positive().default(60),
+    replyTimeoutMs: z.coerce.number().int().positive().default(5000),
+    seed: z.coerce.number().int().default(1),
+    session: z.array(z.string().min(1)).default([]),
+    contract: z.string().min(1).default(DEFAULT_CONTRACT_FILE),
+    out: z.string().min(1).default('evidence'),
+  })
+  .refine((o) => o.replyTimeoutMs / o.timeScale >= MIN_SCALED_TIMEOUT_MS, {
+    message: `the reply timeout divided by the time scale must be at least ${MIN_SCALED_TIMEOUT_MS} ms`,
+    path: ['timeScale'],
+  })
+
+export function registerSoak(program: Command, ctx: CommandContext): void {
+  program
+    .command('soak')
+    .description(
+      'run the hybrid proxy against a fault-injecting upstream and judge it against the policy',
+    )
+    .requiredOption('--scenario <name>', SOAK_SCENARIOS.join(' | '))
+    .option('--duration <time>', 'simulated duration (e.g. 10m, 90s)', '10m')
+    .option(
+      '--time-scale <n>',
+      'divide every timeout, interval and pause by n',
+      String(DEFAULT_TIME_SCALE),
+    )
+    .option('--fail-threshold <n>', 'consecutive failures that switch hybrid to offline', '3')
+    .option('--retry-interval-s <s>', 'probe interval while offline (simulated s)', '60')
+    .option('--reply-timeout-ms <ms>', 'proxy wait for an upstream reply (simulated ms)', '5000')
+    .option('--seed <n>', 'seed of the fault schedule and the synthetic sessions', '1')
+    .option(
+      '--session <file>',
+      'session fixture or export to replay; repeatable (default: synthetic)',
+      collect,
+    )
+    .option(
+      '--contract <file>',
+      'contract the mock and the local replies follow',
+      DEFAULT_CONTRACT_FILE,
+    )
+    .option('--out <dir>', 'evidence folder (report in <dir>/soak/)', 'evidence')
+    .action(async (raw: unknown, command: Command) => {
+      const output = ctx.open(command)
+      const opts = parseOptions(SoakOptions, raw, 'soak')
+      const { contract, text } = readContract(opts.contract)
+      const { plans, source, dropped } = await loadSoakSessions(opts.session, opts.seed, contract)
+      const skipped = Object.entries(dropped).map(([cls, n]) => `${n} ${cls}`)
+      if (skipped.length > 0)
+        output.info(
+          `not sent (contract ${contract.version} has no cloud reply for them): ${skipped.join(', ')}`,
+        )
+      const report = await runSoak({
+        ...opts,
+        durationS: opts.duration,
+        contract,
+        contractText: text,
+        plans,
+        source,
+        progress: (p) => output.progress(p),
+      }).catch((error: unknown) => {
+        if (!(error instanceof ScheduleError)) throw error
+        throw new OigError('USAGE', `Failed to run soak: ${error.message}.`, {
+          hint: 'Pass a longer --duration, or adjust --retry-interval-s / --fail-threshold.',
+        })
+      })
+      output.info(`wrote ${writeSoakReport(opts.out, report)}`)
+      output.result(report, renderSoak)
+      ctx.setExitCode(report.verdict.pass ? ExitCode.Ok : ExitCode.Findings)
+    })
+}

@@ -1,0 +1,58 @@
+/** Human rendering of a gate decision: the checklist table, the decision, the rollback steps (pure). */
+import type { ChalkInstance } from 'chalk'
+import Table from 'cli-table3'
+import type { GateDecision } from '../../gate/gate-schema.js'
+import type { RollbackRehearsal } from '../../gate/rehearsal-schema.js'
+
+const status = (s: string, c: ChalkInstance): string =>
+  s === 'PASS' ? c.green(s) : s === 'MISSING' ? c.yellow(s) : c.red(s)
+
+export function renderGateDecision(d: GateDecision, c: ChalkInstance): string {
+  // Paths inside the evidence folder are shown relative to it.
+  const prefix = d.evidenceDir.endsWith('/') ? d.evidenceDir : `${d.evidenceDir}/`
+  const rel = (s: string): string => s.split(prefix).join('')
+  const out = [
+    `${c.bold('gate')} ${d.evidenceDir} (checklist ${d.checklist.version}${d.checklist.file ? ` ${d.checklist.file}` : ''})`,
+  ]
+  const tab = new Table({
+    head: ['criterion', 'mandatory', 'status', 'evidence', 'reason'],
+    style: { head: [], border: [] },
+    colWidths: [28, 11, 9, 34, 60],
+    wordWrap: true,
+  })
+  for (const k of d.criteria)
+    tab.push([
+      k.id,
+      k.mandatory ? 'yes' : 'no',
+      status(k.status, c),
+      k.files.map((f) => rel(f.status === 'ok' ? f.file : `${f.file} (${f.status})`)).join('\n'),
+      k.reasons.length > 2
+        ? `${k.reasons.slice(0, 2).map(rel).join('\n')}\n… ${k.reasons.length - 2} more`
+        : k.reasons.map(rel).join('\n') || '-',
+    ])
+  out.push(tab.toString())
+  const verdict = d.decision === 'REMOVE' ? c.green.bold('REMOVE') : c.red.bold('KEEP')
+  out.push(`decision: ${verdict} — ${d.summary}`)
+  for (const b of d.blocking) {
+    out.push(`  ${status(b.status, c)} ${b.id}`)
+    for (const r of b.reasons) out.push(`    ${rel(r)}`)
+  }
+  const optional = d.criteria.filter((k) => !k.mandatory && k.status !== 'PASS')
+  if (optional.length)
+    out.push(c.dim(`  not blocking: ${optional.map((k) => `${k.id} ${k.status}`).join(', ')}`))
+  out.push(
+    d.decision === 'KEEP'
+      ? c.bold('rollback to the legacy replies (keep the backup path ready):')
+      : c.dim('rollback to the legacy replies, while the path still exists:'),
+  )
+  d.rollback.forEach((s, i) => out.push(`  ${i + 1}. ${s.title}\n     ${s.command}`))
+  return out.join('\n')
+}
+
+/** One line per rehearsal check (stderr, before the decision). */
+export function renderRehearsal(r: RollbackRehearsal, c: ChalkInstance): string {
+  const head = `rollback rehearsal on ${r.session.id} (${r.session.frames} BOX frames, one live connection): ${r.pass ? c.green('PASS') : c.red('FAIL')}`
+  return [head, ...r.checks.map((k) => `  ${k.pass ? 'ok  ' : 'FAIL'} ${k.id}: ${k.detail}`)].join(
+    '\n',
+  )
+}
