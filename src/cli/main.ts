@@ -5,7 +5,7 @@ import { OIGCTL_VERSION } from '../version.js'
 import { CommandContext } from './context.js'
 import { ExitCode } from './exit-codes.js'
 import { registerContract } from './commands/contract.js'
-import { registerDemo } from './commands/demo.js'
+import { registerPipeline } from './commands/pipeline.js'
 import { registerExtract } from './commands/extract.js'
 import { registerGate } from './commands/gate.js'
 import { registerServe } from './commands/serve.js'
@@ -39,7 +39,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerExtract(program, ctx)
   registerSimulate(program, ctx)
   registerContract(program, ctx)
-  registerDemo(program, ctx)
+  registerPipeline(program, ctx)
   registerReplay(program, ctx)
   registerGate(program, ctx)
   registerSoak(program, ctx)

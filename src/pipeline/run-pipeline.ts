@@ -1,7 +1,7 @@
 /**
  * The main job end to end: (simulate →) extract → contract derive → contract validate → compare
- * (online, mock, offline, hybrid, legacy) → soak → gate, every step writing its evidence under one
- * folder. Each step's outcome is recorded; a step that cannot run stops the pipeline.
+ * (online, mock, offline, hybrid, legacy) → soak (five scenarios) → gate with a rollback rehearsal,
+ * every step writing its evidence under one folder. A step that cannot run stops the pipeline.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -15,6 +15,10 @@ import type { ExtractResult } from '../evidence/schemas/extract-result.js'
 import { runExtract } from '../extract/run-extract.js'
 import { writeSyntheticDb } from '../simulate/synthetic-db.js'
 import { DEFAULT_SESSION_GAP_MS } from '../capture/sessions.js'
+import type { GateDecision } from '../gate/gate-schema.js'
+import { runGate } from '../gate/run-gate.js'
+import { SOAK_SCENARIOS } from '../soak/report-schema.js'
+import { loadSoakSessions, runSoak, writeSoakReport } from '../soak/run-soak.js'
 
 export interface PipelineOptions {
   /** Capture DBs; none means a built-in synthetic capture. */
@@ -25,8 +29,12 @@ export interface PipelineOptions {
   /** Sessions compared besides those holding a setting handshake. */
   readonly compareSessions: number
   readonly targets: readonly string[]
-  /** Extra steps (soak, gate) plugged in by the caller. */
-  readonly after?: ReadonlyArray<PipelineStepRunner>
+  /** Simulated soak duration (s) and time scale; the five scenarios run side by side. */
+  readonly soakDurationS: number
+  readonly soakTimeScale: number
+  /** Shipped contract and checklist (for the gate's defaults). */
+  readonly defaultContract: string
+  readonly checklist: string
 }
 
 export interface PipelineStep {
@@ -36,25 +44,20 @@ export interface PipelineStep {
   readonly evidence: string | null
 }
 
-export type PipelineStepRunner = (ctx: PipelineContext) => Promise<PipelineStep>
-
-export interface PipelineContext {
-  readonly out: string
-  readonly contractFile: string
-  readonly sessionFixtures: readonly string[]
-  readonly synthetic: boolean
-  progress(text: string): void
-}
-
 export interface PipelineResult {
   kind: 'pipeline'
   schemaVersion: 1
   synthetic: boolean
   out: string
   steps: PipelineStep[]
-  extract: ExtractResult
-  validation: ContractValidation
-  compare: CompareReport
+  decision: GateDecision['decision']
+  blocking: string[]
+  evidence: {
+    extract: ExtractResult['totals']
+    validation: ContractValidation['counts']
+    compare: CompareReport['targets']
+    soak: Array<{ scenario: string; pass: boolean; reasons: string[] }>
+  }
 }
 
 export async function runPipeline(
@@ -128,7 +131,10 @@ export async function runPipeline(
     evidence: path.join(opts.out, 'contract-validation.json'),
   })
 
-  const withHandshake = extract.sessions.filter((s) => s.settingHandshakes > 0 && s.fixture)
+  const acked = new Set(
+    extract.settingHandshakes.filter((h) => h.ackId !== null).map((h) => h.session),
+  )
+  const withHandshake = extract.sessions.filter((s) => acked.has(s.id) && s.fixture)
   const others = extract.sessions
     .filter(
       (s) => s.settingHandshakes === 0 && s.fixture && s.classes.some((c) => c.startsWith('box.')),
@@ -164,17 +170,79 @@ export async function runPipeline(
     evidence: path.join(opts.out, 'compare.json'),
   })
 
-  const ctx: PipelineContext = { out: opts.out, contractFile, sessionFixtures, synthetic, progress }
-  for (const run of opts.after ?? []) steps.push(await run(ctx))
-  const result: PipelineResult = {
+  progress(
+    `soak: ${SOAK_SCENARIOS.join(', ')} (${opts.soakDurationS} s simulated each, time scale ${opts.soakTimeScale})`,
+  )
+  const { plans, source } = await loadSoakSessions([], opts.seed, contract)
+  const soaks = await Promise.all(
+    SOAK_SCENARIOS.map((scenario) =>
+      runSoak({
+        scenario,
+        durationS: opts.soakDurationS,
+        timeScale: opts.soakTimeScale,
+        failThreshold: 3,
+        retryIntervalS: 60,
+        replyTimeoutMs: 5000,
+        seed: opts.seed,
+        contract,
+        contractText: text,
+        plans,
+        source,
+      }),
+    ),
+  )
+  for (const r of soaks) writeSoakReport(opts.out, r)
+  steps.push({
+    name: 'soak',
+    ok: soaks.every((r) => r.verdict.pass),
+    summary:
+      soaks.map((r) => `${r.scenario} ${r.verdict.pass ? 'pass' : 'FAIL'}`).join(', ') +
+      ` (${source} BOX sessions)`,
+    evidence: path.join(opts.out, 'soak'),
+  })
+
+  // The rollback is rehearsed on the compared session with the most BOX frames.
+  const boxFrames = (id: string): number =>
+    extract.sessions.find((x) => x.id === id)?.classes.filter((c) => c.startsWith('box.')).length ??
+    0
+  const rehearsed = [...withHandshake, ...others].sort(
+    (a, b) => boxFrames(b.id) - boxFrames(a.id),
+  )[0]
+  const rehearsalSession = rehearsed?.fixture ? path.join(opts.out, rehearsed.fixture) : null
+  progress('gate: rollback rehearsal, then the checklist')
+  const gate = await runGate({
+    evidence: opts.out,
+    checklist: opts.checklist,
+    contract: contractFile,
+    defaultContract: opts.defaultContract,
+    junit: path.join(opts.out, 'gate.junit.xml'),
+    rehearse: true,
+    session: rehearsalSession,
+    maxAgeDays: null,
+  })
+  steps.push({
+    name: 'gate',
+    ok: gate.decision.decision === 'REMOVE',
+    summary: `${gate.decision.decision}: ${gate.decision.summary}`,
+    evidence: path.join(opts.out, 'gate.json'),
+  })
+  return {
     kind: 'pipeline',
     schemaVersion: 1,
     synthetic,
     out: opts.out,
     steps,
-    extract,
-    validation,
-    compare,
+    decision: gate.decision.decision,
+    blocking: gate.decision.blocking.map((b) => b.id),
+    evidence: {
+      extract: extract.totals,
+      validation: validation.counts,
+      compare: compare.targets,
+      soak: soaks.map((r) => ({
+        scenario: r.scenario,
+        pass: r.verdict.pass,
+        reasons: r.verdict.reasons,
+      })),
+    },
   }
-  return result
 }

@@ -23,7 +23,18 @@ describe('oigctl extract (built CLI)', () => {
   it('prints help with every command', () => {
     const r = oigctl(['--help'])
     expect(r.code).toBe(0)
-    for (const cmd of ['extract', 'simulate', 'demo']) expect(r.stdout).toContain(cmd)
+    for (const cmd of [
+      'extract',
+      'simulate',
+      'contract',
+      'serve',
+      'replay',
+      'compare',
+      'soak',
+      'gate',
+      'pipeline',
+    ])
+      expect(r.stdout).toContain(cmd)
   })
 
   it('splits and pairs the real 2026-02-17 conn 2315 session', () => {

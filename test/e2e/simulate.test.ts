@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ExtractResult } from '../../src/evidence/schemas/extract-result.js'
@@ -65,15 +65,5 @@ describe('oigctl simulate and demo (built CLI, synthetic data)', () => {
     const r = oigctl(['simulate', '--out', join(tempDir(), 'x.db'), '--days', '1', '--rows', '10'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/give only one of --days, --sessions, --rows/)
-  })
-
-  it('runs the demo (npm start) on built-in synthetic data', () => {
-    const out = join(tempDir(), 'demo')
-    const r = oigctl(['demo', '--out', out, '--days', '0.5'])
-    expect(r.code).toBe(0)
-    expect(r.stdout).toContain('SYNTHETIC DATA')
-    expect(r.stdout).toMatch(/findings: 0 error, 0 warning, 0 info/)
-    expect(existsSync(join(out, 'extract-result.json'))).toBe(true)
-    expect(existsSync(join(out, 'synthetic-capture.db'))).toBe(true)
   })
 })
