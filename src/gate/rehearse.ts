@@ -29,7 +29,11 @@ export interface RehearseOptions {
   /** The session to replay; default: the first `<evidence>/sessions/*.session.json`. */
   readonly sessionFile?: string | null
   readonly contractFile: string
-  /** Wait this long for each reply (local replies come at once; default 1000 ms). */
+  /**
+   * Wait this long for each reply (local replies come at once; default 1000 ms). A frame without
+   * a reply closes the live connection (a late reply would be taken for the next frame's), so the
+   * rest are `closed` and the checks fail naming the frame.
+   */
   readonly replyTimeoutMs?: number
   /** Listen this long after each replay for late or duplicate frames (default 100 ms). */
   readonly settleMs?: number
@@ -126,7 +130,10 @@ export async function rehearseRollback(opts: RehearseOptions): Promise<RollbackR
     )
   let conn: ReplayConnection | null = null
   try {
-    conn = await ReplayConnection.open({ host: '127.0.0.1', port: proxy.port })
+    conn = await ReplayConnection.open(
+      { host: '127.0.0.1', port: proxy.port },
+      pacing.replyTimeoutMs,
+    )
     const live = conn
     const phase = async (set: LocalReplySet): Promise<RehearsalPhase> => {
       const steps = await live.replay(plan, pacing)

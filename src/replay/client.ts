@@ -1,14 +1,15 @@
 /**
- * The replaying BOX at the I/O edge: one TCP connection per session, BOX frames sent in order,
- * paced by the recorded gaps (scaled) or as fast as replies come, one reply awaited per frame.
- * `ReplayConnection` keeps the connection open between replays (the rollback rehearsal replays
- * twice on one live connection); `runReplay` is one replay on a connection of its own.
+ * The replaying BOX at the I/O edge: BOX frames sent in order, paced by the recorded gaps (scaled)
+ * or as fast as replies come, one reply awaited per frame. `ReplayConnection` is one live
+ * connection (the rollback rehearsal replays three times on it); `runReplay` replays a session
+ * and opens a new connection after a no-reply, so that a late reply is never taken for the reply
+ * to a later request.
  */
 import net from 'node:net'
 import { classifyText } from '../protocol/classify.js'
-import { FrameSplitter } from '../protocol/frame-splitter.js'
+import { FrameSplitter, type SplitterEvent } from '../protocol/frame-splitter.js'
 import type { CloudClass } from '../protocol/frame-class.js'
-import type { ReplayPlan } from './plan.js'
+import type { ReplayPlan, ReplayStep } from './plan.js'
 import type { ReplayStepResult, ReplyRecord } from './transcript-schema.js'
 
 export interface ReplayTargetAddress {
@@ -20,19 +21,33 @@ export interface ReplayPacing {
   /** Recorded gaps are divided by this; ignored with maxSpeed. */
   readonly speed: number
   readonly maxSpeed: boolean
+  /** Wait this long for each reply; also the connect timeout of `runReplay`. */
   readonly replyTimeoutMs: number
   /** Keep the connection open this long after the last reply, to catch late frames. */
   readonly holdAfterS: number
   /** Longest pause between two frames, whatever the recording says (ms). */
   readonly maxGapMs?: number
+  /**
+   * Quiet window after a reply before the next frame goes out (and after the last reply): frames
+   * that follow a reply within it are recorded as its `extra`, not taken for the next request's
+   * reply. Default `DEFAULT_QUIET_MS` with maxSpeed, else 0 (the recorded gap already waits).
+   */
+  readonly quietMs?: number
 }
+
+/** Quiet window (ms) under maxSpeed when the pacing sets none. */
+export const DEFAULT_QUIET_MS = 1
+/** Connect timeout (ms) of `ReplayConnection.open` when none is given. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 
 interface Inbound {
   readonly text: string
   readonly at: number
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r))
+
+const quietOf = (p: ReplayPacing): number => p.quietMs ?? (p.maxSpeed ? DEFAULT_QUIET_MS : 0)
 
 function withCrlf(raw: string): string {
   return raw.endsWith('\n') || raw.endsWith('\r') ? raw : `${raw}\r\n`
@@ -54,18 +69,31 @@ export class ReplayConnection {
   private readonly inbox: Inbound[] = []
   private waiter: (() => void) | null = null
   private isClosed = false
+  private desynced = false
   private reason = ''
+  /** Non-frame bytes received and not yet noted on a step (PROTOCOL.md §1 framing). */
+  private garbageBytes = 0
+  private oversizeBytes = 0
   /** The class of the last reply on this connection (a BOX ACK is only sent after a Setting). */
   private lastReply: CloudClass | null = null
+  /** The last step sent in the current replay: frames that follow its reply go to its `extra`. */
+  private lastSent: ReplayStepResult | null = null
 
   private constructor(
     private readonly socket: net.Socket,
     readonly address: ReplayTargetAddress,
-    readonly connected: boolean,
+    /** Why the connection could not be made (null: connected). */
+    readonly connectError: string | null,
   ) {}
 
-  /** Connects to `address`; a refused connection gives a connection whose steps are `not-sent`. */
-  static async open(address: ReplayTargetAddress): Promise<ReplayConnection> {
+  /**
+   * Connects to `address`; a refused connection, or none within `connectTimeoutMs`, gives a
+   * connection whose steps are `not-sent`.
+   */
+  static async open(
+    address: ReplayTargetAddress,
+    connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+  ): Promise<ReplayConnection> {
     const socket = net.createConnection({ host: address.host, port: address.port })
     socket.setNoDelay(true)
     let self: ReplayConnection | null = null
@@ -77,16 +105,29 @@ export class ReplayConnection {
     socket.on('data', (chunk) => on((c) => c.onData(chunk)))
     socket.on('error', (error) => on((c) => c.onClose(error.message)))
     socket.on('close', () => on((c) => c.onClose('closed by the target')))
-    const connected = await new Promise<boolean>((resolve) => {
-      socket.once('connect', () => resolve(true))
-      socket.once('error', () => resolve(false))
+    const connectError = await new Promise<string | null>((resolve) => {
+      const timer = setTimeout(
+        () => resolve(`no connection within ${connectTimeoutMs} ms`),
+        connectTimeoutMs,
+      )
+      const done = (error: string | null): void => {
+        clearTimeout(timer)
+        resolve(error)
+      }
+      socket.once('connect', () => done(null))
+      socket.once('error', (error) => done(error.message))
     })
-    self = new ReplayConnection(socket, address, connected)
+    if (connectError !== null) socket.destroy()
+    self = new ReplayConnection(socket, address, connectError)
     for (const f of early) f(self)
     return self
   }
 
-  /** True once the target closed the connection or it failed. */
+  get connected(): boolean {
+    return this.connectError === null
+  }
+
+  /** True once the target closed the connection, it failed, or it went out of sync. */
   get closed(): boolean {
     return this.isClosed
   }
@@ -95,16 +136,29 @@ export class ReplayConnection {
     return this.reason
   }
 
+  /** True after a no-reply: the connection was closed because a late reply would desynchronise it. */
+  get outOfSync(): boolean {
+    return this.desynced
+  }
+
   private onData(chunk: Buffer): void {
-    const at = performance.now()
-    for (const e of this.splitter.push(chunk))
-      if (e.type === 'frame') this.inbox.push({ text: e.text, at })
-    this.wake()
+    this.receive(this.splitter.push(chunk))
   }
 
   private onClose(reason: string): void {
+    this.receive(this.splitter.end())
     this.isClosed = true
     this.reason ||= reason
+    this.wake()
+  }
+
+  private receive(events: readonly SplitterEvent[]): void {
+    const at = performance.now()
+    for (const e of events) {
+      if (e.type === 'frame') this.inbox.push({ text: e.text, at })
+      else if (e.type === 'garbage') this.garbageBytes += e.bytes
+      else this.oversizeBytes += e.bytes
+    }
     this.wake()
   }
 
@@ -114,14 +168,33 @@ export class ReplayConnection {
     w?.()
   }
 
-  private async waitFrame(timeoutMs: number): Promise<Inbound | null> {
-    const deadline = performance.now() + timeoutMs
-    while (this.inbox.length === 0 && !this.isClosed) {
-      const left = deadline - performance.now()
-      if (left <= 0) return null
-      await Promise.race([new Promise<void>((r) => (this.waiter = r)), sleep(left)])
+  /** Waits until `done()` or `ms` have passed; clears its timer, so nothing keeps the process up. */
+  private async waitUntil(done: () => boolean, ms: number): Promise<void> {
+    const deadline = performance.now() + ms
+    for (let left = ms; !done() && left > 0; left = deadline - performance.now()) {
+      let timer: NodeJS.Timeout | undefined
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve
+        timer = setTimeout(resolve, left)
+      })
+      clearTimeout(timer)
     }
+  }
+
+  private async waitFrame(timeoutMs: number): Promise<Inbound | null> {
+    await this.waitUntil(() => this.inbox.length > 0 || this.isClosed, timeoutMs)
     return this.inbox.shift() ?? null
+  }
+
+  /** Notes on the non-frame bytes received since the last call. */
+  private takeJunkNotes(): string[] {
+    const notes: string[] = []
+    if (this.garbageBytes > 0) notes.push(`garbage from target: ${this.garbageBytes} bytes`)
+    if (this.oversizeBytes > 0)
+      notes.push(`oversize frame from target: ${this.oversizeBytes} bytes, dropped`)
+    this.garbageBytes = 0
+    this.oversizeBytes = 0
+    return notes
   }
 
   /** Frames that arrived while no request was waiting (late, extra or duplicate replies). */
@@ -129,73 +202,93 @@ export class ReplayConnection {
     return this.inbox.splice(0).map((f) => record(f, f.at))
   }
 
+  /**
+   * Records what arrived while no request was waiting (frames as `extra`, non-frame bytes as a
+   * note) on the last step sent in this replay, else on `fallback`.
+   */
+  collectLate(fallback?: ReplayStepResult): void {
+    const into = this.lastSent ?? fallback
+    if (into) this.moveLate(into)
+  }
+
+  private moveLate(into: { extra: ReplyRecord[]; notes: string[] }): void {
+    into.extra.push(...this.takeUnsolicited())
+    into.notes.push(...this.takeJunkNotes())
+  }
+
+  /** Sends one step's BOX frame (paced) and records what came back; a no-reply closes the connection. */
+  async send(step: ReplayStep, pacing: ReplayPacing): Promise<ReplayStepResult> {
+    const base = {
+      seq: step.seq,
+      id: step.id,
+      requestClass: step.class,
+      table: step.table,
+      recorded: step.recorded
+        ? { class: step.recorded.class, latencyMs: step.recorded.latencyMs }
+        : null,
+      reply: null,
+    }
+    if (this.connectError !== null) {
+      const { host, port } = this.address
+      const notes = [`could not connect to ${host}:${port}`, this.connectError]
+      return { ...base, outcome: 'not-sent', extra: [], notes }
+    }
+    const extra: ReplyRecord[] = []
+    const notes: string[] = []
+    if (!this.isClosed && step.answersSetting && this.lastReply !== 'cloud.setting') {
+      notes.push('skipped: no Setting to acknowledge')
+      return { ...base, outcome: 'skipped', extra, notes }
+    }
+    const gapMs =
+      pacing.maxSpeed || step.gapMs === null || step.seq === 1
+        ? 0
+        : Math.min(step.gapMs / pacing.speed, pacing.maxGapMs ?? Infinity)
+    // The quiet window runs inside the recorded gap: frames trailing the last reply are its extra.
+    await this.hold(Math.max(gapMs, this.lastSent ? quietOf(pacing) : 0))
+    this.moveLate(this.lastSent ?? { extra, notes })
+    const sentAt = performance.now()
+    let f: Inbound | null = null
+    if (!this.isClosed) {
+      this.socket.write(withCrlf(step.raw))
+      f = await this.waitFrame(pacing.replyTimeoutMs)
+    }
+    if (f) {
+      const reply = record(f, sentAt)
+      this.lastReply = reply.class as CloudClass
+      if (reply.crcOk === false) notes.push('reply CRC does not verify')
+      notes.push(...this.takeJunkNotes())
+      const result: ReplayStepResult = { ...base, outcome: 'reply', reply, extra, notes }
+      this.lastSent = result
+      return result
+    }
+    this.lastReply = null
+    if (this.isClosed) {
+      notes.unshift(`connection closed: ${this.reason}`, ...this.takeJunkNotes())
+      return { ...base, outcome: 'closed', extra, notes }
+    }
+    notes.unshift(`no reply within ${pacing.replyTimeoutMs} ms`, ...this.takeJunkNotes())
+    this.desynced = true
+    this.isClosed = true
+    this.reason = `out of sync: no reply to seq ${step.seq} within ${pacing.replyTimeoutMs} ms, so a later reply could be taken for the reply to another frame`
+    this.socket.destroy()
+    return { ...base, outcome: 'no-reply', extra, notes }
+  }
+
   /** Sends the plan's BOX frames on this connection and records what came back; keeps it open. */
   async replay(plan: ReplayPlan, pacing: ReplayPacing): Promise<ReplayStepResult[]> {
+    this.lastSent = null
     const results: ReplayStepResult[] = []
-    for (const step of plan.steps) {
-      const base = {
-        seq: step.seq,
-        id: step.id,
-        requestClass: step.class,
-        table: step.table,
-        recorded: step.recorded
-          ? { class: step.recorded.class, latencyMs: step.recorded.latencyMs }
-          : null,
-      }
-      if (!this.connected || this.isClosed) {
-        const { host, port } = this.address
-        results.push({
-          ...base,
-          outcome: this.connected ? 'closed' : 'not-sent',
-          reply: null,
-          extra: [],
-          notes: [
-            this.connected
-              ? `connection closed: ${this.reason}`
-              : `could not connect to ${host}:${port}`,
-          ],
-        })
-        continue
-      }
-      if (step.answersSetting && this.lastReply !== 'cloud.setting') {
-        const notes = ['skipped: no Setting to acknowledge']
-        results.push({ ...base, outcome: 'skipped', reply: null, extra: [], notes })
-        continue
-      }
-      if (!pacing.maxSpeed && step.gapMs !== null && step.seq > 1) {
-        const wait = Math.min(step.gapMs / pacing.speed, pacing.maxGapMs ?? Infinity)
-        if (wait > 0) await sleep(wait)
-      }
-      // Frames that arrived while nothing was waiting belong to the previous step.
-      const unsolicited = this.takeUnsolicited()
-      results[results.length - 1]?.extra.push(...unsolicited)
-      const sentAt = performance.now()
-      this.socket.write(withCrlf(step.raw))
-      const f = await this.waitFrame(pacing.replyTimeoutMs)
-      if (f) {
-        const reply = record(f, sentAt)
-        this.lastReply = reply.class as CloudClass
-        const notes = reply.crcOk === false ? ['reply CRC does not verify'] : []
-        results.push({ ...base, outcome: 'reply', reply, extra: [], notes })
-      } else {
-        this.lastReply = null
-        results.push({
-          ...base,
-          outcome: this.isClosed ? 'closed' : 'no-reply',
-          reply: null,
-          extra: [],
-          notes: this.isClosed
-            ? [`connection closed: ${this.reason}`]
-            : [`no reply within ${pacing.replyTimeoutMs} ms`],
-        })
-      }
-    }
+    for (const step of plan.steps) results.push(await this.send(step, pacing))
     return results
   }
 
-  /** Keeps the connection open for `ms` (to catch late frames) unless it is closed. */
+  /**
+   * Keeps the connection open for `ms` (less if it closes), then lets the event loop read what
+   * already arrived, so that frames trailing a reply are seen before anything else is sent.
+   */
   async hold(ms: number): Promise<void> {
-    if (this.connected && !this.isClosed && ms > 0) await sleep(ms)
+    if (this.connected) await this.waitUntil(() => this.isClosed, ms)
+    await nextTurn()
   }
 
   /** Ends the connection at once. */
@@ -204,18 +297,27 @@ export class ReplayConnection {
   }
 }
 
-/** Sends the plan's BOX frames to `address` and records what came back. Never throws on peer errors. */
+/**
+ * Sends the plan's BOX frames to `address` and records what came back. After a no-reply it goes
+ * on with a new connection. Never throws on peer errors.
+ */
 export async function runReplay(
   plan: ReplayPlan,
   address: ReplayTargetAddress,
   pacing: ReplayPacing,
 ): Promise<ReplayStepResult[]> {
-  const conn = await ReplayConnection.open(address)
+  let conn = await ReplayConnection.open(address, pacing.replyTimeoutMs)
   try {
-    const results = await conn.replay(plan, pacing)
-    await conn.hold(pacing.holdAfterS * 1000)
-    const late = conn.takeUnsolicited()
-    results[results.length - 1]?.extra.push(...late)
+    const results: ReplayStepResult[] = []
+    for (const step of plan.steps) {
+      const reconnect = conn.outOfSync
+      if (reconnect) conn = await ReplayConnection.open(address, pacing.replyTimeoutMs)
+      const result = await conn.send(step, pacing)
+      if (reconnect && conn.connected) result.notes.unshift('reconnected after no-reply')
+      results.push(result)
+    }
+    await conn.hold(Math.max(pacing.holdAfterS * 1000, quietOf(pacing)))
+    conn.collectLate(results[results.length - 1])
     return results
   } finally {
     conn.destroy()
