@@ -13,6 +13,8 @@ import { addServeProxy } from './commands/serve-proxy.js'
 import { registerReplay } from './commands/replay.js'
 import { registerSimulate } from './commands/simulate.js'
 import { registerSoak } from './commands/soak.js'
+import { registerShow } from './commands/show.js'
+import { registerReport } from './commands/report.js'
 import type { OutputStreams } from './output.js'
 
 function buildProgram(ctx: CommandContext): Command {
@@ -43,6 +45,8 @@ function buildProgram(ctx: CommandContext): Command {
   registerReplay(program, ctx)
   registerGate(program, ctx)
   registerSoak(program, ctx)
+  registerShow(program, ctx)
+  registerReport(program, ctx)
   addServeProxy(registerServe(program, ctx), ctx)
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)]
   for (const sub of all(program)) sub.exitOverride()

@@ -17,6 +17,7 @@ import { writeSyntheticDb } from '../simulate/synthetic-db.js'
 import { DEFAULT_SESSION_GAP_MS } from '../capture/sessions.js'
 import type { GateDecision } from '../gate/gate-schema.js'
 import { runGate } from '../gate/run-gate.js'
+import { writeReport } from '../report/files.js'
 import { SOAK_SCENARIOS } from '../soak/report-schema.js'
 import { loadSoakSessions, runSoak, writeSoakReport } from '../soak/run-soak.js'
 
@@ -51,6 +52,8 @@ export interface PipelineResult {
   out: string
   steps: PipelineStep[]
   decision: GateDecision['decision']
+  /** The HTML report of all the evidence. */
+  report: string
   blocking: string[]
   evidence: {
     extract: ExtractResult['totals']
@@ -226,6 +229,16 @@ export async function runPipeline(
     summary: `${gate.decision.decision}: ${gate.decision.summary}`,
     evidence: path.join(opts.out, 'gate.json'),
   })
+
+  progress('report: one self-contained HTML file of all the evidence')
+  const reportFile = path.join(opts.out, 'report.html')
+  const report = writeReport(opts.out, reportFile)
+  steps.push({
+    name: 'report',
+    ok: true,
+    summary: `${report.entries.length} evidence file(s) read`,
+    evidence: reportFile,
+  })
   return {
     kind: 'pipeline',
     schemaVersion: 1,
@@ -233,6 +246,7 @@ export async function runPipeline(
     out: opts.out,
     steps,
     decision: gate.decision.decision,
+    report: reportFile,
     blocking: gate.decision.blocking.map((b) => b.id),
     evidence: {
       extract: extract.totals,

@@ -43,7 +43,9 @@ describe('oigctl pipeline (built CLI, end to end)', () => {
       ['compare', true],
       ['soak', true],
       ['gate', false],
+      ['report', true],
     ])
+    expect(existsSync(join(out, 'report.html'))).toBe(true)
     for (const f of EVIDENCE) expect(existsSync(join(out, f)), f).toBe(true)
     expect(readdirSync(join(out, 'soak')).sort()).toEqual([
       'flapping.soak.json',
@@ -64,6 +66,7 @@ describe('oigctl pipeline (built CLI, end to end)', () => {
     expect(doc.synthetic).toBe(false)
     expect(doc.steps.find((s) => s.name === 'extract')!.ok).toBe(false)
     expect(doc.steps.filter((s) => s.name !== 'extract').every((s) => s.ok)).toBe(true)
+    expect(r.stdout).toContain('"report": ')
     expect(r.code).toBe(1)
     const gate = GateDecisionSchema.parse(JSON.parse(readFileSync(join(out, 'gate.json'), 'utf8')))
     expect(gate.decision).toBe('REMOVE')

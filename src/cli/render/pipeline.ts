@@ -25,5 +25,6 @@ export function renderPipeline(r: PipelineResult, c: ChalkInstance): string {
       ),
     )
   out.push(`evidence: ${r.out}/ (gate.json, compare.json, soak/, contract.json, …)`)
+  out.push(`report: ${r.report}`)
   return out.join('\n')
 }

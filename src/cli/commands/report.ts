@@ -1,0 +1,43 @@
+/** `oigctl report --evidence DIR --out report.html`: one self-contained HTML file of the evidence. */
+import path from 'node:path'
+import type { Command } from 'commander'
+import { z } from 'zod'
+import { writeReport } from '../../report/files.js'
+import type { CommandContext } from '../context.js'
+import { ExitCode } from '../exit-codes.js'
+import { parseOptions } from '../options.js'
+
+const ReportOptions = z.object({
+  evidence: z.string().min(1).default('evidence'),
+  out: z.string().min(1).default(path.join('evidence', 'report.html')),
+})
+
+export function registerReport(program: Command, ctx: CommandContext): void {
+  program
+    .command('report')
+    .description('write one self-contained HTML report (diagrams, contract, compare, soak, gate)')
+    .option('--evidence <dir>', 'evidence folder written by pipeline', 'evidence')
+    .option('--out <file>', 'HTML file to write', path.join('evidence', 'report.html'))
+    .action((raw: unknown, command: Command) => {
+      const output = ctx.open(command)
+      const opts = parseOptions(ReportOptions, raw, 'report')
+      const input = writeReport(opts.evidence, opts.out)
+      const unread = input.entries.filter((e) => e.status !== 'ok')
+      for (const e of unread)
+        output.info(`not rendered: ${e.file}: ${e.status}${e.problem ? ` (${e.problem})` : ''}`)
+      const summary = {
+        kind: 'report',
+        schemaVersion: 1,
+        file: opts.out,
+        evidence: opts.evidence,
+        files: input.entries.length,
+        unread: unread.length,
+        decision: input.gate?.decision ?? null,
+      }
+      output.result(
+        summary,
+        (s) => `wrote ${s.file} (${s.files} evidence files, ${s.unread} not rendered)`,
+      )
+      ctx.setExitCode(ExitCode.Ok)
+    })
+}

@@ -1,0 +1,135 @@
+/** Reads every JSON evidence file of a folder through its zod schema (the edge of `oigctl report`). */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { z } from 'zod'
+import { CompareReportSchema } from '../compare/report-schema.js'
+import { ContractSchema } from '../contract/schema.js'
+import { ContractValidationSchema } from '../contract/validation-schema.js'
+import { OigError } from '../errors.js'
+import { ExtractResultSchema } from '../evidence/schemas/extract-result.js'
+import { SessionFixtureSchema } from '../evidence/schemas/session-fixture.js'
+import { GateDecisionSchema } from '../gate/gate-schema.js'
+import { RollbackRehearsalSchema } from '../gate/rehearsal-schema.js'
+import { ReplayTranscriptSchema } from '../replay/transcript-schema.js'
+import { SoakReportSchema } from '../soak/report-schema.js'
+import { replayKey, type EvidenceEntry, type ReportInput } from './report-input.js'
+
+const SCHEMAS = {
+  'extract-result': ExtractResultSchema,
+  session: SessionFixtureSchema,
+  contract: ContractSchema,
+  'contract-validation': ContractValidationSchema,
+  replay: ReplayTranscriptSchema,
+  compare: CompareReportSchema,
+  soak: SoakReportSchema,
+  'rollback-rehearsal': RollbackRehearsalSchema,
+  gate: GateDecisionSchema,
+} as const satisfies Record<
+  string,
+  z.ZodObject<{ kind: z.ZodLiteral<string>; schemaVersion: z.ZodLiteral<number> }>
+>
+
+type Kind = keyof typeof SCHEMAS
+type Doc<K extends Kind> = z.infer<(typeof SCHEMAS)[K]>
+
+function jsonFiles(dir: string, rel = ''): string[] {
+  const out: string[] = []
+  for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name
+    if (e.isDirectory()) out.push(...jsonFiles(dir, r))
+    else if (e.isFile() && e.name.endsWith('.json')) out.push(r)
+  }
+  return out.sort()
+}
+
+interface Read {
+  entry: EvidenceEntry
+  doc: { kind: Kind } | null
+}
+
+function readOne(dir: string, file: string): Read {
+  let value: unknown
+  try {
+    value = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'))
+  } catch (error) {
+    const problem = error instanceof Error ? error.message : String(error)
+    return {
+      entry: { file, kind: null, schemaVersion: null, status: 'not-json', problem },
+      doc: null,
+    }
+  }
+  const obj = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
+  const kind = typeof obj.kind === 'string' ? obj.kind : null
+  const base = { file, kind, schemaVersion: obj.schemaVersion }
+  if (kind === null || !Object.hasOwn(SCHEMAS, kind)) {
+    return {
+      entry: {
+        ...base,
+        status: 'unknown-kind',
+        problem: `kind ${JSON.stringify(kind)} is not one this report reads`,
+      },
+      doc: null,
+    }
+  }
+  const schema = SCHEMAS[kind as Kind]
+  const expected = schema.shape.schemaVersion.value
+  if (obj.schemaVersion !== expected) {
+    const problem = `schemaVersion ${JSON.stringify(obj.schemaVersion)} (this oigctl reads ${expected})`
+    return { entry: { ...base, status: 'unknown-schema-version', problem }, doc: null }
+  }
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const problem = `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`
+    return { entry: { ...base, status: 'invalid', problem }, doc: null }
+  }
+  return { entry: { ...base, status: 'ok', problem: null }, doc: parsed.data as { kind: Kind } }
+}
+
+/** Loads the evidence folder `dir` for a report written to `out`; throws OigError if `dir` is not a folder. */
+export function loadReportInput(dir: string, out: string): ReportInput {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new OigError(
+      'EVIDENCE_NOT_FOUND',
+      `Failed to read evidence folder ${dir}: it does not exist or is not a folder.`,
+      {
+        hint: 'Run oigctl pipeline --out DIR first, then oigctl report --evidence DIR.',
+      },
+    )
+  }
+  const entries: EvidenceEntry[] = []
+  const first: Partial<{ [K in Kind]: Doc<K> }> = {}
+  const soaks: Doc<'soak'>[] = []
+  const fixtures = new Map<string, Doc<'session'>>()
+  const replays = new Map<string, Doc<'replay'>>()
+  for (const file of jsonFiles(dir)) {
+    const { entry, doc } = readOne(dir, file)
+    entries.push(entry)
+    if (!doc) continue
+    if (doc.kind === 'soak') soaks.push(doc as Doc<'soak'>)
+    else if (doc.kind === 'session') {
+      const f = doc as Doc<'session'>
+      fixtures.set(f.session.id, f)
+    } else if (doc.kind === 'replay') {
+      const r = doc as Doc<'replay'>
+      replays.set(replayKey(r.session.id, r.target.name), r)
+    } else if (first[doc.kind] === undefined) (first as Record<string, unknown>)[doc.kind] = doc
+  }
+  const rel = path
+    .relative(path.dirname(path.resolve(out)), path.resolve(dir))
+    .split(path.sep)
+    .join('/')
+  return {
+    evidenceDir: dir,
+    linkBase: rel === '' ? '.' : rel,
+    entries,
+    extract: first['extract-result'] ?? null,
+    contract: first.contract ?? null,
+    compare: first.compare ?? null,
+    gate: first.gate ?? null,
+    rehearsal: first['rollback-rehearsal'] ?? null,
+    soaks,
+    fixtures,
+    replays,
+  }
+}

@@ -1,0 +1,42 @@
+/** Report section: the gate checklist and decision, each criterion linking to its evidence (pure). */
+import { esc, evidenceHref } from './html.js'
+import type { ReportInput } from './report-input.js'
+
+/** `file` as a path inside the evidence folder when it lies there, else unchanged. */
+function insideEvidence(file: string, evidenceDir: string): string {
+  const dir = evidenceDir.replace(/\\/g, '/').replace(/\/+$/, '')
+  const f = file.replace(/\\/g, '/')
+  return f.startsWith(`${dir}/`) ? f.slice(dir.length + 1) : f
+}
+
+/** The decision sentence shown at the top of the report. */
+export function decisionText(input: ReportInput): string {
+  const g = input.gate
+  if (!g) return 'No gate decision in the evidence.'
+  return `Decision: ${g.decision}: ${g.summary}`
+}
+
+export function renderGate(input: ReportInput): string {
+  const g = input.gate
+  if (!g)
+    return `<section id="gate"><h2>Gate</h2><p class="missing">No readable gate.json in the evidence.</p></section>`
+  const rows = g.criteria
+    .map((c) => {
+      const files = c.files
+        .map((f) => {
+          const rel = insideEvidence(f.file, g.evidenceDir)
+          return `<li><a class="evidence-link" href="${esc(evidenceHref(input.linkBase, rel))}">${esc(rel)}</a> <span class="muted">${esc(f.status)}</span></li>`
+        })
+        .join('')
+      return (
+        `<tr class="criterion c-${c.status.toLowerCase()}" id="criterion-${esc(c.id)}"><td>${c.status === 'PASS' ? '✓' : '✗'} ${esc(c.status)}</td>` +
+        `<td><b>${esc(c.id)}</b>${c.mandatory ? '' : ' <span class="muted">(optional)</span>'}<br>${esc(c.description)}${c.reasons.map((r) => `<br><span class="v-fail">${esc(r)}</span>`).join('')}</td><td><ul>${files}</ul></td></tr>`
+      )
+    })
+    .join('')
+  return (
+    `<section id="gate"><h2>Gate</h2><p class="decision d-${g.decision.toLowerCase()}">${esc(decisionText(input))}</p>` +
+    `<p class="muted">${g.counts.pass}/${g.counts.criteria} criteria passed, ${g.counts.blocking} blocking · checklist ${esc(g.checklist.version)} · evaluated ${esc(g.generatedAt)}</p>` +
+    `<table class="checklist"><thead><tr><th>status</th><th>criterion</th><th>evidence</th></tr></thead><tbody>${rows}</tbody></table></section>`
+  )
+}
