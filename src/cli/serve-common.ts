@@ -47,3 +47,19 @@ export function waitForStopSignal(): Promise<NodeJS.Signals> {
     process.on('SIGTERM', stop)
   })
 }
+
+/**
+ * Runs until SIGINT/SIGTERM, then closes the server and its event log (in that order) and returns
+ * how it stopped, for the `kind: "serve"` document both serve commands print.
+ */
+export async function serveUntilStopped(
+  info: (text: string) => void,
+  close: (reason: string) => Promise<void>,
+  log: { close(): Promise<void> },
+): Promise<{ stoppedBy: NodeJS.Signals; stoppedAt: string }> {
+  const signal = await waitForStopSignal()
+  info(`${signal}: shutting down`)
+  await close(signal)
+  await log.close()
+  return { stoppedBy: signal, stoppedAt: new Date().toISOString() }
+}

@@ -45,16 +45,5 @@ export function makeCaptureDb(
   return file
 }
 
-export const FULL_COLUMNS = [
-  'id',
-  'ts',
-  'device_id',
-  'table_name',
-  'raw',
-  'raw_b64',
-  'parsed',
-  'direction',
-  'conn_id',
-  'peer',
-  'length',
-] as const
+/** Every column of the add-on's layout (PROTOCOL.md §6), as the reader knows them. */
+export { KNOWN_COLUMNS as FULL_COLUMNS } from '../../src/capture/db.js'

@@ -1,6 +1,4 @@
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readSessionExport } from '../../src/capture/session-file.js'
 import { OigError } from '../../src/errors.js'
 import { classifyText } from '../../src/protocol/classify.js'
 import { formatUtc } from '../../src/protocol/cz-time.js'
@@ -8,7 +6,7 @@ import { getTag, parseFrame } from '../../src/protocol/frame.js'
 import { startMockCloud } from '../../src/targets/mock-cloud/server.js'
 import { BoxClient } from '../helpers/box-client.js'
 import { realFrames, shippedContract, withBadCrc } from '../helpers/box-frames.js'
-import { capturesDir } from '../helpers/captures.js'
+import { observedReplies, realSessionPairs } from '../helpers/real-session.js'
 import { startTestMock } from '../helpers/mock-cloud.js'
 
 const F = realFrames()
@@ -17,31 +15,6 @@ const cls = (frame: string | null): string => classifyText(frame ?? '', 'cloud')
 const tag = (frame: string | null, name: string): string | undefined => {
   const r = parseFrame(frame ?? '')
   return r.ok ? getTag(r.frame, name) : undefined
-}
-
-/** The real session as (BOX frame, the real cloud's reply) pairs, from the add-on's export JSON. */
-function realSessionPairs(): Array<{ id: number; box: string; cloud: string }> {
-  const frames = readSessionExport(join(capturesDir(), 'session-2026-02-17-conn2315.json')).frames
-  const pairs: Array<{ id: number; box: string; cloud: string }> = []
-  frames.forEach((f, i) => {
-    const reply = frames[i + 1]
-    if (f.direction === 'box_to_proxy' && reply?.direction === 'cloud_to_proxy')
-      pairs.push({ id: f.id, box: f.raw!, cloud: reply.raw! })
-  })
-  return pairs
-}
-
-/** Reply classes the contract lists as observed for a BOX frame's request in the normal context. */
-function observedReplies(box: string): Set<string> {
-  const c = classifyText(box, 'box')
-  const table = c.class === 'box.upload' ? (c.table ?? null) : null
-  return new Set(
-    contract.transitions
-      .filter(
-        (t) => t.context === 'normal' && t.request.class === c.class && t.request.table === table,
-      )
-      .map((t) => t.response),
-  )
 }
 
 describe('mock cloud over TCP: the real session conn2315', () => {
@@ -54,7 +27,7 @@ describe('mock cloud over TCP: the real session conn2315', () => {
     for (const p of pairs) {
       const before = Date.now()
       const reply = await box.request(p.box)
-      const observed = observedReplies(p.box)
+      const observed = observedReplies(contract, p.box)
       expect(observed.has(cls(reply)), `frame ${p.id}`).toBe(true)
       if (observed.size === 1) expect(cls(reply), `frame ${p.id}`).toBe(cls(p.cloud))
       if (cls(reply) !== cls(p.cloud)) differing.push(p.id)
@@ -65,7 +38,7 @@ describe('mock cloud over TCP: the real session conn2315', () => {
     // Only the second tbl_actual differs: the real cloud sent a bare ACK there, and the contract
     // cannot tell it from the first tbl_actual (answered ACK+GetActual) by request or context.
     expect(differing).toEqual([13814])
-    expect(observedReplies(pairs.find((p) => p.id === 13814)!.box)).toEqual(
+    expect(observedReplies(contract, pairs.find((p) => p.id === 13814)!.box)).toEqual(
       new Set(['cloud.ack', 'cloud.ack-getactual']),
     )
   })
@@ -156,7 +129,12 @@ describe('mock cloud over TCP: framing and robustness', () => {
     await expect.poll(() => mock.state().connections.open[0]?.pendingBytes).toBe(100)
     rude.socket.resetAndDestroy()
     await expect.poll(() => mock.state().connections.open).toHaveLength(0)
-    expect(events.find((e) => e.event === 'close')).toBeDefined()
+    // The reset is logged with its reason, and the half frame was never answered.
+    expect(events.find((e) => e.event === 'close')).toMatchObject({
+      reason: 'socket error ECONNRESET',
+      framesIn: 0,
+      framesOut: 0,
+    })
     const next = await BoxClient.connect(mock.port)
     expect(cls(await next.request(F.boxEnd))).toBe('cloud.ack')
   })

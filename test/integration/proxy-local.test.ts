@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CaptureDb } from '../../src/capture/db.js'
-import { readSessionExport } from '../../src/capture/session-file.js'
 import { runValidate } from '../../src/contract/run-validate.js'
 import { runExtract } from '../../src/extract/run-extract.js'
 import { classifyText } from '../../src/protocol/classify.js'
 import { END_FAMILY } from '../../src/protocol/frame-class.js'
 import { BoxClient } from '../helpers/box-client.js'
 import { realFrames, SHIPPED_CONTRACT_FILE, shippedContract } from '../helpers/box-frames.js'
-import { capturesDir } from '../helpers/captures.js'
+import { observedReplies, realSessionPairs } from '../helpers/real-session.js'
 import { getJson, postSetting, startTestMock } from '../helpers/mock-cloud.js'
 import { postJson, startTestProxy } from '../helpers/proxy.js'
 
@@ -18,31 +17,6 @@ const F = realFrames()
 const contract = shippedContract()
 const cls = (frame: string | null): string => classifyText(frame ?? '', 'cloud').class
 const MODE3 = { table: 'tbl_box_prms', item: 'MODE', value: '3' }
-
-/** The real session as (BOX frame, the real cloud's reply) pairs, from the add-on's export JSON. */
-function realSessionPairs(): Array<{ id: number; box: string; cloud: string }> {
-  const file = join(capturesDir(), 'session-2026-02-17-conn2315.json')
-  const frames = readSessionExport(file).frames
-  const pairs: Array<{ id: number; box: string; cloud: string }> = []
-  frames.forEach((f, i) => {
-    const reply = frames[i + 1]
-    if (f.direction === 'box_to_proxy' && reply?.direction === 'cloud_to_proxy')
-      pairs.push({ id: f.id, box: f.raw!, cloud: reply.raw! })
-  })
-  return pairs
-}
-
-/** Reply classes the contract lists as observed for a BOX frame's request (normal context). */
-function observedReplies(box: string): Set<string> {
-  const c = classifyText(box, 'box')
-  const table = c.class === 'box.upload' ? (c.table ?? null) : null
-  return new Set(
-    contract.transitions
-      .filter((t) => t.context === 'normal' && t.request.class === c.class)
-      .filter((t) => t.request.table === table)
-      .map((t) => t.response),
-  )
-}
 
 describe('proxy offline', () => {
   it('answers the real session conn2315 with the classes the contract shows', async () => {
@@ -53,7 +27,7 @@ describe('proxy offline', () => {
     const differing: number[] = []
     for (const p of pairs) {
       const reply = await box.request(p.box)
-      const observed = observedReplies(p.box)
+      const observed = observedReplies(contract, p.box)
       expect(observed.has(cls(reply)), `frame ${p.id}`).toBe(true)
       if (observed.size === 1) expect(cls(reply), `frame ${p.id}`).toBe(cls(p.cloud))
       if (cls(reply) !== cls(p.cloud)) differing.push(p.id)

@@ -65,7 +65,7 @@ function make(set: LocalReplySet): { local: LocalReplies; queue: SettingQueue } 
   let seed = 1
   const random = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647
   const logic = new CloudLogic({ policy, queue, random })
-  return { local: new LocalReplies({ logic, policy, set, random }), queue }
+  return { local: new LocalReplies({ logic, policy, set }), queue }
 }
 
 function reply(local: LocalReplies, conn: number, text: string, now = NOW) {

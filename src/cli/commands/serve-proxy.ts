@@ -15,7 +15,7 @@ import {
   assertHostAllowed,
   DEFAULT_CONTRACT_FILE,
   PortSchema,
-  waitForStopSignal,
+  serveUntilStopped,
 } from '../serve-common.js'
 
 /** Frames above 16 KiB are refused: the largest real one is ~760 bytes (PROTOCOL.md §1). */
@@ -159,17 +159,17 @@ export function addServeProxy(serve: Command, ctx: CommandContext): void {
       output.info(
         `mode ${opts.mode}${opts.upstream ? `, upstream ${opts.upstream.host}:${opts.upstream.port}` : ''}, local replies ${opts.localReplies}, contract ${contract.version}; stop with Ctrl-C or SIGTERM`,
       )
-      const signal = await waitForStopSignal()
-      output.info(`${signal}: shutting down`)
-      await proxy.close(signal)
-      await log.close()
+      const stopped = await serveUntilStopped(
+        (t) => output.info(t),
+        (r) => proxy.close(r),
+        log,
+      )
       const doc: ServeProxyDoc = {
         kind: 'serve',
         schemaVersion: 1,
         ...proxy.state(),
         contractFile: opts.contract,
-        stoppedBy: signal,
-        stoppedAt: new Date().toISOString(),
+        ...stopped,
       }
       output.result(doc, renderServeProxy)
       ctx.setExitCode(ExitCode.Ok)

@@ -19,7 +19,7 @@ import {
   assertHostAllowed,
   DEFAULT_CONTRACT_FILE,
   PortSchema,
-  waitForStopSignal,
+  serveUntilStopped,
 } from '../serve-common.js'
 
 const POLLS = {
@@ -136,17 +136,17 @@ function addServeMock(serve: Command, ctx: CommandContext): void {
       // Always printed (even under --quiet): with port 0 it is the only way to learn the ports.
       ctx.streams.stderr.write(`listening mock ${opts.host}:${mock.port} control ${control}\n`)
       output.info(`contract ${contract.version} (${opts.contract}); stop with Ctrl-C or SIGTERM`)
-      const signal = await waitForStopSignal()
-      output.info(`${signal}: shutting down`)
-      await mock.close(signal)
-      await log.close()
+      const stopped = await serveUntilStopped(
+        (t) => output.info(t),
+        (r) => mock.close(r),
+        log,
+      )
       const doc: ServeDoc = {
         kind: 'serve',
         schemaVersion: 1,
         ...mock.state(),
         contractFile: opts.contract,
-        stoppedBy: signal,
-        stoppedAt: new Date().toISOString(),
+        ...stopped,
       }
       output.result(doc, renderServe)
       ctx.setExitCode(ExitCode.Ok)

@@ -171,11 +171,33 @@ export class CloudLogic {
     nowMs: number,
     before: string | null,
   ): Decision {
-    const s = this.queue.next(connId)!
+    const { reply, what } = this.deliverNext(connId, conn.deviceId, nowMs)!
+    conn.lastSentClass = 'cloud.setting'
+    return {
+      ...base,
+      reply,
+      replyClass: 'cloud.setting',
+      unobserved: null,
+      transition: before ? `${before}; ${what}` : what,
+    }
+  }
+
+  /**
+   * Builds the next queued Setting for `connId` (same `ID`/`ID_Set` on a re-delivery, fresh
+   * `TSec`/`ver`) and records its delivery; null when nothing is queued. The proxy's legacy
+   * replies deliver through this too, so `ver` never repeats between the two paths.
+   */
+  deliverNext(
+    connId: number,
+    deviceId: string | null,
+    nowMs: number,
+  ): { reply: string; what: string } | null {
+    const s = this.queue.next(connId)
+    if (!s) return null
     const redelivery = s.deliveries.length > 0
     const reply = cloudSetting({
       id: s.cloudId,
-      deviceId: conn.deviceId ?? this.options.deviceId ?? '0000000000',
+      deviceId: deviceId ?? this.options.deviceId ?? '0000000000',
       requestMs: s.queuedAtMs,
       newValue: s.value,
       tblName: s.table,
@@ -184,14 +206,9 @@ export class CloudLogic {
       ver: this.ver(),
     })
     this.queue.markDelivered(s.id, connId, nowMs)
-    conn.lastSentClass = 'cloud.setting'
-    const what = `setting ${s.id} ${redelivery ? 're-delivered' : 'delivered'} on conn ${connId}`
     return {
-      ...base,
       reply,
-      replyClass: 'cloud.setting',
-      unobserved: null,
-      transition: before ? `${before}; ${what}` : what,
+      what: `setting ${s.id} ${redelivery ? 're-delivered' : 'delivered'} on conn ${connId}`,
     }
   }
 

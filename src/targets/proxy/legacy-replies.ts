@@ -5,7 +5,7 @@
  * one local setting queue; a Setting is answered by whoever sent it.
  */
 import type { ReplyPolicy } from '../../contract/reply-policy.js'
-import { buildCloudReply, CLOUD_ACK, cloudSetting } from '../../protocol/cloud-frames.js'
+import { buildCloudReply, CLOUD_ACK } from '../../protocol/cloud-frames.js'
 import { isPollClass, type BoxClass, type CloudClass } from '../../protocol/frame-class.js'
 import type { CloudLogic } from '../cloud-logic/cloud-logic.js'
 import type { SettingQueue } from '../cloud-logic/setting-queue.js'
@@ -55,8 +55,6 @@ export interface LocalRepliesOptions {
   readonly set: LocalReplySet
   /** `ID_Device` of a Setting before the BOX has told its own. */
   readonly deviceId?: string
-  /** Random source in [0, 1) for `ver` of Settings the legacy path builds. */
-  readonly random?: () => number
 }
 
 /** Who sent the last frame to the BOX on a connection. */
@@ -75,13 +73,10 @@ export class LocalReplies {
   private current: LocalReplySet
   private readonly conns = new Map<number, Track>()
   private readonly settingPolls: readonly BoxClass[]
-  private readonly random: () => number
-  private lastVer = ''
 
   constructor(private readonly options: LocalRepliesOptions) {
     this.current = options.set
     this.settingPolls = options.policy.settingPolls()
-    this.random = options.random ?? Math.random
   }
 
   get set(): LocalReplySet {
@@ -215,31 +210,14 @@ export class LocalReplies {
     return draft(reply, cls, 'table', transition)
   }
 
-  /** Builds the oldest unresolved local Setting (same `ID`/`ID_Set`, fresh `TSec`/`ver`). */
+  /** Builds the oldest unresolved local Setting through the shared CloudLogic (one `ver` source). */
   private deliver(connId: number, nowMs: number, before: string | null): Draft {
-    const s = this.queue.next(connId)!
-    const redelivery = s.deliveries.length > 0
-    const reply = cloudSetting({
-      id: s.cloudId,
-      deviceId: this.track(connId).deviceId ?? this.options.deviceId ?? '0000000000',
-      requestMs: s.queuedAtMs,
-      newValue: s.value,
-      tblName: s.table,
-      tblItem: s.item,
-      sentMs: nowMs,
-      ver: this.ver(),
-    })
-    this.queue.markDelivered(s.id, connId, nowMs)
-    const what = `setting ${s.id} ${redelivery ? 're-delivered' : 'delivered'} on conn ${connId}`
-    return draft(reply, 'cloud.setting', 'table', before ? `${before}; ${what}` : what)
-  }
-
-  /** A 5-digit `ver`, never the same as the previous one this path built. */
-  private ver(): string {
-    for (;;) {
-      const v = String(Math.floor(this.random() * 100_000)).padStart(5, '0')
-      if (v !== this.lastVer) return (this.lastVer = v)
-    }
+    const d = this.options.logic.deliverNext(
+      connId,
+      this.track(connId).deviceId ?? this.options.deviceId ?? null,
+      nowMs,
+    )!
+    return draft(d.reply, 'cloud.setting', 'table', before ? `${before}; ${d.what}` : d.what)
   }
 }
 

@@ -75,7 +75,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const queue = new SettingQueue()
   const random = opts.random === undefined ? {} : { random: opts.random }
   const logic = new CloudLogic({ policy: replyPolicy, queue, ...random })
-  const local = new LocalReplies({ logic, policy: replyPolicy, set: opts.localReplies, ...random })
+  const local = new LocalReplies({ logic, policy: replyPolicy, set: opts.localReplies })
   const counters = newCounters()
   const conns = new Set<BoxConnection>()
   let nextConnId = 0
