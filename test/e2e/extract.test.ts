@@ -126,7 +126,7 @@ describe('oigctl extract (built CLI)', () => {
     ])
     expect(r.code).toBe(1)
     const doc = json<ExtractResult>(r)
-    expect(doc.totals.framesRead).toBe(123 + 24)
+    expect(doc.totals.framesRead).toBe(124 + 24)
     expect(
       doc.findings.filter((f) => f.severity === 'error').map((f) => [f.code, f.frameId]),
     ).toEqual([['crc-failure', 871951]])

@@ -123,8 +123,8 @@ describe('contract validate', () => {
     const c = await derive(realDbs())
     const template = row(c, 'box.poll.isnewset @normal -> cloud.end-time')!
     const invented = structuredClone(template)
-    invented.id = 'box.poll.isnewfw @normal -> cloud.ack'
-    invented.request = { class: 'box.poll.isnewfw', table: null, eventType: null }
+    invented.id = 'box.poll.isnewweather @normal -> cloud.ack'
+    invented.request = { class: 'box.poll.isnewweather', table: null, eventType: null }
     invented.response = 'cloud.ack'
     const bad = structuredClone(c)
     bad.transitions.push(invented)
@@ -136,7 +136,7 @@ describe('contract validate', () => {
     expect(v.verdict).toBe('invalid')
     const errors = v.problems.filter((p) => p.severity === 'error').map((p) => p.message)
     expect(errors).toContain(
-      'row box.poll.isnewfw @normal -> cloud.ack: no captured sequence supports it; the captures show for box.poll.isnewfw @normal: no such BOX frame at all',
+      'row box.poll.isnewweather @normal -> cloud.ack: no captured sequence supports it; the captures show for box.poll.isnewweather @normal: no such BOX frame at all',
     )
     expect(errors).toContain(
       'row box.end @normal -> cloud.ack: citation session-2026-02-17-conn2315.db rows 13796→13797 show box.upload[tbl_dc_in] @normal -> cloud.ack-getactual',

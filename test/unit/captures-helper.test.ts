@@ -11,10 +11,10 @@ describe('captures helper', () => {
     else process.env.OIGCTL_CAPTURES = saved
   })
 
-  it('finds all 123 real frames in the capture files (at least 120)', () => {
+  it('finds all 124 real frames in the capture files (at least 120)', () => {
     const frames = loadCaptureFrames()
     expect(frames.length).toBeGreaterThanOrEqual(120)
-    expect(frames).toHaveLength(123)
+    expect(frames).toHaveLength(124)
   })
 
   it('takes the side from the direction column', () => {

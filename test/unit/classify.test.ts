@@ -17,6 +17,7 @@ const EDGE = 'edge-cases-2025-12.db'
 const EVENTS = 'events-change-2026-03-02.db'
 const NACK_WC = 'nack-wc-2026-02-01.db'
 const PROBES = 'probe-frames-2026-02.db'
+const PROBE_FW = 'probe-isnewfw-2025-12-11.db'
 const SESSION = 'session-2026-02-17-conn2315.db'
 const HANDSHAKE_10 = 'setting-handshake-2025-12-10.db'
 const HANDSHAKE_18 = 'setting-handshake-2025-12-18-conn1.db'
@@ -129,6 +130,8 @@ const EXPECTED: ReadonlyArray<readonly [file: string, id: number, expected: Expe
   [NACK_WC, 871952, { class: 'cloud.nack-wc' }],
   [PROBES, 1, upload('tbl_actual')],
   [PROBES, 2, { class: 'box.poll.isnewset', pollForm: 'short' }],
+  // The one real IsNewFW poll: Result=IsNewFW, carries Fw and an empty Up.
+  [PROBE_FW, 1, { class: 'box.poll.isnewfw' }],
   // The 2026 session: merged IsNewSet (Result before TblName), uploads, BOX END answered by ACK.
   [SESSION, 13794, { class: 'box.poll.isnewset', pollForm: 'merged' }],
   [SESSION, 13795, { class: 'cloud.end-time' }],
