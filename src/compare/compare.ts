@@ -176,6 +176,14 @@ function judge(
   }
 }
 
+/** A mismatch that fails the run even under `--fail-on critical` (the JUnit failures then). */
+export function isCriticalMismatch(
+  row: { readonly critical: boolean },
+  cell: { readonly verdict: Verdict; readonly classMatch: boolean },
+): boolean {
+  return cell.verdict === 'MISMATCH' && (row.critical || cell.classMatch)
+}
+
 /** Compares target runs of one session against the contract and the recorded real cloud. */
 export function compareSession(
   contract: Contract,

@@ -1,4 +1,5 @@
 /** JUnit XML of a compare report: one test case per sequence and target (pure). */
+import { isCriticalMismatch } from './compare.js'
 import type { CompareReport } from './report-schema.js'
 
 const esc = (s: string): string =>
@@ -15,8 +16,11 @@ export function toJunit(r: CompareReport): string {
       for (const [target, cell] of Object.entries(row.cells)) {
         total++
         const name = `seq ${row.seq} ${row.requestClass}${row.table ? `[${row.table}]` : ''} @${target}`
-        // Only what fails the run is a <failure>: critical mismatches and strict-timing ones.
-        if (cell.verdict === 'MISMATCH' && (row.critical || cell.classMatch)) {
+        // Only what fails the run is a <failure>: every mismatch, or under --fail-on critical
+        // only critical and strict-timing ones.
+        const fails =
+          r.failOn === 'any' ? cell.verdict === 'MISMATCH' : isCriticalMismatch(row, cell)
+        if (fails) {
           f++
           cases.push(
             `    <testcase classname="${esc(s.id)}" name="${esc(name)}"><failure message="${esc(cell.reason ?? 'mismatch')}">${esc(`got ${cell.class ?? cell.outcome}; contract: ${row.expected.join('|')}`)}</failure></testcase>`,

@@ -12,6 +12,11 @@ const CellSchema = z.object({
   reason: z.string().nullable(),
 })
 
+export const FailOnSchema = z
+  .enum(['any', 'critical'])
+  .describe('any: every mismatch fails the run; critical: only polls and the setting handshake')
+export type FailOn = z.infer<typeof FailOnSchema>
+
 export const CompareReportSchema = z.object({
   kind: z.literal('compare'),
   schemaVersion: z.literal(1),
@@ -19,6 +24,7 @@ export const CompareReportSchema = z.object({
   generatedAt: z.string(),
   contract: z.object({ file: z.string(), version: z.string(), sha256: z.string() }),
   strictTiming: z.boolean(),
+  failOn: FailOnSchema.default('critical'),
   targets: z.array(
     z.object({
       name: z.string(),
@@ -33,7 +39,7 @@ export const CompareReportSchema = z.object({
       verdict: z
         .enum(['PASS', 'DIFFERS', 'FAIL'])
         .describe(
-          'FAIL: a critical mismatch; DIFFERS: only non-critical differences or slow replies',
+          'FAIL: a mismatch that fails the run (any, or only critical ones under failOn critical); DIFFERS: only warnings or non-failing differences',
         ),
     }),
   ),

@@ -10,9 +10,10 @@ import { loadSessions } from '../replay/load-session.js'
 import type { SettingSpec } from '../replay/plan.js'
 import { replayPlan, writeTranscript } from '../replay/run-replay.js'
 import { GENERATOR } from '../version.js'
-import { compareSession, onlineRun, type TargetRun } from './compare.js'
+import { compareSession, isCriticalMismatch, onlineRun, type TargetRun } from './compare.js'
 import { toJunit } from './junit.js'
-import type { CompareReport } from './report-schema.js'
+import type { CompareReport, FailOn } from './report-schema.js'
+import { checkTargetList, ONLINE } from './target-list.js'
 
 export interface CompareOptions {
   readonly sessions: readonly string[]
@@ -26,6 +27,8 @@ export interface CompareOptions {
   readonly pacing: ReplayPacing
   readonly extraSettings: readonly SettingSpec[]
   readonly strictTiming: boolean
+  /** `any` (default): every mismatch fails the run; `critical`: only polls and the handshake. */
+  readonly failOn: FailOn
   readonly out: string
   readonly junit: string | null
 }
@@ -38,7 +41,7 @@ export async function runCompare(
     throw new OigError('USAGE', 'Failed to compare: no --session given.', {
       hint: 'Pass --session FILE (repeatable).',
     })
-  const targets = opts.targets.filter((t) => t !== 'online')
+  const targets = checkTargetList(opts.targets).filter((t) => t !== ONLINE)
   const loaded = []
   for (const file of opts.sessions)
     for (const s of await loadSessions(file)) loaded.push({ ...s, file })
@@ -106,11 +109,11 @@ export async function runCompare(
       ),
     )
     const mismatches = cells.filter((x) => x.c.verdict === 'MISMATCH').length
-    // A run fails on a critical mismatch (wrong class at a poll or in the setting handshake) and,
-    // under --strict-timing, on any latency outside the contract window.
-    const critical = cells.filter(
-      (x) => x.c.verdict === 'MISMATCH' && (x.r.critical || x.c.classMatch),
-    ).length
+    // A critical mismatch: a wrong class at a poll or in the setting handshake, or, under
+    // --strict-timing, a latency outside the contract window. Under --fail-on any (the default)
+    // every mismatch fails the run; under --fail-on critical only those.
+    const critical = cells.filter((x) => isCriticalMismatch(x.r, x.c)).length
+    const failing = opts.failOn === 'any' ? mismatches : critical
     const info = perTarget.get(name) ?? { address: null, builtIn: true }
     return {
       name,
@@ -126,7 +129,7 @@ export async function runCompare(
         passed: handshakeRows.filter((r) => r.cells[name]?.verdict === 'PASS').length,
       },
       verdict:
-        critical > 0
+        failing > 0
           ? ('FAIL' as const)
           : mismatches > 0 || cells.some((x) => x.c.verdict === 'WARN')
             ? ('DIFFERS' as const)
@@ -144,6 +147,7 @@ export async function runCompare(
       sha256: createHash('sha256').update(opts.contractText).digest('hex'),
     },
     strictTiming: opts.strictTiming,
+    failOn: opts.failOn,
     targets: summary,
     sessions,
     // A recorded reply the contract lacks fails the run too: contradictions are never passed.

@@ -2,6 +2,7 @@
  * The typed conditions of the checklist (pure): each reads evidence documents that are already
  * known to be present and valid, and returns its verdict with the reasons when it fails.
  */
+import { isCriticalMismatch } from '../compare/compare.js'
 import type { CompareReport } from '../compare/report-schema.js'
 import type { Condition, EvidenceKind } from './checklist-schema.js'
 import type { EvidenceDocs, EvidenceFile } from './evidence.js'
@@ -40,7 +41,7 @@ function criticalCells(r: CompareReport, target: string): string[] {
   for (const s of r.sessions)
     for (const row of s.rows) {
       const cell = row.cells[target]
-      if (cell?.verdict === 'MISMATCH' && (row.critical || cell.classMatch))
+      if (cell && isCriticalMismatch(row, cell))
         out.push(`session ${s.id} seq ${row.seq} ${row.requestClass}: ${cell.reason ?? 'mismatch'}`)
     }
   return out

@@ -158,6 +158,7 @@ export async function runPipeline(
       pacing: { speed: 1, maxSpeed: true, replyTimeoutMs: 2000, holdAfterS: 0 },
       extraSettings: [],
       strictTiming: false,
+      failOn: 'any',
       out: opts.out,
       junit: path.join(opts.out, 'compare.junit.xml'),
     },

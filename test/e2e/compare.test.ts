@@ -283,15 +283,19 @@ describe('oigctl compare: issue-5 acceptance and negative paths (built CLI)', ()
     expect(r.stderr).toMatch(/holds no session/)
   })
 
-  it('writes JUnit failures only for what fails the run', () => {
+  it('writes JUnit failures only for what fails the run (every mismatch, or critical ones)', () => {
     const dir = tempDir()
     const junit = join(dir, 'j.xml')
+    const args = ['compare', '--session', SESSION_2026(), '--targets', 'online,legacy']
+    const any = oigctl([...args, '--max-speed', '--out', dir, '--junit', junit])
+    expect(any.code).toBe(1)
+    expect(readFileSync(junit, 'utf8')).toMatch(
+      /<testsuites name="oigctl compare" tests="24" failures="9">/,
+    )
     const r = oigctl([
-      'compare',
-      '--session',
-      SESSION_2026(),
-      '--targets',
-      'online,legacy',
+      ...args,
+      '--fail-on',
+      'critical',
       '--max-speed',
       '--out',
       dir,
@@ -304,5 +308,63 @@ describe('oigctl compare: issue-5 acceptance and negative paths (built CLI)', ()
     expect(xml).toContain(
       '<system-out>non-critical mismatch: cloud.ack is not a reply the contract shows',
     )
+  })
+})
+
+describe('oigctl compare: exit codes and --targets (issue 11, built CLI, real 2026 session)', () => {
+  it('exits 1 when legacy differs from the real cloud only on non-critical frames; 0 under --fail-on critical', () => {
+    const out = tempDir()
+    const args = ['compare', '--session', SESSION_2026(), '--targets', 'online,legacy']
+    const any = oigctl([...args, '--max-speed', '--out', out, '--json'])
+    expect(any.code).toBe(1)
+    const report = CompareReportSchema.parse(json(any))
+    expect(report.failOn).toBe('any')
+    const legacy = report.targets.find((t) => t.name === 'legacy')!
+    expect(legacy).toMatchObject({ criticalMismatches: 0, mismatches: 9, verdict: 'FAIL' })
+    expect(report.verdict).toBe('FAIL')
+
+    const critical = oigctl([
+      ...args,
+      '--fail-on',
+      'critical',
+      '--max-speed',
+      '--out',
+      out,
+      '--json',
+    ])
+    expect(critical.code).toBe(0)
+    const kept = CompareReportSchema.parse(json(critical))
+    expect(kept.failOn).toBe('critical')
+    expect(kept.targets.find((t) => t.name === 'legacy')!.verdict).toBe('DIFFERS')
+  })
+
+  it.each([
+    ['', 'it names no target'],
+    [',', 'it names no target'],
+    ['online', 'it names no target besides online'],
+    ['mock,mock', 'target mock is listed twice'],
+    ['online,mock,', 'target 3 is empty'],
+    ['online,cloud', 'unknown target "cloud"'],
+  ])('--targets %j is a usage error (exit 2) before anything runs', (targets, why) => {
+    const out = join(tempDir(), 'out')
+    const r = oigctl(['compare', '--session', SESSION_2026(), '--targets', targets, '--out', out])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(`Failed to read --targets ${JSON.stringify(targets)}: ${why}`)
+    expect(r.stderr).toMatch(/Hint: Pass a comma-separated list of online, mock, offline/)
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it('rejects an unknown --fail-on (exit 2)', () => {
+    const r = oigctl([
+      'compare',
+      '--session',
+      SESSION_2026(),
+      '--fail-on',
+      'some',
+      '--out',
+      tempDir(),
+    ])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('invalid --fail-on')
   })
 })

@@ -43,6 +43,7 @@ const COMPARE: CompareReport = {
   generatedAt: '2026-01-01T00:00:00Z',
   contract: { file: 'contract.json', version: '1.0.0', sha256: 'x' },
   strictTiming: false,
+  failOn: 'critical',
   targets: [target('mock', 'PASS'), target('legacy', 'FAIL')],
   sessions: ['a<b>#0001', 'c&d#0002'].map((id) => ({
     id,

@@ -2,7 +2,9 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import { z } from 'zod'
+import { FailOnSchema } from '../../compare/report-schema.js'
 import { runCompare } from '../../compare/run-compare.js'
+import { parseTargetList } from '../../compare/target-list.js'
 import { readContract } from '../../contract/run-derive.js'
 import { OigError } from '../../errors.js'
 import { loadSessions } from '../../replay/load-session.js'
@@ -34,6 +36,7 @@ const CompareOptions = z.object({
   targets: z.string().default('online,mock,offline'),
   online: z.string().optional(),
   strictTiming: z.boolean().default(false),
+  failOn: FailOnSchema.default('any'),
   junit: z.string().optional(),
   ...Pacing,
 })
@@ -166,15 +169,17 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         'a live endpoint as `online` instead of the recorded replies',
       )
       .option('--strict-timing', 'latency outside the contract window is a mismatch, not a warning')
+      .option(
+        '--fail-on <what>',
+        'any: every mismatch fails the run (exit 1); critical: only polls and the setting handshake',
+        'any',
+      )
       .option('--junit <file>', 'write JUnit XML (one test case per sequence and target)'),
   ).action(async (raw: unknown, command: Command) => {
     const output = ctx.open(command)
     const opts = parseOptions(CompareOptions, raw, 'compare')
     const { contract, text } = readContract(opts.contract)
-    const targets = opts.targets
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean)
+    const targets = parseTargetList(opts.targets)
     const live = [...targets.filter((t) => t !== 'online'), ...(opts.online ? [opts.online] : [])]
     checkTargets(
       ctx,
@@ -194,6 +199,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         pacing: opts,
         extraSettings: settings(opts.queueSetting),
         strictTiming: opts.strictTiming,
+        failOn: opts.failOn,
         out: opts.out,
         junit: opts.junit ?? null,
       },

@@ -38,7 +38,7 @@ export function renderReplay(t: ReplayTranscript, c: ChalkInstance): string {
 
 export function renderCompare(r: CompareReport, c: ChalkInstance): string {
   const out = [
-    `${c.bold('compare')} against contract ${r.contract.version}: ${r.verdict === 'PASS' ? c.green('PASS') : c.red('FAIL')}`,
+    `${c.bold('compare')} against contract ${r.contract.version}: ${r.verdict === 'PASS' ? c.green('PASS') : c.red('FAIL')} (fails on ${r.failOn === 'any' ? 'any mismatch' : 'critical mismatches only'})`,
   ]
   const names = r.targets.map((t) => t.name)
   for (const s of r.sessions) {
