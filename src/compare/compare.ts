@@ -1,19 +1,25 @@
 /**
  * Compare (pure): for every BOX frame of a session, the reply classes the contract expects in that
- * context, what each target answered and how fast, and a verdict. A Setting must come at the same
- * poll as in the capture, the BOX's ACK must be answered with the END family, and poll replies must
- * match: those are critical. Latency outside the contract's tolerance is a warning.
+ * context, what the real cloud answered (captured, known absent, not captured, or inferred from
+ * the BOX's next frame by a contract sequence rule), what each target answered and how fast, and a
+ * verdict. A Setting must come at the same poll as in the capture, the BOX's ACK must be answered
+ * with the END family or the next Setting, and poll replies must match: those are critical. A
+ * frame whose reply was not captured is judged against the contract. Latency outside the
+ * contract's tolerance is a warning.
  */
 import type { Contract } from '../contract/schema.js'
 import { END_FAMILY, isPollClass, type CloudClass } from '../protocol/frame-class.js'
 import type { ReplayPlan, ReplayStep } from '../replay/plan.js'
 import type { ReplayStepResult } from '../replay/transcript-schema.js'
 
-/** PASS; MISMATCH (wrong class, or latency under --strict-timing); WARN (latency only). */
+/** PASS; MISMATCH (wrong class, or latency under --strict-timing); WARN (latency only, or unjudged). */
 export type Verdict = 'PASS' | 'MISMATCH' | 'WARN'
 
+/** A target's outcome, or `not-captured` for the recorded cloud when the capture lacks the reply. */
+export type CellOutcome = ReplayStepResult['outcome'] | 'not-captured'
+
 export interface TargetCell {
-  readonly outcome: ReplayStepResult['outcome']
+  readonly outcome: CellOutcome
   readonly class: string | null
   readonly latencyMs: number | null
   readonly classMatch: boolean
@@ -21,6 +27,23 @@ export interface TargetCell {
   readonly toleranceMaxMs: number | null
   readonly verdict: Verdict
   readonly reason: string | null
+  /** Judged against a reference (the captured or inferred reply, a known absence, the contract). */
+  readonly judged: boolean
+  /** For the recorded cloud: the contract rule its class was inferred by (null: not inferred). */
+  readonly inferred: string | null
+}
+
+/**
+ * What the real cloud answered to a BOX frame: `captured` (the capture holds the reply),
+ * `no-reply` (known absent: the capture holds the cloud side and the BOX spoke again),
+ * `not-captured` (the capture does not tell), or `inferred` from the BOX's next frame by `rule`.
+ */
+export interface Reference {
+  readonly kind: 'captured' | 'no-reply' | 'not-captured' | 'inferred'
+  readonly class: string | null
+  /** Who sent the captured reply: the cloud, or the recording proxy itself. */
+  readonly origin: 'cloud' | 'proxy' | null
+  readonly rule: string | null
 }
 
 export interface CompareRow {
@@ -28,128 +51,227 @@ export interface CompareRow {
   readonly id: number
   readonly requestClass: string
   readonly table: string | null
+  readonly pollForm: 'short' | 'merged' | null
   readonly context: string
   readonly expected: string[]
   readonly critical: boolean
+  readonly reference: Reference
   readonly cells: Record<string, TargetCell>
+}
+
+/** One setting batch of a session: the poll that carried the first Setting and the BOX's ACKs. */
+export interface HandshakeResult {
+  readonly firstSeq: number
+  readonly lastSeq: number
+  /** Settings the BOX acknowledged in the batch. */
+  readonly settings: number
+  /** The batch closed: the last ACK was answered by something other than a Setting. */
+  readonly complete: boolean
+  /** Per target: PASS (every step judged and matched), FAIL, or UNJUDGED. */
+  readonly targets: Record<string, 'PASS' | 'FAIL' | 'UNJUDGED'>
 }
 
 export interface TargetRun {
   readonly name: string
   readonly steps: readonly ReplayStepResult[]
+  /** The recorded real cloud (the reference), not a replay. */
+  readonly recorded?: boolean
 }
 
 export interface SessionComparison {
   readonly sessionId: string
   readonly source: string
+  /** The capture holds no frame sent to the BOX: only the BOX side was recorded. */
+  readonly boxOnly: boolean
   readonly rows: CompareRow[]
+  readonly handshakes: HandshakeResult[]
   readonly lines: string[]
   readonly contradictions: string[]
 }
 
-function expectedReplies(contract: Contract, step: ReplayStep): Contract['transitions'] {
-  const sameReq = (t: Contract['transitions'][number]): boolean =>
-    t.request.class === step.class &&
-    t.context === step.context &&
-    (step.class !== 'box.upload' || t.request.table === step.table) &&
-    (step.class !== 'box.events' || t.request.eventType === step.eventType)
-  const exact = contract.transitions.filter(sameReq)
-  if (exact.length > 0) return exact
-  return contract.transitions.filter(
-    (t) => t.request.class === step.class && t.context === step.context,
-  )
+/** The contract rule that lets a BOX setting ACK prove a Setting just before it (derive.ts). */
+export const SETTING_ACK_RULE = 'setting-ack-follows-setting'
+
+type StepView = {
+  readonly step: ReplayStep
+  readonly reference: Reference
+  readonly context: ReplayStep['context']
+  /** For a setting ACK: the poll that carried its batch's first Setting is known. */
+  readonly settingPollKnown: boolean
 }
 
-/** The recorded real cloud as a target run. */
-export function onlineRun(plan: ReplayPlan): TargetRun {
+const pollFormOf = (r: Contract['transitions'][number]['request']): string | null =>
+  (r as { pollForm?: string | null }).pollForm ?? null
+
+function expectedReplies(
+  contract: Contract,
+  step: ReplayStep,
+  context: string,
+): Contract['transitions'] {
+  const sameClass = (t: Contract['transitions'][number]): boolean =>
+    t.request.class === step.class && t.context === context
+  const sameReq = (t: Contract['transitions'][number]): boolean =>
+    sameClass(t) &&
+    (step.class !== 'box.upload' || t.request.table === step.table) &&
+    (step.class !== 'box.events' || t.request.eventType === step.eventType) &&
+    (pollFormOf(t.request) === null || pollFormOf(t.request) === (step.pollForm ?? null))
+  const exact = contract.transitions.filter(sameReq)
+  return exact.length > 0 ? exact : contract.transitions.filter(sameClass)
+}
+
+/** Whether the contract holds `rule` (supported, never violated). */
+function ruleHolds(contract: Contract, rule: string): boolean {
+  return contract.sequenceRules.some((r) => r.id === rule && r.status === 'holds')
+}
+
+/**
+ * The real cloud's reply to each BOX frame, with inference: a `box.setting-ack` right after a poll
+ * or another setting ACK whose reply was not captured proves that reply was a `cloud.setting`
+ * (when the contract's rule that a setting ACK answers the Setting just before it holds).
+ */
+export function viewSteps(contract: Contract, plan: ReplayPlan): StepView[] {
+  const infer = ruleHolds(contract, SETTING_ACK_RULE)
+  const cloudSide = plan.cloudSide ?? true
+  const refs: Reference[] = plan.steps.map((s, i) => {
+    if (s.recorded)
+      return { kind: 'captured', class: s.recorded.class, origin: s.recorded.origin, rule: null }
+    const next = plan.steps[i + 1]
+    const askable = isPollClass(s.class) || s.class === 'box.setting-ack'
+    if (infer && askable && s.next === 'box' && next?.class === 'box.setting-ack')
+      return { kind: 'inferred', class: 'cloud.setting', origin: null, rule: SETTING_ACK_RULE }
+    if (cloudSide && s.next === 'box')
+      return { kind: 'no-reply', class: null, origin: null, rule: null }
+    return { kind: 'not-captured', class: null, origin: null, rule: null }
+  })
+  let settingKnown = false
+  return plan.steps.map((step, i) => {
+    const before = i > 0 ? refs[i - 1]! : null
+    // A frame right after an inferred Setting answers it, as after a captured one.
+    const context = before?.kind === 'inferred' ? 'setting-batch' : step.context
+    if (refs[i]!.class === 'cloud.setting' && !step.answersSetting) settingKnown = true
+    const known = step.settingPollCaptured || settingKnown
+    return { step, reference: refs[i]!, context, settingPollKnown: known }
+  })
+}
+
+const unjudged = (
+  outcome: CellOutcome,
+  cls: string | null,
+  latencyMs: number | null,
+  reason: string,
+): TargetCell => ({
+  outcome,
+  class: cls,
+  latencyMs,
+  classMatch: true,
+  latencyOk: null,
+  toleranceMaxMs: null,
+  verdict: 'WARN',
+  reason: `unjudged: ${reason}`,
+  judged: false,
+  inferred: null,
+})
+
+const refText = (ref: Reference): string =>
+  ref.kind === 'inferred' ? `${ref.class} (inferred)` : (ref.class ?? ref.kind)
+
+/** The recorded real cloud's cell: the reference itself. */
+function referenceCell(view: StepView): TargetCell {
+  const ref = view.reference
+  const s = view.step
+  const reason =
+    ref.kind === 'inferred'
+      ? `inferred by contract rule ${ref.rule}: the BOX's next frame is a setting ACK, so this reply was a Setting`
+      : ref.kind === 'not-captured'
+        ? 'the capture does not hold the reply to this frame; judged against the contract'
+        : null
   return {
-    name: 'online',
-    steps: plan.steps.map((s) => ({
-      seq: s.seq,
-      id: s.id,
-      requestClass: s.class,
-      table: s.table,
-      outcome: s.recorded ? 'reply' : 'no-reply',
-      reply: s.recorded
-        ? { class: s.recorded.class, raw: '', crcOk: true, latencyMs: s.recorded.latencyMs ?? 0 }
-        : null,
-      recorded: s.recorded ? { class: s.recorded.class, latencyMs: s.recorded.latencyMs } : null,
-      extra: [],
-      notes: ['recorded'],
-    })),
+    outcome:
+      ref.kind === 'captured' ? 'reply' : ref.kind === 'no-reply' ? 'no-reply' : 'not-captured',
+    class: ref.class,
+    latencyMs: ref.kind === 'captured' ? (s.recorded?.latencyMs ?? null) : null,
+    classMatch: true,
+    latencyOk: null,
+    toleranceMaxMs: null,
+    verdict: 'PASS',
+    reason,
+    judged: false,
+    inferred: ref.rule,
   }
 }
 
 function judge(
-  step: ReplayStep,
+  view: StepView,
   result: ReplayStepResult | undefined,
   expected: Contract['transitions'],
-  critical: boolean,
   strictTiming: boolean,
 ): TargetCell {
-  const recorded = step.recorded?.class ?? null
+  const { step, reference: ref } = view
+  const want = ref.class
+  const outcome: CellOutcome = result?.outcome ?? 'not-sent'
   const got = result?.outcome === 'reply' ? (result.reply?.class ?? null) : null
   const latency = result?.outcome === 'reply' ? (result.reply?.latencyMs ?? null) : null
   const expectedClasses = expected.map((t) => t.response as string)
+  const shown = expectedClasses.length ? expectedClasses.join('|') : 'no reply'
   let classMatch: boolean
   let reason: string | null = null
-  if (result?.outcome === 'skipped' && step.answersSetting && !step.settingPollCaptured) {
+  if (result?.outcome === 'skipped' && step.answersSetting && !view.settingPollKnown) {
     // The capture starts after the poll that carried the Setting: the target could not be asked.
-    return {
-      outcome: 'skipped',
-      class: null,
-      latencyMs: null,
-      classMatch: true,
-      latencyOk: null,
-      toleranceMaxMs: null,
-      verdict: 'WARN',
-      reason:
-        'unjudged: the poll that carried the Setting is not in the capture, so no target could deliver it',
-    }
+    return unjudged(
+      'skipped',
+      null,
+      null,
+      'the poll that carried the Setting is not in the capture, so no target could deliver it',
+    )
   }
   if (result?.outcome === 'skipped') {
-    classMatch = recorded === null
-    reason = classMatch
-      ? null
-      : 'the BOX ACK could not be sent: the target delivered no Setting before it'
-  } else if (recorded === null && expectedClasses.length === 0 && got !== null) {
+    // The BOX sent this ACK, so a Setting came just before it: the target delivered none.
+    classMatch = false
+    reason = 'the BOX ACK could not be sent: the target delivered no Setting before it'
+  } else if (want === null && ref.kind !== 'no-reply' && expectedClasses.length === 0) {
     // Neither the capture nor the contract shows a reply: nothing to judge the target against.
-    const window = null
-    return {
-      outcome: result?.outcome ?? 'not-sent',
-      class: got,
-      latencyMs: latency,
-      classMatch: true,
-      latencyOk: window,
-      toleranceMaxMs: null,
-      verdict: 'WARN',
-      reason: `unjudged: neither the capture nor contract shows a reply to ${step.class}`,
-    }
+    return unjudged(
+      outcome,
+      got,
+      latency,
+      `neither the capture nor contract shows a reply to ${step.class}`,
+    )
   } else if (got === null) {
-    classMatch = recorded === null
+    classMatch = ref.kind === 'no-reply'
     reason = classMatch
       ? null
-      : `${result?.outcome ?? 'no result'} where the real cloud answered ${recorded}`
-  } else if (got === recorded) {
+      : want !== null
+        ? `${outcome} where the real cloud answered ${refText(ref)}`
+        : `${outcome} where the contract shows ${shown} (reply not captured)`
+  } else if (got === want) {
     classMatch = true
-  } else if (got === 'cloud.setting' || recorded === 'cloud.setting') {
+  } else if (want === null && ref.kind === 'no-reply' && expectedClasses.length === 0) {
+    return unjudged(
+      outcome,
+      got,
+      latency,
+      `neither the capture nor contract shows a reply to ${step.class}`,
+    )
+  } else if (got === 'cloud.setting' || want === 'cloud.setting') {
     classMatch = false
     reason =
-      got === 'cloud.setting'
-        ? 'a Setting where the real cloud sent none'
-        : 'no Setting at the poll where the real cloud delivered one'
+      got !== 'cloud.setting'
+        ? `no Setting ${step.answersSetting ? 'after this setting ACK' : 'at the poll'} where the real cloud delivered one${ref.kind === 'inferred' ? ' (inferred from the setting ACK that follows; a Setting the capture lacks must be queued with --queue-setting)' : ''}`
+        : ref.kind === 'not-captured'
+          ? 'a Setting where the BOX sent no setting ACK after this frame'
+          : 'a Setting where the real cloud sent none'
   } else if (step.answersSetting && !END_FAMILY.includes(got as CloudClass)) {
     classMatch = false
     reason = `the BOX's setting ACK got ${got}, not an END-family frame or the next Setting`
-  } else if (isPollClass(step.class) && recorded !== null && !step.answersSetting) {
+  } else if (isPollClass(step.class) && want !== null && !step.answersSetting) {
     // A poll must get the very class the real cloud gave (the handshake only needs the END family).
     classMatch = false
-    reason = `${got} where the real cloud answered ${recorded}${expectedClasses.includes(got) ? '' : `; the contract shows no ${got} for ${step.class} (${step.context})`}`
+    reason = `${got} where the real cloud answered ${want}${expectedClasses.includes(got) ? '' : `; the contract shows no ${got} for ${step.class} (${view.context})`}`
   } else {
     classMatch = expectedClasses.includes(got)
     reason = classMatch
       ? null
-      : `${got} is not a reply the contract shows for ${step.class} (${step.context})`
+      : `${got} is not a reply the contract shows for ${step.class} (${view.context})`
   }
   const row = expected.find((t) => t.response === got)
   const window = row?.latency.toleranceMs ?? null
@@ -165,7 +287,7 @@ function judge(
   if (classMatch && latencyOk === false)
     reason = `latency ${latency} ms outside the contract window [${window!.minMs}, ${window!.maxMs}] ms`
   return {
-    outcome: result?.outcome ?? 'not-sent',
+    outcome,
     class: got,
     latencyMs: latency,
     classMatch,
@@ -173,7 +295,18 @@ function judge(
     toleranceMaxMs: window?.maxMs ?? null,
     verdict,
     reason,
+    judged: true,
+    inferred: null,
   }
+}
+
+/** A cell's reply for display: the class (`cloud.setting (inferred)`), else the outcome. */
+export function cellText(c: {
+  readonly class: string | null
+  readonly outcome: string
+  readonly inferred?: string | null
+}): string {
+  return c.class === null ? c.outcome : c.inferred ? `${c.class} (inferred)` : c.class
 }
 
 /** A mismatch that fails the run even under `--fail-on critical` (the JUnit failures then). */
@@ -182,6 +315,49 @@ export function isCriticalMismatch(
   cell: { readonly verdict: Verdict; readonly classMatch: boolean },
 ): boolean {
   return cell.verdict === 'MISMATCH' && (row.critical || cell.classMatch)
+}
+
+/**
+ * The setting batches of a session: a frame (a poll) whose reply was a Setting, then each BOX
+ * setting ACK answered by the next Setting, up to the ACK answered otherwise. A batch whose poll
+ * is not captured is not one (no target could be asked to deliver its Setting).
+ */
+export function settingBatches(
+  rows: readonly CompareRow[],
+  targets: readonly string[],
+): HandshakeResult[] {
+  const out: HandshakeResult[] = []
+  for (let i = 0; i < rows.length; i++) {
+    const first = rows[i]!
+    if (first.reference.class !== 'cloud.setting' || first.requestClass === 'box.setting-ack')
+      continue
+    let j = i
+    while (
+      rows[j + 1]?.requestClass === 'box.setting-ack' &&
+      rows[j]!.reference.class === 'cloud.setting'
+    )
+      j++
+    const batch = rows.slice(i, j + 1)
+    const acks = batch.filter((r) => r.requestClass === 'box.setting-ack').length
+    const result: Record<string, 'PASS' | 'FAIL' | 'UNJUDGED'> = {}
+    for (const t of targets) {
+      const cells = batch.map((r) => r.cells[t])
+      result[t] = cells.some((c) => c === undefined || !c.judged)
+        ? 'UNJUDGED'
+        : cells.every((c) => c!.classMatch)
+          ? 'PASS'
+          : 'FAIL'
+    }
+    out.push({
+      firstSeq: first.seq,
+      lastSeq: rows[j]!.seq,
+      settings: acks,
+      complete: acks > 0 && rows[j]!.reference.class !== 'cloud.setting',
+      targets: result,
+    })
+    i = j
+  }
+  return out
 }
 
 /** Compares target runs of one session against the contract and the recorded real cloud. */
@@ -194,30 +370,28 @@ export function compareSession(
   const rows: CompareRow[] = []
   const lines: string[] = []
   const contradictions: string[] = []
-  for (const step of plan.steps) {
-    const expected = expectedReplies(contract, step)
+  for (const view of viewSteps(contract, plan)) {
+    const { step, reference: ref } = view
+    const expected = expectedReplies(contract, step, view.context)
     const expectedClasses = [...new Set(expected.map((t) => t.response as string))].sort()
-    const critical =
-      isPollClass(step.class) || step.answersSetting || step.recorded?.class === 'cloud.setting'
+    const critical = isPollClass(step.class) || step.answersSetting || ref.class === 'cloud.setting'
     const cells: Record<string, TargetCell> = {}
     for (const run of runs)
-      cells[run.name] = judge(
-        step,
-        run.steps.find((r) => r.seq === step.seq),
-        expected,
-        critical,
-        options.strictTiming,
-      )
-    const recorded = step.recorded?.class ?? null
-    if (recorded !== null && !expectedClasses.includes(recorded)) {
+      cells[run.name] = run.recorded
+        ? referenceCell(view)
+        : judge(
+            view,
+            run.steps.find((r) => r.seq === step.seq),
+            expected,
+            options.strictTiming,
+          )
+    if (ref.kind === 'captured' && ref.class !== null && !expectedClasses.includes(ref.class)) {
       contradictions.push(
-        `seq ${step.seq} ${step.class}: the session shows ${step.class} (${step.context}) -> ${recorded}, which contract ${contract.version} lacks`,
+        `seq ${step.seq} ${step.class}: the session shows ${step.class} (${view.context}) -> ${ref.class}, which contract ${contract.version} lacks`,
       )
     }
     const label = step.table ? `${step.class}[${step.table}]` : step.class
-    const summary = runs
-      .map((r) => `${r.name}=${cells[r.name]!.class ?? cells[r.name]!.outcome}`)
-      .join(' ')
+    const summary = runs.map((r) => `${r.name}=${cellText(cells[r.name]!)}`).join(' ')
     for (const run of runs) {
       const cell = cells[run.name]!
       if (cell.verdict === 'PASS') continue
@@ -239,11 +413,45 @@ export function compareSession(
       id: step.id,
       requestClass: step.class,
       table: step.table,
-      context: step.context,
+      pollForm: step.pollForm ?? null,
+      context: view.context,
       expected: expectedClasses,
       critical,
+      reference: ref,
       cells,
     })
   }
-  return { sessionId: plan.sessionId, source: plan.source, rows, lines, contradictions }
+  return {
+    sessionId: plan.sessionId,
+    source: plan.source,
+    boxOnly: plan.cloudSide === false,
+    rows,
+    handshakes: settingBatches(
+      rows,
+      runs.filter((r) => !r.recorded).map((r) => r.name),
+    ),
+    lines,
+    contradictions,
+  }
+}
+
+/** The recorded real cloud as a target run (its cells are the reference, see referenceCell). */
+export function onlineRun(plan: ReplayPlan): TargetRun {
+  return {
+    name: 'online',
+    recorded: true,
+    steps: plan.steps.map((s) => ({
+      seq: s.seq,
+      id: s.id,
+      requestClass: s.class,
+      table: s.table,
+      outcome: s.recorded ? 'reply' : 'no-reply',
+      reply: s.recorded
+        ? { class: s.recorded.class, raw: '', crcOk: true, latencyMs: s.recorded.latencyMs ?? 0 }
+        : null,
+      recorded: s.recorded ? { class: s.recorded.class, latencyMs: s.recorded.latencyMs } : null,
+      extra: [],
+      notes: ['recorded'],
+    })),
+  }
 }

@@ -2,7 +2,9 @@
 import { z } from 'zod'
 
 const CellSchema = z.object({
-  outcome: z.enum(['reply', 'no-reply', 'closed', 'skipped', 'not-sent']),
+  outcome: z
+    .enum(['reply', 'no-reply', 'closed', 'skipped', 'not-sent', 'not-captured'])
+    .describe('not-captured: the recorded cloud, when the capture does not hold the reply'),
   class: z.string().nullable(),
   latencyMs: z.number().nullable(),
   classMatch: z.boolean(),
@@ -10,6 +12,34 @@ const CellSchema = z.object({
   toleranceMaxMs: z.number().nullable(),
   verdict: z.enum(['PASS', 'MISMATCH', 'WARN']),
   reason: z.string().nullable(),
+  judged: z
+    .boolean()
+    .default(false)
+    .describe('judged against the captured or inferred reply, a known absence or the contract'),
+  inferred: z
+    .string()
+    .nullable()
+    .default(null)
+    .describe('the recorded cloud: the contract rule its class was inferred by'),
+})
+
+const ReferenceSchema = z
+  .object({
+    kind: z.enum(['captured', 'no-reply', 'not-captured', 'inferred']),
+    class: z.string().nullable(),
+    origin: z.enum(['cloud', 'proxy']).nullable(),
+    rule: z.string().nullable(),
+  })
+  .describe(
+    "the real cloud's reply: captured; no-reply (known absent: the cloud side is captured and the BOX spoke again); not-captured; inferred by a contract rule",
+  )
+
+const HandshakeResultSchema = z.object({
+  firstSeq: z.number().int(),
+  lastSeq: z.number().int(),
+  settings: z.number().int().describe('Settings the BOX acknowledged in the batch'),
+  complete: z.boolean(),
+  targets: z.record(z.string(), z.enum(['PASS', 'FAIL', 'UNJUDGED'])),
 })
 
 export const FailOnSchema = z
@@ -49,15 +79,25 @@ export const CompareReportSchema = z.object({
       source: z.string(),
       file: z.string(),
       sha256: z.string().nullable(),
+      boxOnly: z
+        .boolean()
+        .default(false)
+        .describe('the capture holds no frame sent to the BOX (judged against the contract)'),
+      handshakes: z
+        .array(HandshakeResultSchema)
+        .default([])
+        .describe('setting batches: poll, Setting(s), the BOX ACKs, per-target result'),
       rows: z.array(
         z.object({
           seq: z.number().int(),
           id: z.number().int(),
           requestClass: z.string(),
           table: z.string().nullable(),
+          pollForm: z.enum(['short', 'merged']).nullable().default(null),
           context: z.string(),
           expected: z.array(z.string()),
           critical: z.boolean(),
+          reference: ReferenceSchema.nullable().default(null),
           cells: z.record(z.string(), CellSchema),
         }),
       ),

@@ -92,6 +92,8 @@ export async function runCompare(
       source: plan.source,
       file,
       sha256: fixture.source.sha256,
+      boxOnly: c.boxOnly,
+      handshakes: c.handshakes,
       rows: c.rows,
       lines: c.lines,
       contradictions: c.contradictions,

@@ -31,6 +31,10 @@ export interface ReplayStep {
   readonly context: 'normal' | 'setting-batch'
   /** For a setting ACK: whether the capture holds the poll that carried the Setting it answers. */
   readonly settingPollCaptured: boolean
+  /** Form of an IsNewSet poll (null for other frames). */
+  readonly pollForm?: 'short' | 'merged' | null
+  /** The next captured frame of the session: the BOX's, one sent to the BOX, or none. */
+  readonly next?: 'box' | 'to-box' | null
 }
 
 export interface SettingSpec {
@@ -45,6 +49,8 @@ export interface ReplayPlan {
   readonly steps: ReplayStep[]
   /** Settings the real cloud delivered in the session, to queue on the target before replaying. */
   readonly settings: SettingSpec[]
+  /** The capture holds frames sent to the BOX (false: a BOX-only capture). */
+  readonly cloudSide?: boolean
 }
 
 /** Builds the plan of a session fixture's frames. */
@@ -58,6 +64,10 @@ export function planReplay(
   const settings: SettingSpec[] = []
   const seen = new Set<string>()
   let lastToBox: FixtureFrame | null = null
+  const isDuplicate = (f: FixtureFrame): boolean =>
+    f.notes.some((n) => n.startsWith('duplicate-of'))
+  const kept = frames.filter((f) => !isDuplicate(f))
+  const nextOf = new Map(kept.map((f, i) => [f, kept[i + 1] ?? null]))
   for (const f of frames) {
     const context =
       (lastToBox as FixtureFrame | null)?.class === 'cloud.setting' ? 'setting-batch' : 'normal'
@@ -78,8 +88,9 @@ export function planReplay(
         }
       }
     }
-    if (f.origin !== 'box' || f.notes.some((n) => n.startsWith('duplicate-of'))) continue
+    if (f.origin !== 'box' || isDuplicate(f)) continue
     const reply = f.replyId === null ? undefined : byId.get(f.replyId)
+    const next = nextOf.get(f) ?? null
     steps.push({
       seq: steps.length + 1,
       id: f.id,
@@ -100,9 +111,12 @@ export function planReplay(
       answersSetting: f.class === 'box.setting-ack' || f.class === 'box.setting-nack',
       context,
       settingPollCaptured: steps.some((p) => p.recorded?.class === 'cloud.setting'),
+      pollForm: f.pollForm,
+      next: next === null ? null : next.destination === 'box' ? 'to-box' : 'box',
     })
   }
-  return { sessionId, source, steps, settings }
+  const cloudSide = frames.some((f) => f.destination === 'box')
+  return { sessionId, source, steps, settings, cloudSide }
 }
 
 /** Parses `tbl/ITEM=VALUE` (the --queue-setting syntax). */

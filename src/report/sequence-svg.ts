@@ -1,5 +1,6 @@
 /** Hand-written SVG sequence diagram of one compared session against one target (pure). */
 import type { CompareReport } from '../compare/report-schema.js'
+import { cellText } from '../compare/compare.js'
 import { diagramId, esc, ms } from './html.js'
 import { replayKey, type ReportInput } from './report-input.js'
 
@@ -94,7 +95,7 @@ export function renderSequenceDiagram(
       arrow(y, true, reqLabel, 'req', frameAttrs(`#${r.seq} BOX → ${target}: ${reqLabel}`, req)),
     )
     const v = VERDICT_CLASS[cell.verdict]
-    const replyLabel = `${cell.class ?? `(${cell.outcome})`}${cell.latencyMs === null ? '' : `  ${ms(cell.latencyMs)}`}`
+    const replyLabel = `${cell.class === null ? `(${cell.outcome})` : cellText(cell)}${cell.latencyMs === null ? '' : `  ${ms(cell.latencyMs)}`}`
     parts.push(
       arrow(
         y + ROW_H,

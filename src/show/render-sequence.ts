@@ -1,4 +1,5 @@
 /** Compact text sequence diagrams of fixtures, replay transcripts and compare reports (pure). */
+import { cellText } from '../compare/compare.js'
 import type { CompareReport } from '../compare/report-schema.js'
 import type { FixtureFrame, SessionFixture } from '../evidence/schemas/session-fixture.js'
 import type { ReplayTranscript, ReplyRecord } from '../replay/transcript-schema.js'
@@ -103,7 +104,7 @@ function renderCompare(doc: CompareReport, p: Paint): string[] {
     `${p.bold('compare')} contract ${doc.contract.version}  verdict ${doc.verdict}  (${targets})`,
   ]
   for (const s of doc.sessions) {
-    lines.push('', p.bold(`session ${s.id}`))
+    lines.push('', p.bold(`session ${s.id}`) + (s.boxOnly ? p.yellow('  BOX-only capture') : ''))
     for (const r of s.rows) {
       const seq = `#${String(r.seq).padStart(4, '0')}`.padEnd(12)
       const ctx = r.context === 'normal' ? '' : p.magenta(` [${r.context}]`)
@@ -111,7 +112,7 @@ function renderCompare(doc: CompareReport, p: Paint): string[] {
         `${p.dim(seq)} BOX ${ARROW_TO_CLOUD} ${paintClass(p, r.requestClass, label(r.requestClass, r.table))}${ctx}  expect ${r.expected.join('|') || '-'}`,
       )
       for (const [name, c] of Object.entries(r.cells)) {
-        const reply = c.class ?? `(${c.outcome})`
+        const reply = c.class === null ? `(${c.outcome})` : cellText(c)
         const lat = formatLatency(c.latencyMs)
         const why = c.reason ? p.dim(`  ${c.reason}`) : ''
         lines.push(

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { CompareReportSchema } from '../../src/compare/report-schema.js'
 import type { Contract } from '../../src/contract/schema.js'
 import { ReplayTranscriptSchema } from '../../src/replay/transcript-schema.js'
+import { boxOnlyBatchDb } from '../helpers/box-only-batch.js'
 import { captureDbPath, capturesDir } from '../helpers/captures.js'
 import { json, oigctl, REPO_ROOT } from '../helpers/cli.js'
 import { tempDir } from '../helpers/make-db.js'
@@ -366,5 +367,109 @@ describe('oigctl compare: exit codes and --targets (issue 11, built CLI, real 20
     ])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('invalid --fail-on')
+  })
+})
+
+describe('oigctl compare: not captured is not "no reply" (issue 11, built CLI)', () => {
+  /** The BOX-only 3-Setting batch (real BOX frames, cloud rows dropped) as a fixture. */
+  function batchFixture(dir: string): string {
+    const db = boxOnlyBatchDb(join(dir, 'box-only-batch.db'))
+    const x = oigctl(['extract', '--db', db, '--out', join(dir, 'x'), '--json'])
+    expect(x.code).toBe(0)
+    return join(dir, 'x', json<{ sessions: Array<{ fixture: string }> }>(x).sessions[0]!.fixture)
+  }
+  const THREE = [
+    '--queue-setting',
+    'tbl_box_prms/MODE=3',
+    '--queue-setting',
+    'tbl_box_prms/MODE=0',
+    '--queue-setting',
+    'tbl_batt_prms/BAT_MIN=20',
+  ]
+
+  it('passes mock and offline on a BOX-only 3-Setting batch with three Settings queued; online reads not-captured / cloud.setting (inferred)', () => {
+    const dir = tempDir()
+    const fixture = batchFixture(dir)
+    const args = ['compare', '--session', fixture, '--targets', 'online,mock,offline', ...THREE]
+    const r = oigctl([...args, '--max-speed', '--out', dir, '--json'])
+    expect(r.code).toBe(0)
+    const report = CompareReportSchema.parse(json(r))
+    const s = report.sessions[0]!
+    expect(s.boxOnly).toBe(true)
+    expect(s.rows.map((row) => row.requestClass)).toEqual([
+      'box.poll.isnewset',
+      'box.setting-ack',
+      'box.setting-ack',
+      'box.setting-ack',
+    ])
+    expect(s.rows[0]!.pollForm).toBe('short')
+    expect(s.rows.map((row) => [row.cells.online!.outcome, row.cells.online!.class])).toEqual([
+      ['not-captured', 'cloud.setting'],
+      ['not-captured', 'cloud.setting'],
+      ['not-captured', 'cloud.setting'],
+      ['not-captured', null],
+    ])
+    expect(
+      s.rows
+        .slice(0, 3)
+        .every((row) => row.cells.online!.inferred === 'setting-ack-follows-setting'),
+    ).toBe(true)
+    for (const t of ['mock', 'offline']) {
+      expect(s.rows.map((row) => row.cells[t]!.class)).toEqual([
+        'cloud.setting',
+        'cloud.setting',
+        'cloud.setting',
+        expect.stringMatching(/^cloud\.end/),
+      ])
+      expect(s.rows.every((row) => row.cells[t]!.verdict === 'PASS' && row.cells[t]!.judged)).toBe(
+        true,
+      )
+    }
+    expect(s.handshakes).toEqual([
+      {
+        firstSeq: 1,
+        lastSeq: 4,
+        settings: 3,
+        complete: true,
+        targets: { mock: 'PASS', offline: 'PASS' },
+      },
+    ])
+    for (const t of ['mock', 'offline'])
+      expect(report.targets.find((x) => x.name === t)!.verdict).toBe('PASS')
+
+    const text = oigctl([...args, '--max-speed', '--out', dir])
+    expect(text.code).toBe(0)
+    expect(text.stdout).toContain('BOX-only: the capture holds no cloud side')
+    expect(text.stdout).toContain('cloud.setting (inferred)')
+    expect(text.stdout).toContain('not-captured')
+    expect(text.stdout).toContain('setting batch seq 1–4: 3 Setting(s): mock PASS, offline PASS')
+
+    const shown = oigctl(['show', join(dir, 'compare.json')])
+    expect(shown.code).toBe(0)
+    expect(shown.stdout).toContain('BOX-only capture')
+    expect(shown.stdout).toMatch(/online\s+cloud\.setting \(inferred\)/)
+    expect(shown.stdout).toMatch(/online\s+\(not-captured\)/)
+  })
+
+  it('fails a target given one Setting for a batch the BOX acknowledged three times (exit 1)', () => {
+    const dir = tempDir()
+    const fixture = batchFixture(dir)
+    const r = oigctl([
+      'compare',
+      '--session',
+      fixture,
+      '--targets',
+      'online,mock',
+      '--queue-setting',
+      'tbl_box_prms/MODE=3',
+      '--max-speed',
+      '--out',
+      dir,
+    ])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain(
+      'seq 2 box.setting-ack: online=cloud.setting (inferred) mock=cloud.end-time',
+    )
+    expect(r.stdout).toContain('setting batch seq 1–4: 3 Setting(s): mock FAIL')
   })
 })

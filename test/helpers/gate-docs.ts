@@ -91,6 +91,8 @@ const passCell = (cls: string): Cell => ({
   toleranceMaxMs: 900,
   verdict: 'PASS',
   reason: null,
+  judged: true,
+  inferred: null,
 })
 
 /** A compare of one real session (a Setting handshake) with online, mock and offline passing. */

@@ -49,13 +49,14 @@ const plan = planReplay('s#1', 'x.db', [
 function run(
   name: string,
   steps: Array<[TargetRun['steps'][number]['outcome'], string | null]>,
+  p: ReturnType<typeof planReplay> = plan,
 ): TargetRun {
   return {
     name,
     steps: steps.map(([outcome, cls], i) => ({
       seq: i + 1,
-      id: plan.steps[i]!.id,
-      requestClass: plan.steps[i]!.class,
+      id: p.steps[i]!.id,
+      requestClass: p.steps[i]!.class,
       table: null,
       outcome,
       reply: cls ? { class: cls as never, raw: '', crcOk: true, latencyMs: 5 } : null,
@@ -137,5 +138,164 @@ describe('compareSession', () => {
     expect(
       compareSession(contract, plan, [slow], { strictTiming: true }).rows[0]!.cells.mock!.verdict,
     ).toBe('MISMATCH')
+  })
+})
+
+describe('compareSession: not captured is not "no reply" (issue 11)', () => {
+  // SYNTHETIC frame lists (only classes and order matter): a BOX-only batch, as an add-on that
+  // recorded only the BOX side would store it.
+  const boxOnly = (classes: string[]): ReturnType<typeof planReplay> =>
+    planReplay(
+      'b#1',
+      'b.db',
+      classes.map((cls, i) =>
+        frame(i + 1, 'box', cls, {
+          replyId: null,
+          latencyMs: null,
+          pollForm: cls === 'box.poll.isnewset' ? 'short' : null,
+        }),
+      ),
+    )
+  const onlineOf = (c: ReturnType<typeof compareSession>): string[] =>
+    c.rows.map(
+      (r) =>
+        `${r.cells.online!.outcome}:${r.cells.online!.class ?? '-'}:${r.cells.online!.inferred ?? '-'}`,
+    )
+
+  const BATCH = boxOnly([
+    'box.poll.isnewset',
+    'box.setting-ack',
+    'box.setting-ack',
+    'box.setting-ack',
+  ])
+
+  it('infers a Setting before each setting ACK and judges the last ACK against the contract', () => {
+    const p = BATCH
+    const target = run(
+      'mock',
+      [
+        ['reply', 'cloud.setting'],
+        ['reply', 'cloud.setting'],
+        ['reply', 'cloud.setting'],
+        ['reply', 'cloud.end-time'],
+      ],
+      p,
+    )
+    const c = compareSession(contract, p, [onlineRun(p), target], { strictTiming: false })
+    expect(c.boxOnly).toBe(true)
+    expect(onlineOf(c)).toEqual([
+      'not-captured:cloud.setting:setting-ack-follows-setting',
+      'not-captured:cloud.setting:setting-ack-follows-setting',
+      'not-captured:cloud.setting:setting-ack-follows-setting',
+      'not-captured:-:-',
+    ])
+    expect(c.rows.map((r) => r.context)).toEqual([
+      'normal',
+      'setting-batch',
+      'setting-batch',
+      'setting-batch',
+    ])
+    expect(c.rows.map((r) => [r.cells.mock!.verdict, r.cells.mock!.judged])).toEqual([
+      ['PASS', true],
+      ['PASS', true],
+      ['PASS', true],
+      ['PASS', true],
+    ])
+    expect(c.lines).toEqual([])
+    expect(c.contradictions).toEqual([])
+    expect(c.handshakes).toEqual([
+      { firstSeq: 1, lastSeq: 4, settings: 3, complete: true, targets: { mock: 'PASS' } },
+    ])
+  })
+
+  it('fails a target that closes the batch after the first Setting (the ACKs prove three)', () => {
+    const p = BATCH
+    const target = run(
+      'mock',
+      [
+        ['reply', 'cloud.setting'],
+        ['reply', 'cloud.end-time'],
+        ['skipped', null],
+        ['skipped', null],
+      ],
+      p,
+    )
+    const c = compareSession(contract, p, [onlineRun(p), target], { strictTiming: false })
+    expect(c.rows.map((r) => r.cells.mock!.verdict)).toEqual([
+      'PASS',
+      'MISMATCH',
+      'MISMATCH',
+      'MISMATCH',
+    ])
+    expect(c.handshakes[0]!.targets.mock).toBe('FAIL')
+    expect(c.lines[0]).toContain('online=cloud.setting (inferred) mock=cloud.end-time')
+  })
+
+  it('does not read a missing reply as no-reply: a Setting at an uncaptured poll is judged, not refused', () => {
+    const p = boxOnly(['box.poll.isnewset', 'box.upload'])
+    const c = compareSession(
+      contract,
+      p,
+      [
+        onlineRun(p),
+        run(
+          'mock',
+          [
+            ['reply', 'cloud.end-time'],
+            ['reply', 'cloud.ack-getactual'],
+          ],
+          p,
+        ),
+      ],
+      { strictTiming: false },
+    )
+    expect(onlineOf(c)[0]).toBe('not-captured:-:-')
+    expect(c.rows[0]!.cells.mock).toMatchObject({ verdict: 'PASS', judged: true })
+  })
+
+  it('keeps no-reply for a reply known to be absent (cloud side captured, the BOX spoke again)', () => {
+    const p = planReplay('n#1', 'n.db', [
+      frame(1, 'box', 'box.poll.isnewset', { replyId: null }),
+      frame(2, 'box', 'box.upload', { replyId: 3 }),
+      frame(3, 'cloud', 'cloud.ack-getactual', { answers: 2 }),
+    ])
+    const c = compareSession(
+      contract,
+      p,
+      [
+        onlineRun(p),
+        run(
+          'mock',
+          [
+            ['no-reply', null],
+            ['reply', 'cloud.ack-getactual'],
+          ],
+          p,
+        ),
+      ],
+      { strictTiming: false },
+    )
+    expect(c.boxOnly).toBe(false)
+    expect(onlineOf(c)).toEqual(['no-reply:-:-', 'reply:cloud.ack-getactual:-'])
+    expect(c.rows[0]!.cells.mock!.verdict).toBe('PASS')
+  })
+
+  it('marks a reply neither the capture nor the contract shows as unjudged, never as a pass', () => {
+    const p = boxOnly(['box.poll.isnewfw'])
+    const c = compareSession(contract, p, [onlineRun(p), run('mock', [['no-reply', null]], p)], {
+      strictTiming: false,
+    })
+    expect(c.rows[0]!.cells.mock).toMatchObject({ verdict: 'WARN', judged: false })
+    expect(c.rows[0]!.cells.mock!.reason).toMatch(/^unjudged: neither the capture nor contract/)
+  })
+
+  it('does not infer without the contract rule (a contract whose rule does not hold)', () => {
+    const weak = {
+      ...contract,
+      sequenceRules: contract.sequenceRules.filter((r) => r.id !== 'setting-ack-follows-setting'),
+    }
+    const p = boxOnly(['box.poll.isnewset', 'box.setting-ack'])
+    const c = compareSession(weak, p, [onlineRun(p)], { strictTiming: false })
+    expect(onlineOf(c)[0]).toBe('not-captured:-:-')
   })
 })

@@ -21,6 +21,8 @@ const cell = (
   toleranceMaxMs: 250,
   verdict,
   reason,
+  judged: true,
+  inferred: null,
 })
 
 const target = (name: string, verdict: 'PASS' | 'DIFFERS' | 'FAIL') => ({
@@ -50,12 +52,16 @@ const COMPARE: CompareReport = {
     source: 'x.db',
     file: 'x.session.json',
     sha256: null,
+    boxOnly: false,
+    handshakes: [],
     rows: [
       {
         seq: 1,
         id: 10,
         requestClass: 'box.poll.isnewset',
         table: null,
+        pollForm: 'short',
+        reference: { kind: 'captured', class: 'cloud.setting', origin: 'cloud', rule: null },
         context: 'normal',
         expected: ['cloud.setting'],
         critical: true,
@@ -66,6 +72,8 @@ const COMPARE: CompareReport = {
         id: 12,
         requestClass: 'box.setting-ack',
         table: null,
+        pollForm: null,
+        reference: { kind: 'captured', class: 'cloud.end-time', origin: 'cloud', rule: null },
         context: 'setting-batch',
         expected: ['cloud.end-time'],
         critical: true,

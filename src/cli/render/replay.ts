@@ -1,6 +1,7 @@
 /** Human rendering of replay transcripts and compare reports (pure). */
 import type { ChalkInstance } from 'chalk'
 import Table from 'cli-table3'
+import { cellText } from '../../compare/compare.js'
 import type { CompareReport } from '../../compare/report-schema.js'
 import type { ReplayTranscript } from '../../replay/transcript-schema.js'
 
@@ -42,7 +43,12 @@ export function renderCompare(r: CompareReport, c: ChalkInstance): string {
   ]
   const names = r.targets.map((t) => t.name)
   for (const s of r.sessions) {
-    out.push(c.bold(`session ${s.id}`))
+    out.push(
+      c.bold(`session ${s.id}`) +
+        (s.boxOnly
+          ? c.yellow(' (BOX-only: the capture holds no cloud side; judged against the contract)')
+          : ''),
+    )
     const tab = table(['seq', 'BOX frame', 'contract', ...names])
     for (const row of s.rows) {
       tab.push([
@@ -52,7 +58,7 @@ export function renderCompare(r: CompareReport, c: ChalkInstance): string {
         ...names.map((n) => {
           const cell = row.cells[n]
           if (!cell) return '-'
-          const text = `${cell.class ?? cell.outcome}${cell.latencyMs === null ? '' : ` ${Math.round(cell.latencyMs)}ms`}`
+          const text = `${cellText(cell)}${cell.latencyMs === null ? '' : ` ${Math.round(cell.latencyMs)}ms`}`
           return cell.verdict === 'PASS'
             ? text
             : cell.verdict === 'WARN' || !row.critical
@@ -64,6 +70,23 @@ export function renderCompare(r: CompareReport, c: ChalkInstance): string {
     out.push(tab.toString())
     for (const l of s.lines) out.push(`  ${l.includes(' MISMATCH ') ? c.red(l) : c.yellow(l)}`)
     for (const l of s.contradictions) out.push(`  ${c.magenta(`CONTRADICTION ${l}`)}`)
+    for (const h of s.handshakes)
+      out.push(
+        `  setting batch seq ${h.firstSeq}–${h.lastSeq}: ${h.settings} Setting(s)${h.complete ? '' : ' (not closed)'}: ${Object.entries(
+          h.targets,
+        )
+          .map(([t, v]) => `${t} ${v}`)
+          .join(', ')}`,
+      )
+    const inferred = [
+      ...new Set(s.rows.flatMap((r) => (r.reference?.rule ? [r.reference.rule] : []))),
+    ]
+    if (inferred.length)
+      out.push(
+        c.dim(
+          `  (inferred): a reply the capture lacks, proven by contract rule ${inferred.join(', ')}`,
+        ),
+      )
   }
   for (const t of r.targets) {
     const v =
