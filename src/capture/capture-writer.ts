@@ -2,10 +2,14 @@
  * Records frames into a capture DB in the add-on's layout (PROTOCOL.md §6), so that oigctl can
  * make its own captures that `extract` and `contract validate` read back. WAL mode like the
  * add-on; rows are buffered and written in one transaction per batch (a server's hot path must
- * not wait for the disk per frame).
+ * not wait for the disk per frame). Frames are bytes: `raw_b64` always holds them exactly, `raw`
+ * holds them as text only when they are valid UTF-8 (so that the text decodes back to the same
+ * bytes), else NULL (readers then take `raw_b64`).
  */
+import { isUtf8 } from 'node:buffer'
 import Database from 'better-sqlite3'
 import { OigError, reasonOf } from '../errors.js'
+import { CRLF } from '../protocol/frame.js'
 
 /** The older add-on's direction vocabulary (one `conn_id` per BOX connection). */
 export type CaptureDirection = 'box_to_proxy' | 'cloud_to_proxy' | 'proxy_to_box'
@@ -15,8 +19,8 @@ export interface CaptureRecord {
   readonly atMs: number
   readonly direction: CaptureDirection
   readonly connId: number
-  /** The frame text without line ending (stored with CRLF, as every real `raw`). */
-  readonly text: string
+  /** The frame's bytes without line ending (stored with CRLF, as every real `raw`). */
+  readonly bytes: Uint8Array
   /** The add-on's `table_name`: the request's label, also on its reply (§6). */
   readonly tableName: string | null
   readonly deviceId: string | null
@@ -61,13 +65,12 @@ export class CaptureWriter {
     )
     this.writeBatch = db.transaction((rows: readonly CaptureRecord[]) => {
       for (const r of rows) {
-        const raw = `${r.text}\r\n`
-        const bytes = Buffer.from(raw, 'latin1')
+        const bytes = Buffer.concat([r.bytes, CRLF])
         this.insert.run(
           formatCaptureTs(r.atMs),
           r.deviceId,
           r.tableName,
-          raw,
+          isUtf8(bytes) ? bytes.toString('utf8') : null,
           bytes.toString('base64'),
           r.direction,
           r.connId,

@@ -2,6 +2,7 @@
  * The only SQL in oigctl: open a capture DB (`payloads.db`) strictly read-only, whatever its schema
  * variant (PROTOCOL.md §6), and stream its rows in capture order with constant memory.
  */
+import { isUtf8 } from 'node:buffer'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -266,10 +267,21 @@ const num = (v: unknown): number | null => {
 /** Column order of the SELECT in rows(). */
 function toCaptureRow(r: unknown[]): CaptureRow {
   const [id, tsValue, tableName, rawValue, rawB64, direction, connId] = r
-  let raw = typeof rawValue === 'string' ? rawValue : str(rawValue)
-  if (raw === null) {
-    const b64 = str(rawB64)
-    raw = b64 === null ? '' : Buffer.from(b64, 'base64').toString('utf8')
+  // Frames are bytes (PROTOCOL.md §1): a text `raw` stands for its UTF-8 bytes; `raw_b64` and a
+  // BLOB `raw` are the bytes themselves, kept as such when they are not UTF-8.
+  let raw = typeof rawValue === 'string' ? rawValue : null
+  let bytes: Buffer | null = Buffer.isBuffer(rawValue) ? rawValue : null
+  if (raw === null && bytes === null) {
+    if (rawValue !== null && rawValue !== undefined) raw = String(rawValue)
+    else {
+      const b64 = str(rawB64)
+      if (b64 === null) raw = ''
+      else bytes = Buffer.from(b64, 'base64')
+    }
+  }
+  if (bytes !== null) {
+    raw = bytes.toString('utf8')
+    if (isUtf8(bytes)) bytes = null
   }
   const ts = typeof tsValue === 'string' ? tsValue : str(tsValue)
   return {
@@ -278,7 +290,8 @@ function toCaptureRow(r: unknown[]): CaptureRow {
     ts,
     tsMs: parseCaptureTs(ts),
     tableName: str(tableName),
-    raw,
+    raw: raw ?? '',
+    ...(bytes === null ? {} : { bytes }),
     direction: typeof direction === 'string' ? direction : str(direction),
     connId: num(connId),
   }

@@ -45,7 +45,10 @@ export interface CaptureRow {
   readonly tsMs: number | null
   /** The DB's `table_name`: a pairing hint only, never used to classify (PROTOCOL.md §6). */
   readonly tableName: string | null
+  /** The frame as text (bytes that are not UTF-8 shown as U+FFFD). */
   readonly raw: string
+  /** The frame's bytes when `raw` does not stand for them (a non-UTF-8 `raw_b64` or BLOB). */
+  readonly bytes?: Uint8Array
   readonly direction: string | null
   readonly connId: number | null
 }

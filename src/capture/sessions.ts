@@ -392,7 +392,7 @@ function round3(n: number): number {
 
 /** Parses, orients and classifies one capture row. */
 export function toSessionFrame(row: CaptureRow): SessionFrame {
-  const parsed = parseFrame(row.raw, { keepTags: CLASSIFY_TAGS })
+  const parsed = parseFrame(row.bytes ?? row.raw, { keepTags: CLASSIFY_TAGS })
   const dir = mapDirection(row.direction)
   const notes: string[] = []
   let origin: Origin

@@ -1,5 +1,6 @@
 /** Accumulates the extract summary session by session (pure, bounded by the selected sessions). */
 import type { Session } from '../capture/sessions.js'
+import { nullRecord } from '../own.js'
 import { FRAME_CLASSES, isPollClass, type FrameClass } from '../protocol/frame-class.js'
 import type { ExtractResult } from '../evidence/schemas/extract-result.js'
 import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
@@ -47,7 +48,8 @@ export class ExtractSummary {
     number
   >
   readonly originCounts = { box: 0, cloud: 0, proxy: 0 }
-  readonly tableCounts: Record<string, number> = {}
+  /** Keyed by `TblName` (frame text): no prototype, so any table name is just a key. */
+  readonly tableCounts: Record<string, number> = nullRecord()
   readonly sessions: Mutable<ExtractResult['sessions'][number]>[] = []
   readonly findings: ExtractResult['findings'] = []
   readonly settingHandshakes: ExtractResult['settingHandshakes'] = []

@@ -6,6 +6,7 @@ import { isCriticalMismatch } from '../compare/compare.js'
 import type { CompareReport } from '../compare/report-schema.js'
 import type { Condition, EvidenceKind } from './checklist-schema.js'
 import type { EvidenceDocs, EvidenceFile } from './evidence.js'
+import { ownValue } from '../own.js'
 import { sameContractAndCaptures } from './same-origin.js'
 
 type Ok<K extends EvidenceKind> = Extract<EvidenceFile<K>, { ok: true }>
@@ -40,7 +41,7 @@ function criticalCells(r: CompareReport, target: string): string[] {
   const out: string[] = []
   for (const s of r.sessions)
     for (const row of s.rows) {
-      const cell = row.cells[target]
+      const cell = ownValue(row.cells, target)
       if (cell && isCriticalMismatch(row, cell))
         out.push(`session ${s.id} seq ${row.seq} ${row.requestClass}: ${cell.reason ?? 'mismatch'}`)
     }
@@ -59,7 +60,9 @@ function compareNoCritical(f: Ok<'compare'>, targets: readonly string[]): string
       )
       continue
     }
-    const absent = r.sessions.filter((s) => s.rows.some((row) => !row.cells[t])).map((s) => s.id)
+    const absent = r.sessions
+      .filter((s) => s.rows.some((row) => !ownValue(row.cells, t)))
+      .map((s) => s.id)
     if (absent.length)
       reasons.push(`${f.file}: target ${t} did not run on session(s) ${list(absent)}`)
     const cells = criticalCells(r, t)

@@ -5,7 +5,7 @@
  */
 import type { BoxClass, CloudClass, EventType, FrameClass, FrameSide } from './frame-class.js'
 import { EVENT_TYPES } from './frame-class.js'
-import { getTag, parseFrame, type ParsedFrame } from './frame.js'
+import { getTag, parseFrame, type FrameInput, type ParsedFrame } from './frame.js'
 
 export interface Classification {
   readonly class: FrameClass
@@ -104,7 +104,7 @@ function classifyFromBox(frame: ParsedFrame): Classification {
   const result = getTag(frame, 'Result')
   const reason = getTag(frame, 'Reason')
   if (result !== undefined) {
-    const poll = POLLS[result]
+    const poll = POLLS.get(result)
     if (poll === 'box.poll.isnewset') {
       return { class: poll, pollForm: getTag(frame, 'TblName') === undefined ? 'short' : 'merged' }
     }
@@ -125,11 +125,12 @@ function classifyFromBox(frame: ParsedFrame): Classification {
   return table === undefined ? { class: 'box.unknown' } : { class: 'box.unknown', table }
 }
 
-const POLLS: Readonly<Record<string, BoxClass>> = {
-  IsNewSet: 'box.poll.isnewset',
-  IsNewFW: 'box.poll.isnewfw',
-  IsNewWeather: 'box.poll.isnewweather',
-}
+/** Poll class by `Result`: a Map, so that frame text never reaches Object.prototype members. */
+const POLLS: ReadonlyMap<string, BoxClass> = new Map([
+  ['IsNewSet', 'box.poll.isnewset'],
+  ['IsNewFW', 'box.poll.isnewfw'],
+  ['IsNewWeather', 'box.poll.isnewweather'],
+])
 
 /** Classifies a parsed frame sent by the BOX (`box`) or sent to it (`cloud`). */
 export function classifyFrame(frame: ParsedFrame, side: FrameSide): Classification {
@@ -143,9 +144,9 @@ export interface ClassifiedText extends Classification {
   readonly problem?: string
 }
 
-/** Parses and classifies raw frame text; malformed text is `box.unknown` / `cloud.unknown`. */
-export function classifyText(text: string, side: FrameSide): ClassifiedText {
-  const parsed = parseFrame(text)
+/** Parses and classifies a raw frame; a malformed one is `box.unknown` / `cloud.unknown`. */
+export function classifyText(input: FrameInput, side: FrameSide): ClassifiedText {
+  const parsed = parseFrame(input)
   if (!parsed.ok) {
     return {
       class: side === 'box' ? 'box.unknown' : 'cloud.unknown',

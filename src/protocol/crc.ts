@@ -12,7 +12,7 @@ const TABLE: Uint16Array = (() => {
 
 /**
  * Computes CRC-16/MODBUS over bytes `[start, end)` of the input (all of it by default); a string is
- * taken as UTF-8 (frames are ASCII).
+ * text, taken as the UTF-8 bytes it is sent as (`wireBytes`).
  */
 export function crc16Modbus(input: Uint8Array | string, start = 0, end = input.length): number {
   let crc = 0xffff
@@ -26,6 +26,27 @@ export function crc16Modbus(input: Uint8Array | string, start = 0, end = input.l
     return crc
   }
   for (let i = start; i < end; i++) crc = (crc >>> 8) ^ TABLE[(crc ^ input[i]!) & 0xff]!
+  return crc
+}
+
+/**
+ * CRC-16/MODBUS over `[start, end)` of a byte view: a string whose char codes are the bytes
+ * (latin1, one char per byte), the form the frame parser scans.
+ */
+export function crc16ByteView(view: string, start = 0, end = view.length): number {
+  let crc = 0xffff
+  for (let i = start; i < end; i++) crc = (crc >>> 8) ^ TABLE[(crc ^ view.charCodeAt(i)) & 0xff]!
+  return crc
+}
+
+/** CRC-16/MODBUS over `[start, end)` of an ASCII string; -1 as soon as a char is not ASCII. */
+export function crc16Ascii(text: string, start: number, end: number): number {
+  let crc = 0xffff
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i)
+    if (code > 0x7f) return -1
+    crc = (crc >>> 8) ^ TABLE[(crc ^ code) & 0xff]!
+  }
   return crc
 }
 

@@ -1,15 +1,16 @@
 /**
  * Stream framing (PROTOCOL.md §1): split a byte stream on `</Frame>`, swallow one optional CRLF,
  * lone CR or lone LF after it, tolerate half frames, several frames per chunk and garbage between
- * frames, and bound memory with an oversize guard.
+ * frames, and bound memory with an oversize guard. Frames come out as the bytes received.
  */
-import { FRAME_CLOSE, FRAME_OPEN } from './frame.js'
+import { FRAME_CLOSE, FRAME_OPEN, wireBytes } from './frame.js'
 
 /** A frame without `</Frame>` past this many bytes is an error, not unbounded memory. */
 export const MAX_FRAME_BYTES = 64 * 1024
 
 export type SplitterEvent =
-  | { readonly type: 'frame'; readonly text: string }
+  /** A complete frame, `<Frame>` … `</Frame>` without its line ending, byte for byte. */
+  | { readonly type: 'frame'; readonly bytes: Buffer }
   | { readonly type: 'garbage'; readonly bytes: number; readonly sample: string }
   | { readonly type: 'oversize'; readonly bytes: number }
 
@@ -37,9 +38,12 @@ export class FrameSplitter {
     return this.buffer.length
   }
 
-  /** Feeds a chunk (bytes are kept 1:1 as latin1 characters) and returns what it completed. */
+  /**
+   * Feeds a chunk and returns what it completed. Bytes are held 1:1 as latin1 chars (a string is
+   * text and stands for its UTF-8 bytes).
+   */
   push(chunk: Uint8Array | string): SplitterEvent[] {
-    let data = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('latin1')
+    let data = wireBytes(chunk).toString('latin1')
     const events: SplitterEvent[] = []
     if (data.length === 0) return events
     if (this.afterCr) {
@@ -128,7 +132,7 @@ export class FrameSplitter {
       events.push(
         end > this.maxFrameBytes
           ? { type: 'oversize', bytes: end }
-          : { type: 'frame', text: this.buffer.slice(0, end) },
+          : { type: 'frame', bytes: Buffer.from(this.buffer.slice(0, end), 'latin1') },
       )
       this.buffer = this.swallowLineEnding(this.buffer.slice(end))
     }

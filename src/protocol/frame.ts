@@ -1,13 +1,37 @@
 /**
  * Frame parse/build. A frame is a flat tag stream, not XML (PROTOCOL.md §1): duplicates are kept
- * in order, the CRC covers the inner text between `<Frame>` and `<CRC>`.
+ * in order, the CRC covers the bytes between `<Frame>` and `<CRC>` exactly as they came off the
+ * wire. Frames are bytes: the parser scans a byte view (one char per byte) and the CRC is computed
+ * over those bytes; a text frame (a capture's `raw`, a frame we build) stands for its UTF-8 bytes.
  */
-import { crc16Modbus, formatCrc } from './crc.js'
+import { crc16Ascii, crc16ByteView, crc16Modbus, formatCrc } from './crc.js'
 
 export const FRAME_OPEN = '<Frame>'
 export const FRAME_CLOSE = '</Frame>'
 export const CRC_OPEN = '<CRC>'
 export const CRC_CLOSE = '</CRC>'
+/** The line ending a frame is sent with, as bytes. */
+export const CRLF: Buffer = Buffer.from('\r\n', 'latin1')
+
+/** A frame as read: its bytes, or text (whose bytes are its UTF-8 encoding). */
+export type FrameInput = string | Uint8Array
+
+/** The bytes a frame goes on the wire as: text as UTF-8 (what its CRC covers), bytes unchanged. */
+export function wireBytes(frame: FrameInput): Buffer {
+  if (typeof frame === 'string') return Buffer.from(frame, 'utf8')
+  return Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.length)
+}
+
+/** One char per byte (latin1): the form the parser scans, offsets are byte offsets. */
+function byteView(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
+}
+
+/** A value scanned from a byte view, as text: bytes >= 0x80 are decoded as UTF-8. */
+function textOf(view: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(view) ? Buffer.from(view, 'latin1').toString('utf8') : view
+}
 
 export interface FrameChild {
   readonly tag: string
@@ -68,6 +92,7 @@ function parseChildren(
   from: number,
   to: number,
   keep: ReadonlySet<string> | undefined,
+  decode: boolean,
 ): { children: FrameChild[]; count: number } | null {
   const children: FrameChild[] = []
   let count = 0
@@ -98,9 +123,12 @@ function parseChildren(
     count++
     // Only tags of a kept length are sliced and looked up (millions of frames in an extract).
     if (keep === undefined || keepLengths(keep)[tagLen] === 1) {
-      const tag = text.slice(pos + 1, close)
-      if (keep === undefined || keep.has(tag))
-        children.push({ tag, value: text.slice(close + 1, end) })
+      const raw = text.slice(pos + 1, close)
+      const tag = decode ? textOf(raw) : raw
+      if (keep === undefined || keep.has(tag)) {
+        const value = text.slice(close + 1, end)
+        children.push({ tag, value: decode ? textOf(value) : value })
+      }
     }
     pos = end + tagLen + 3
   }
@@ -141,7 +169,17 @@ export interface ParseOptions {
   readonly keepTags?: ReadonlySet<string>
 }
 
-export function parseFrame(text: string, options: ParseOptions = {}): ParseResult {
+export function parseFrame(input: FrameInput, options: ParseOptions = {}): ParseResult {
+  return typeof input === 'string'
+    ? parseView(input, options, true)
+    : parseView(byteView(input), options, false)
+}
+
+/**
+ * Parses a byte view, or a text (`isText`): an ASCII text is its own byte view, any other text is
+ * parsed over its UTF-8 bytes, so that the CRC always covers the bytes the frame is sent as.
+ */
+function parseView(text: string, options: ParseOptions, isText: boolean): ParseResult {
   const terminator = terminatorOf(text)
   const bodyEnd = text.length - terminator.length
   const innerStart = FRAME_OPEN.length
@@ -168,7 +206,12 @@ export function parseFrame(text: string, options: ParseOptions = {}): ParseResul
       crcOk: false,
     }
   }
-  const crcComputed = crc16Modbus(text, innerStart, crcAt)
+  let crcComputed = crc16Ascii(text, innerStart, crcAt)
+  const decode = crcComputed < 0
+  if (decode) {
+    if (isText) return parseView(byteView(Buffer.from(text, 'utf8')), options, false)
+    crcComputed = crc16ByteView(text, innerStart, crcAt)
+  }
   const crcClosed =
     text.startsWith(CRC_CLOSE, innerEnd - CRC_CLOSE.length) &&
     innerEnd - CRC_CLOSE.length >= crcAt + CRC_OPEN.length
@@ -181,7 +224,7 @@ export function parseFrame(text: string, options: ParseOptions = {}): ParseResul
   const crcOk = crcClosed && !crcText.includes('<') && crcText === formatCrc(crcComputed)
   const parsed =
     crcClosed && !crcText.includes('<')
-      ? parseChildren(text, innerStart, crcAt, options.keepTags)
+      ? parseChildren(text, innerStart, crcAt, options.keepTags, decode)
       : null
   if (parsed === null) {
     return {
@@ -220,14 +263,20 @@ export interface BuildOptions {
   readonly crcText?: string
 }
 
-/** Builds a frame from children: computes the CRC and appends CRLF unless told otherwise. */
+/**
+ * Builds a frame (text) from children: computes the CRC over the UTF-8 bytes the frame is sent as
+ * (`wireBytes`) and appends CRLF unless told otherwise.
+ */
 export function buildFrame(children: readonly FrameChild[], options: BuildOptions = {}): string {
   const inner = innerText(children)
   const crc = options.crcText ?? formatCrc(crc16Modbus(inner))
   return `${FRAME_OPEN}${inner}${CRC_OPEN}${crc}</CRC>${FRAME_CLOSE}${options.terminator ?? '\r\n'}`
 }
 
-/** Rebuilds a parsed frame exactly as it was received (same CRC text, same terminator). */
+/**
+ * Rebuilds a parsed frame as it was received (same CRC text, same terminator); byte-exact for
+ * every frame whose bytes are ASCII or UTF-8 (values are decoded as UTF-8).
+ */
 export function rebuildFrame(frame: ParsedFrame): string {
   return buildFrame(frame.children, {
     terminator: frame.terminator,
@@ -244,4 +293,21 @@ export function buildFrameFromPairs(
     pairs.map(([tag, value]) => ({ tag, value })),
     options,
   )
+}
+
+const CRC_TAIL = `${CRC_CLOSE}${FRAME_CLOSE}`
+
+/**
+ * Whether a frame's carried CRC matches its bytes, without parsing its children (the proxy's
+ * forwarding path counts bad CRCs this way); null when it does not end in `<CRC>…</CRC></Frame>`.
+ */
+export function carriedCrcOk(frame: FrameInput): boolean | null {
+  const bytes = wireBytes(frame)
+  const tailAt = bytes.length - CRC_TAIL.length
+  if (tailAt < FRAME_OPEN.length || bytes.toString('latin1', tailAt) !== CRC_TAIL) return null
+  const crcAt = bytes.lastIndexOf(CRC_OPEN, tailAt)
+  if (crcAt < FRAME_OPEN.length || bytes.toString('latin1', 0, FRAME_OPEN.length) !== FRAME_OPEN)
+    return null
+  const carried = bytes.toString('latin1', crcAt + CRC_OPEN.length, tailAt)
+  return carried === formatCrc(crc16Modbus(bytes, FRAME_OPEN.length, crcAt))
 }

@@ -7,6 +7,7 @@
  */
 import net from 'node:net'
 import { classifyText } from '../protocol/classify.js'
+import { wireBytes } from '../protocol/frame.js'
 import { FrameSplitter, type SplitterEvent } from '../protocol/frame-splitter.js'
 import type { CloudClass } from '../protocol/frame-class.js'
 import type { ReplayPlan, ReplayStep } from './plan.js'
@@ -41,7 +42,8 @@ export const DEFAULT_QUIET_MS = 1
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000
 
 interface Inbound {
-  readonly text: string
+  /** The frame as it came off the wire. */
+  readonly bytes: Buffer
   readonly at: number
 }
 
@@ -49,15 +51,16 @@ const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 const quietOf = (p: ReplayPacing): number => p.quietMs ?? (p.maxSpeed ? DEFAULT_QUIET_MS : 0)
 
-function withCrlf(raw: string): string {
-  return raw.endsWith('\n') || raw.endsWith('\r') ? raw : `${raw}\r\n`
+/** The bytes a BOX frame is sent as (a fixture's `raw` is text: UTF-8), with its line ending. */
+function withCrlf(raw: string): Buffer {
+  return wireBytes(raw.endsWith('\n') || raw.endsWith('\r') ? raw : `${raw}\r\n`)
 }
 
 function record(f: Inbound, sentAt: number): ReplyRecord {
-  const c = classifyText(f.text, 'cloud')
+  const c = classifyText(f.bytes, 'cloud')
   return {
     class: c.class as CloudClass,
-    raw: f.text,
+    raw: f.bytes.toString('utf8'),
     crcOk: c.crcOk,
     latencyMs: Math.round((f.at - sentAt) * 1000) / 1000,
   }
@@ -155,7 +158,7 @@ export class ReplayConnection {
   private receive(events: readonly SplitterEvent[]): void {
     const at = performance.now()
     for (const e of events) {
-      if (e.type === 'frame') this.inbox.push({ text: e.text, at })
+      if (e.type === 'frame') this.inbox.push({ bytes: e.bytes, at })
       else if (e.type === 'garbage') this.garbageBytes += e.bytes
       else this.oversizeBytes += e.bytes
     }

@@ -2,6 +2,7 @@
 import type { CompareReport } from '../compare/report-schema.js'
 import { diagramId, esc } from './html.js'
 import type { ReportInput } from './report-input.js'
+import { ownValue } from '../own.js'
 import { renderSequenceDiagram } from './sequence-svg.js'
 
 type CompareSession = CompareReport['sessions'][number]
@@ -9,7 +10,9 @@ export type CellVerdict = 'PASS' | 'WARN' | 'MISMATCH' | 'NONE'
 
 /** The worst verdict of `target` over the rows of a session (NONE: the target has no rows). */
 export function sessionVerdict(session: CompareSession, target: string): CellVerdict {
-  const verdicts = session.rows.map((r) => r.cells[target]?.verdict).filter((v) => v !== undefined)
+  const verdicts = session.rows
+    .map((r) => ownValue(r.cells, target)?.verdict)
+    .filter((v) => v !== undefined)
   if (verdicts.length === 0) return 'NONE'
   if (verdicts.includes('MISMATCH')) return 'MISMATCH'
   return verdicts.includes('WARN') ? 'WARN' : 'PASS'
@@ -33,7 +36,7 @@ export function renderCompare(input: ReportInput): string {
         .map((t) => {
           const v = sessionVerdict(s, t)
           if (v === 'NONE') return `<td class="cell v-none">–</td>`
-          const n = s.rows.filter((r) => r.cells[t]?.verdict === v).length
+          const n = s.rows.filter((r) => ownValue(r.cells, t)?.verdict === v).length
           return `<td class="cell v-${v.toLowerCase()}" data-verdict="${v}"><a href="#${diagramId(s.id, t)}">${v}${v === 'PASS' ? '' : ` ×${n}`}</a></td>`
         })
         .join('')

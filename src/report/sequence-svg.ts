@@ -2,6 +2,7 @@
 import type { CompareReport } from '../compare/report-schema.js'
 import { cellText } from '../compare/compare.js'
 import { diagramId, esc, ms } from './html.js'
+import { ownValue } from '../own.js'
 import { replayKey, type ReportInput } from './report-input.js'
 
 type CompareSession = CompareReport['sessions'][number]
@@ -70,7 +71,7 @@ export function renderSequenceDiagram(
   target: string,
 ): string {
   const id = diagramId(session.id, target)
-  const rows = session.rows.filter((r) => r.cells[target] !== undefined)
+  const rows = session.rows.filter((r) => ownValue(r.cells, target) !== undefined)
   const height = TOP + rows.length * ROW_H * 2 + 10
   const parts: string[] = [
     `<line class="lane" x1="${BOX_X}" y1="30" x2="${BOX_X}" y2="${height}"/>`,
@@ -79,7 +80,7 @@ export function renderSequenceDiagram(
     `<text class="lane-name" x="${TARGET_X}" y="20" text-anchor="middle">${esc(target)}</text>`,
   ]
   rows.forEach((r, i) => {
-    const cell = r.cells[target]!
+    const cell = ownValue(r.cells, target)!
     const y = TOP + i * ROW_H * 2
     const [req, rep] = framesOf(input, session, target, r.seq, r.id)
     const setting = r.context === 'setting-batch' || cell.class === 'cloud.setting'

@@ -5,6 +5,7 @@
  */
 import net from 'node:net'
 import { OigError, reasonOf } from '../errors.js'
+import { CRLF } from '../protocol/frame.js'
 import { FrameSplitter } from '../protocol/frame-splitter.js'
 import type { Endpoint } from '../targets/proxy/upstream.js'
 import type { FrameFault } from './schedule.js'
@@ -70,14 +71,14 @@ export async function startFaultyUpstream(opts: FaultyUpstreamOptions): Promise<
     cloud.on('data', (chunk: Buffer) => {
       for (const ev of fromCloud.push(chunk)) {
         if (ev.type !== 'frame') continue
-        const reply = `${ev.text}\r\n`
+        const reply = Buffer.concat([ev.bytes, CRLF])
         if (!held.shift()) {
-          box.write(reply, 'latin1')
+          box.write(reply)
           continue
         }
         const timer = setTimeout(() => {
           timers.delete(timer)
-          if (!box.destroyed) box.write(reply, 'latin1')
+          if (!box.destroyed) box.write(reply)
         }, opts.slowDelayMs)
         timers.add(timer)
       }
@@ -100,7 +101,7 @@ export async function startFaultyUpstream(opts: FaultyUpstreamOptions): Promise<
           continue
         }
         held.push(fault === 'slow')
-        cloud.write(`${ev.text}\r\n`, 'latin1')
+        cloud.write(Buffer.concat([ev.bytes, CRLF]))
       }
     })
   }

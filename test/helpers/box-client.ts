@@ -10,6 +10,8 @@ const REPLY_TIMEOUT_MS = 5_000
 
 export class BoxClient {
   private readonly frames: string[] = []
+  /** Every frame received so far, as the bytes that came off the wire. */
+  readonly received: Buffer[] = []
   private readonly waiters: Array<(frame: string | null) => void> = []
   private readonly splitter = new FrameSplitter()
   private ended = false
@@ -21,8 +23,10 @@ export class BoxClient {
       for (const e of this.splitter.push(chunk)) {
         if (e.type !== 'frame') continue
         const waiter = this.waiters.shift()
-        if (waiter) waiter(e.text)
-        else this.frames.push(e.text)
+        const text = e.bytes.toString('utf8')
+        this.received.push(e.bytes)
+        if (waiter) waiter(text)
+        else this.frames.push(text)
       }
     })
     socket.on('error', () => undefined)

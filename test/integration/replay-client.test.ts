@@ -82,7 +82,12 @@ async function startServer(onFrame: (r: Received) => void): Promise<TestServer> 
     socket.on('data', (chunk) => {
       for (const e of splitter.push(chunk)) {
         if (e.type !== 'frame') continue
-        const r = { conn, seq: Number(seqOf(e.text)), at: performance.now(), socket }
+        const r = {
+          conn,
+          seq: Number(seqOf(e.bytes.toString('utf8'))),
+          at: performance.now(),
+          socket,
+        }
         received.push(r)
         onFrame(r)
       }

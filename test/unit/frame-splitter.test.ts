@@ -30,7 +30,10 @@ function run(chunks: ReadonlyArray<string | Uint8Array>): SplitterEvent[] {
   return [...events, ...splitter.end()]
 }
 
-const frameEvent = (raw: string): SplitterEvent => ({ type: 'frame', text: bare(raw) })
+const frameEvent = (raw: string): SplitterEvent => ({
+  type: 'frame',
+  bytes: Buffer.from(bare(raw)),
+})
 const garbage = (text: string): SplitterEvent => ({
   type: 'garbage',
   bytes: text.length,
@@ -122,7 +125,8 @@ describe('FrameSplitter', () => {
   })
 
   it('reports garbage before and between frames and still splits the frames after it', () => {
-    expect(run([`noise${SHORT_ISNEWSET.raw}\x00\xff junk ${CLOUD_ACK.raw}`])).toEqual([
+    const bytes = Buffer.from(`noise${SHORT_ISNEWSET.raw}\x00\xff junk ${CLOUD_ACK.raw}`, 'latin1')
+    expect(run([bytes])).toEqual([
       garbage('noise'),
       frameEvent(SHORT_ISNEWSET.raw),
       garbage('\x00\xff junk '),

@@ -4,6 +4,7 @@ import Table from 'cli-table3'
 import { cellText } from '../../compare/compare.js'
 import type { CompareReport } from '../../compare/report-schema.js'
 import type { ReplayTranscript } from '../../replay/transcript-schema.js'
+import { ownValue } from '../../own.js'
 
 function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] } })
@@ -56,7 +57,7 @@ export function renderCompare(r: CompareReport, c: ChalkInstance): string {
         `${row.table ? `${row.requestClass}[${row.table}]` : row.requestClass}${row.critical ? ' *' : ''}`,
         row.expected.join('|') || '-',
         ...names.map((n) => {
-          const cell = row.cells[n]
+          const cell = ownValue(row.cells, n)
           if (!cell) return '-'
           const text = `${cellText(cell)}${cell.latencyMs === null ? '' : ` ${Math.round(cell.latencyMs)}ms`}`
           return cell.verdict === 'PASS'

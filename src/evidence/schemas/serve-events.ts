@@ -53,8 +53,10 @@ export const ConnectionEventSchema = z.discriminatedUnion('event', [
     at,
     event: z.literal('problem'),
     conn,
-    problem: z.enum(['garbage', 'oversize', 'slow-reader']),
-    bytes: z.number().int().nonnegative(),
+    problem: z
+      .enum(['garbage', 'oversize', 'slow-reader', 'backlog'])
+      .describe('backlog (proxy): too many frames waiting for replies, reading paused'),
+    bytes: z.number().int().nonnegative().describe('bytes of the problem (backlog: bytes queued)'),
     sample: z.string().optional().describe('first bytes of the garbage, as latin1 text'),
   }),
   z.object({ at, event: z.literal('reject'), peer: z.string(), reason: z.string() }),

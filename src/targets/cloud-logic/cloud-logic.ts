@@ -9,7 +9,7 @@ import type { ContractContext, RequestKey } from '../../contract/schema.js'
 import { buildCloudReply, cloudSetting } from '../../protocol/cloud-frames.js'
 import { classifyFrame } from '../../protocol/classify.js'
 import type { BoxClass, CloudClass } from '../../protocol/frame-class.js'
-import { getTag, parseFrame } from '../../protocol/frame.js'
+import { getTag, parseFrame, type FrameInput } from '../../protocol/frame.js'
 import type { SettingQueue } from './setting-queue.js'
 
 export interface Decision {
@@ -75,10 +75,10 @@ export class CloudLogic {
     return c
   }
 
-  /** Decides the reply to one BOX frame (text without line ending) on connection `connId`. */
-  onFrame(connId: number, text: string, nowMs: number): Decision {
+  /** Decides the reply to one BOX frame (bytes or text, without line ending) on `connId`. */
+  onFrame(connId: number, frame: FrameInput, nowMs: number): Decision {
     const conn = this.conn(connId)
-    const parsed = parseFrame(text)
+    const parsed = parseFrame(frame)
     const context: ContractContext =
       conn.lastSentClass === 'cloud.setting' ? 'setting-batch' : 'normal'
     if (!parsed.ok || !parsed.frame.crcOk) {

@@ -1,28 +1,27 @@
 /**
  * One BOX connection of the mock cloud at the socket edge: stream framing, one CloudLogic decision
  * per frame, the reply written back, and every frame and problem in the event log. Garbage, an
- * oversize frame, a peer that stops reading and an idle connection end the connection with a
- * logged reason; nothing that happens on one socket escapes it.
+ * oversize frame (after the frames of the same read are answered: frame-intake.ts), a peer that
+ * stops reading and an idle connection end the connection with a logged reason; nothing that
+ * happens on one socket escapes it.
  */
 import type { Socket } from 'node:net'
 import type { ServeEvent } from '../../evidence/schemas/serve-events.js'
-import { FRAME_CLOSE } from '../../protocol/frame.js'
-import { FrameSplitter, type SplitterEvent } from '../../protocol/frame-splitter.js'
+import { FRAME_CLOSE, wireBytes } from '../../protocol/frame.js'
+import { FrameSplitter } from '../../protocol/frame-splitter.js'
 import type { CloudLogic, Decision } from '../cloud-logic/cloud-logic.js'
+import { countProblem, takeRead, type IntakeCounters, type IntakeRead } from '../frame-intake.js'
 
 /** After we end a connection, the peer gets this long to close its side before it is destroyed. */
 const CLOSE_GRACE_MS = 2_000
 /** Replies queued to a peer that does not read them; past this the peer is dropped. */
 const MAX_UNREAD_REPLY_BYTES = 1024 * 1024
 
-export interface MockCounters {
+export interface MockCounters extends IntakeCounters {
   framesIn: number
   repliesOut: number
   settingsSent: number
   unobserved: number
-  crcErrors: number
-  garbage: number
-  oversize: number
   idleTimeouts: number
   socketErrors: number
 }
@@ -122,46 +121,36 @@ export class MockConnection {
   }
 
   private onEnd(): void {
+    // A partial frame left at the BOX's FIN is logged and counted as garbage.
+    if (!this.closing) this.onRead(takeRead(this.splitter.end()), true)
     this.reason ??= 'closed by peer'
-    if (this.closing) return
-    for (const e of this.splitter.end()) this.onSplitterEvent(e)
   }
 
   private onData(chunk: Buffer): void {
     if (this.closing) return
-    for (const e of this.splitter.push(chunk)) {
-      this.onSplitterEvent(e)
-      if (this.closing) return
-    }
+    this.onRead(takeRead(this.splitter.push(chunk)), false)
   }
 
-  private onSplitterEvent(e: SplitterEvent): void {
-    if (e.type === 'frame') {
-      this.onFrame(e.text)
-      return
+  /** Answers every frame of the read, then ends the connection if the read had a problem. */
+  private onRead(read: IntakeRead, atEnd: boolean): void {
+    for (const frame of read.frames) {
+      if (this.socket.destroyed) return
+      this.onFrame(frame)
     }
-    const { counters } = this.deps
-    if (e.type === 'garbage') counters.garbage++
-    else counters.oversize++
-    this.log({
-      event: 'problem',
-      conn: this.id,
-      problem: e.type,
-      bytes: e.bytes,
-      ...(e.type === 'garbage' ? { sample: e.sample } : {}),
-    })
-    this.end(
-      e.type === 'garbage'
-        ? `garbage: ${e.bytes} byte(s) outside a frame`
-        : `oversize frame: over ${this.deps.maxFrameBytes} bytes`,
-    )
+    let reason: string | null = null
+    for (const p of read.problems) {
+      const why = countProblem(this.deps.counters, p, this.deps.maxFrameBytes, atEnd)
+      reason ??= why
+      this.log({ event: 'problem', conn: this.id, ...p })
+    }
+    if (reason !== null) this.end(reason)
   }
 
-  private onFrame(text: string): void {
+  private onFrame(bytes: Buffer): void {
     const { counters, logic } = this.deps
     this.framesIn++
     counters.framesIn++
-    const d = logic.onFrame(this.id, text, this.deps.now())
+    const d = logic.onFrame(this.id, bytes, this.deps.now())
     if (d.crcOk === false) counters.crcErrors++
     this.log({
       event: 'frame',
@@ -169,7 +158,7 @@ export class MockConnection {
       dir: 'in',
       class: d.request,
       ...(d.table === null ? {} : { table: d.table }),
-      bytes: text.length,
+      bytes: bytes.length,
       crcOk: d.crcOk,
       ...(d.transition === null ? {} : { transition: d.transition }),
       ...(d.unobserved === null ? {} : { unobserved: d.unobserved }),
@@ -184,7 +173,8 @@ export class MockConnection {
   private write(d: Decision, reply: string): void {
     const { counters, logic } = this.deps
     const setting = d.replyClass === 'cloud.setting' ? logic.queue.awaitingOn(this.id) : undefined
-    this.socket.write(reply, 'latin1')
+    const wire = wireBytes(reply)
+    this.socket.write(wire)
     this.framesOut++
     counters.repliesOut++
     if (setting) counters.settingsSent++
@@ -194,7 +184,7 @@ export class MockConnection {
       dir: 'out',
       class: d.replyClass!,
       ...(setting ? { table: setting.table, setting: setting.id } : {}),
-      bytes: reply.indexOf(FRAME_CLOSE) + FRAME_CLOSE.length,
+      bytes: wire.lastIndexOf(FRAME_CLOSE) + FRAME_CLOSE.length,
       crcOk: true,
     })
     if (this.socket.writableLength > MAX_UNREAD_REPLY_BYTES) {

@@ -5,7 +5,7 @@
  */
 import { classifyFrame, classifyText } from '../../protocol/classify.js'
 import type { BoxClass, CloudClass } from '../../protocol/frame-class.js'
-import { getTag, parseFrame } from '../../protocol/frame.js'
+import { getTag, parseFrame, wireBytes, type FrameInput } from '../../protocol/frame.js'
 
 export interface BoxFrameInfo {
   readonly request: BoxClass
@@ -18,9 +18,9 @@ export interface BoxFrameInfo {
   readonly label: string | null
 }
 
-/** Classifies a BOX frame (text without line ending); never throws. */
-export function inspectBoxFrame(text: string): BoxFrameInfo {
-  const parsed = parseFrame(text)
+/** Classifies a BOX frame (bytes or text, without line ending); never throws. */
+export function inspectBoxFrame(frame: FrameInput): BoxFrameInfo {
+  const parsed = parseFrame(frame)
   if (!parsed.ok) {
     return { request: 'box.unknown', table: null, crcOk: parsed.crcOk, deviceId: null, label: null }
   }
@@ -36,15 +36,17 @@ export function inspectBoxFrame(text: string): BoxFrameInfo {
 }
 
 /** Class and CRC status of a frame sent to the BOX (`cloud.unknown` for text that is no frame). */
-export function inspectReply(text: string): {
+export function inspectReply(frame: FrameInput): {
   readonly cls: CloudClass
   readonly crcOk: boolean | null
 } {
-  const c = classifyText(text, 'cloud')
+  const c = classifyText(frame, 'cloud')
   return { cls: c.class as CloudClass, crcOk: c.crcOk }
 }
 
 /** Cheap pre-check (hot path): only a frame with `Reason` Setting can be a `cloud.setting`. */
-export function mayBeSetting(text: string): boolean {
-  return text.includes('<Reason>Setting</Reason>')
+export function mayBeSetting(frame: FrameInput): boolean {
+  return typeof frame === 'string'
+    ? frame.includes('<Reason>Setting</Reason>')
+    : wireBytes(frame).includes('<Reason>Setting</Reason>')
 }

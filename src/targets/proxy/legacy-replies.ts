@@ -7,6 +7,7 @@
 import type { ReplyPolicy } from '../../contract/reply-policy.js'
 import { buildCloudReply, CLOUD_ACK } from '../../protocol/cloud-frames.js'
 import { isPollClass, type BoxClass, type CloudClass } from '../../protocol/frame-class.js'
+import type { FrameInput } from '../../protocol/frame.js'
 import type { CloudLogic } from '../cloud-logic/cloud-logic.js'
 import type { SettingQueue } from '../cloud-logic/setting-queue.js'
 import type { BoxFrameInfo } from './frame-info.js'
@@ -123,7 +124,7 @@ export class LocalReplies {
   }
 
   /** Decides the local reply to one BOX frame (text without line ending). */
-  reply(connId: number, text: string, info: BoxFrameInfo, nowMs: number): LocalDecision {
+  reply(connId: number, text: FrameInput, info: BoxFrameInfo, nowMs: number): LocalDecision {
     const t = this.track(connId)
     t.deviceId ??= info.deviceId
     const d =
@@ -171,7 +172,7 @@ export class LocalReplies {
     return draft(buildCloudReply(cls, nowMs), cls, 'table')
   }
 
-  private contract(connId: number, text: string, info: BoxFrameInfo, nowMs: number): Draft {
+  private contract(connId: number, text: FrameInput, info: BoxFrameInfo, nowMs: number): Draft {
     const t = this.track(connId)
     if (
       isSettingAnswer(info.request) &&

@@ -2,12 +2,13 @@
 import type { CaptureWriter } from '../../capture/capture-writer.js'
 import type { ProxyEventSink } from '../../evidence/schemas/proxy-events.js'
 import type { SettingQueue, SettingState } from '../cloud-logic/setting-queue.js'
+import type { IntakeCounters } from '../frame-intake.js'
 import { settingView, type SettingView } from '../control-api.js'
 import type { HybridPolicy, ModeTransition, ProxyMode } from './hybrid-policy.js'
 import type { LocalReplies, LocalReplySet } from './legacy-replies.js'
 import type { Endpoint } from './upstream.js'
 
-export interface ProxyCounters {
+export interface ProxyCounters extends IntakeCounters {
   framesIn: number
   forwarded: number
   upstreamReplies: number
@@ -15,6 +16,8 @@ export interface ProxyCounters {
   rescued: number
   unanswered: number
   unobserved: number
+  /** Times reading paused because more than MAX_QUEUED_FRAMES frames waited for replies. */
+  backlogPauses: number
   upstreamFailures: { timeout: number; reset: number; refused: number }
 }
 
@@ -41,6 +44,10 @@ export function newCounters(): ProxyCounters {
     rescued: 0,
     unanswered: 0,
     unobserved: 0,
+    crcErrors: 0,
+    garbage: 0,
+    oversize: 0,
+    backlogPauses: 0,
     upstreamFailures: { timeout: 0, reset: 0, refused: 0 },
   }
 }

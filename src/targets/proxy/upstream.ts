@@ -13,7 +13,8 @@ export interface Endpoint {
 }
 
 export type ExchangeResult =
-  | { readonly result: 'ok'; readonly reply: string }
+  /** The reply as it came off the wire (without its line ending). */
+  | { readonly result: 'ok'; readonly reply: Buffer }
   | { readonly result: Exclude<UpstreamResult, 'ok'>; readonly detail: string }
   /** The proxy itself dropped the link (BOX gone, shutdown): not the upstream's failure. */
   | { readonly result: 'aborted' }
@@ -52,7 +53,7 @@ export class UpstreamLink {
   }
 
   /** Sends one frame (with its line ending) and waits for the one reply, at most `timeoutMs`. */
-  exchange(bytes: string, timeoutMs: number): Promise<ExchangeResult> {
+  exchange(bytes: Buffer, timeoutMs: number): Promise<ExchangeResult> {
     if (this.closed) return Promise.resolve({ result: 'aborted' })
     if (this.pending) throw new Error('UpstreamLink: one exchange at a time')
     const socket = this.socket ?? this.connect()
@@ -62,7 +63,7 @@ export class UpstreamLink {
         timeoutMs,
       )
       this.pending = { resolve, timer }
-      socket.write(bytes, 'latin1')
+      socket.write(bytes)
     })
   }
 
@@ -86,7 +87,7 @@ export class UpstreamLink {
     socket.on('data', (chunk: Buffer) => {
       if (this.socket !== socket) return
       for (const ev of splitter.push(chunk)) {
-        if (ev.type === 'frame') this.onFrame(ev.text)
+        if (ev.type === 'frame') this.onFrame(ev.bytes)
         else this.onProblem({ problem: ev.type, bytes: ev.bytes })
       }
     })
@@ -104,7 +105,7 @@ export class UpstreamLink {
     return socket
   }
 
-  private onFrame(text: string): void {
+  private onFrame(text: Buffer): void {
     const p = this.pending
     if (!p) {
       this.onProblem({ problem: 'unsolicited', bytes: text.length })
