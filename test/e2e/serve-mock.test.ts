@@ -1,49 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ServeDoc } from '../../src/cli/commands/serve.js'
 import { ServeEventSchema } from '../../src/evidence/schemas/serve-events.js'
 import { classifyText } from '../../src/protocol/classify.js'
 import { BoxClient } from '../helpers/box-client.js'
 import { realFrames } from '../helpers/box-frames.js'
-import { BIN, oigctl, REPO_ROOT } from '../helpers/cli.js'
+import { oigctl } from '../helpers/cli.js'
 import { tempDir } from '../helpers/make-db.js'
+import { serveCli, type RunningServe } from '../helpers/serve-cli.js'
 
 const F = realFrames()
-const LISTENING = /^listening mock 127\.0\.0\.1:(\d+) control (?:127\.0\.0\.1:(\d+)|off)$/m
 
-interface Running {
-  readonly child: ChildProcess
-  readonly port: number
-  readonly controlPort: number | null
-  readonly exit: Promise<{ code: number | null; stdout: string; stderr: string }>
-}
-
-/** Spawns `oigctl serve mock … --port 0 --control-port 0` and waits for its listening line. */
-async function serveMock(args: readonly string[] = []): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', 'mock', '--port', '0', '--control-port', '0', ...args],
-    { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' } },
-  )
-  onTestFinished(() => {
-    if (child.exitCode === null) child.kill('SIGKILL')
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  )
-  await expect
-    .poll(() => LISTENING.test(stderr) || child.exitCode !== null, { timeout: 10_000 })
-    .toBe(true)
-  const m = LISTENING.exec(stderr)
-  if (!m) throw new Error(`serve mock did not start: ${stderr}`)
-  return { child, port: Number(m[1]), controlPort: m[2] ? Number(m[2]) : null, exit }
-}
+const serveMock = (args: readonly string[] = []): Promise<RunningServe> => serveCli('mock', args)
 
 describe('oigctl serve mock (built CLI)', () => {
   it('serves a BOX and the control API, then exits 0 on SIGTERM with one JSON document', async () => {

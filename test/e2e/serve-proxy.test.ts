@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import type { ServeProxyDoc } from '../../src/cli/commands/serve-proxy.js'
 import { ProxyEventSchema } from '../../src/evidence/schemas/proxy-events.js'
@@ -9,46 +8,16 @@ import { ServeEventSchema } from '../../src/evidence/schemas/serve-events.js'
 import { classifyText } from '../../src/protocol/classify.js'
 import { BoxClient } from '../helpers/box-client.js'
 import { realFrames } from '../helpers/box-frames.js'
-import { BIN, oigctl, REPO_ROOT } from '../helpers/cli.js'
+import { oigctl } from '../helpers/cli.js'
 import { tempDir } from '../helpers/make-db.js'
+import { serveCli, type RunningServe } from '../helpers/serve-cli.js'
 import { startTestMock } from '../helpers/mock-cloud.js'
 
 const F = realFrames()
-const LISTENING = /^listening proxy 127\.0\.0\.1:(\d+) control (?:127\.0\.0\.1:(\d+)|off)$/m
 const LogLine = z.union([ServeEventSchema, ProxyEventSchema])
 const cls = (frame: string | null): string => classifyText(frame ?? '', 'cloud').class
 
-interface Running {
-  readonly child: ChildProcess
-  readonly port: number
-  readonly controlPort: number | null
-  readonly exit: Promise<{ code: number | null; stdout: string; stderr: string }>
-}
-
-/** Spawns `oigctl serve proxy --listen 127.0.0.1:0 --control-port 0 …` until it listens. */
-async function serveProxy(args: readonly string[]): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', 'proxy', '--listen', '127.0.0.1:0', '--control-port', '0', ...args],
-    { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' } },
-  )
-  onTestFinished(() => {
-    if (child.exitCode === null) child.kill('SIGKILL')
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  )
-  await expect
-    .poll(() => LISTENING.test(stderr) || child.exitCode !== null, { timeout: 10_000 })
-    .toBe(true)
-  const m = LISTENING.exec(stderr)
-  if (!m) throw new Error(`serve proxy did not start: ${stderr}`)
-  return { child, port: Number(m[1]), controlPort: m[2] ? Number(m[2]) : null, exit }
-}
+const serveProxy = (args: readonly string[] = []): Promise<RunningServe> => serveCli('proxy', args)
 
 describe('oigctl serve proxy (built CLI)', () => {
   it('forwards to the upstream, logs and captures, and exits 0 on SIGTERM with one JSON document', async () => {
@@ -120,6 +89,7 @@ describe('oigctl serve proxy (built CLI)', () => {
     const r = await run.exit
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/oigctl serve proxy stopped by SIGINT/)
+    expect(r.stdout).toMatch(/problems: 0 bad CRC, 0 garbage, 0 oversize, 0 backlog pauses/)
   })
 
   it.each([

@@ -54,10 +54,11 @@ export class BoxClient {
     })
   }
 
-  /** Writes bytes as they are (latin1); resolves once they are handed to the OS. */
-  write(data: string): Promise<void> {
+  /** Writes bytes as they are (a string as latin1); resolves once they are handed to the OS. */
+  write(data: string | Buffer): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data
     return new Promise((resolve, reject) =>
-      this.socket.write(data, 'latin1', (error) => (error ? reject(error) : resolve())),
+      this.socket.write(bytes, (error) => (error ? reject(error) : resolve())),
     )
   }
 
