@@ -295,19 +295,45 @@ export function buildFrameFromPairs(
   )
 }
 
-const CRC_TAIL = `${CRC_CLOSE}${FRAME_CLOSE}`
+const CRC_TAIL = Buffer.from(`${CRC_CLOSE}${FRAME_CLOSE}`, 'latin1')
+const FRAME_OPEN_BYTES = Buffer.from(FRAME_OPEN, 'latin1')
+const CRC_OPEN_BYTES = Buffer.from(CRC_OPEN, 'latin1')
+/** `<CRC>` + 5 digits + `</CRC></Frame>`: the only tail a good CRC can have. */
+const CRC_DIGITS = 5
 
 /**
- * Whether a frame's carried CRC matches its bytes, without parsing its children (the proxy's
- * forwarding path counts bad CRCs this way); null when it does not end in `<CRC>…</CRC></Frame>`.
+ * Whether a frame's carried CRC matches its bytes, as parseFrame would say, without parsing its
+ * children (the proxy's forwarding path counts bad CRCs this way); null when the bytes are not
+ * one `<Frame>…</Frame>` (without line ending).
  */
 export function carriedCrcOk(frame: FrameInput): boolean | null {
   const bytes = wireBytes(frame)
-  const tailAt = bytes.length - CRC_TAIL.length
-  if (tailAt < FRAME_OPEN.length || bytes.toString('latin1', tailAt) !== CRC_TAIL) return null
-  const crcAt = bytes.lastIndexOf(CRC_OPEN, tailAt)
-  if (crcAt < FRAME_OPEN.length || bytes.toString('latin1', 0, FRAME_OPEN.length) !== FRAME_OPEN)
+  const n = bytes.length
+  if (
+    n < FRAME_OPEN.length + FRAME_CLOSE.length ||
+    bytes.compare(FRAME_OPEN_BYTES, 0, FRAME_OPEN.length, 0, FRAME_OPEN.length) !== 0 ||
+    bytes.compare(CRC_TAIL, CRC_CLOSE.length, CRC_TAIL.length, n - FRAME_CLOSE.length) !== 0
+  )
     return null
-  const carried = bytes.toString('latin1', crcAt + CRC_OPEN.length, tailAt)
-  return carried === formatCrc(crc16Modbus(bytes, FRAME_OPEN.length, crcAt))
+  const tailAt = n - CRC_TAIL.length
+  if (tailAt < FRAME_OPEN.length || bytes.compare(CRC_TAIL, 0, CRC_TAIL.length, tailAt) !== 0)
+    return false
+  const crcAt = tailAt - CRC_DIGITS - CRC_OPEN.length
+  const fast =
+    crcAt >= FRAME_OPEN.length &&
+    bytes.compare(CRC_OPEN_BYTES, 0, CRC_OPEN.length, crcAt, crcAt + CRC_OPEN.length) === 0
+  if (!fast) {
+    // Not `<CRC>` + five chars: compare the carried text the slow way.
+    const at = bytes.lastIndexOf(CRC_OPEN_BYTES, tailAt)
+    if (at < FRAME_OPEN.length) return false
+    const carried = bytes.toString('latin1', at + CRC_OPEN.length, tailAt)
+    return carried === formatCrc(crc16Modbus(bytes, FRAME_OPEN.length, at))
+  }
+  let carried = 0
+  for (let i = tailAt - CRC_DIGITS; i < tailAt; i++) {
+    const d = bytes[i]! - 0x30
+    if (d < 0 || d > 9) return false
+    carried = carried * 10 + d
+  }
+  return carried === crc16Modbus(bytes, FRAME_OPEN.length, crcAt)
 }

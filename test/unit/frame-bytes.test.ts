@@ -14,6 +14,7 @@ import {
 } from '../../src/protocol/frame.js'
 import { FrameSplitter } from '../../src/protocol/frame-splitter.js'
 import { bare, realFrames } from '../helpers/box-frames.js'
+import { loadCaptureFrames } from '../helpers/captures.js'
 import { frameOf, setTag } from '../helpers/fuzz-frames.js'
 
 const F = realFrames()
@@ -77,8 +78,23 @@ describe('frames as bytes', () => {
     ])
   })
 
-  it('gives null for bytes without a CRC tail', () => {
-    expect(carriedCrcOk(Buffer.from('<Frame><Result>ACK</Result></Frame>'))).toBeNull()
+  it('agrees with parseFrame on every real frame and on odd CRC texts', () => {
+    const odd = ['<CRC>167</CRC>', '<CRC>0016a</CRC>', '<CRC></CRC>', '<CRC>000167</CRC>', '']
+    const ack = '<Frame><Result>ACK</Result><ToDo>GetActual</ToDo><CRC>00167</CRC></Frame>'
+    const texts = [
+      ...loadCaptureFrames().map((f) => bare(f.raw)),
+      ...odd.map((crc) => ack.replace('<CRC>00167</CRC>', crc)),
+    ]
+    for (const text of texts) {
+      const parsed = parseFrame(text)
+      const expected = parsed.ok ? parsed.frame.crcOk : parsed.crcOk
+      expect(carriedCrcOk(text), text.slice(0, 80)).toBe(expected)
+    }
+    expect(carriedCrcOk(ack)).toBe(true)
+  })
+
+  it('gives null for bytes that are not one frame', () => {
+    expect(carriedCrcOk(Buffer.from('<Frame><Result>ACK</Result><CRC>54590</CRC>'))).toBeNull()
     expect(carriedCrcOk('no frame at all')).toBeNull()
   })
 })
