@@ -35,6 +35,50 @@ export function assertHostAllowed(
   )
 }
 
+/** `--control-token`: long enough not to be guessed, and printable (it travels in a header). */
+export const ControlTokenSchema = z
+  .string()
+  .min(16, 'expected at least 16 characters')
+  .max(256, 'expected at most 256 characters')
+  .regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces')
+
+export const CONTROL_TOKEN_HELP =
+  'bearer token the HTTP control API requires (or env OIGCTL_CONTROL_TOKEN); needed with a non-loopback --control-host'
+
+/**
+ * The control API's token: `--control-token`, else `$OIGCTL_CONTROL_TOKEN`. A control API off
+ * loopback without one is refused: anyone who can reach it could queue Settings for a real BOX.
+ */
+export function controlTokenFor(
+  given: string | undefined,
+  env: NodeJS.ProcessEnv,
+  control: { enabled: boolean; host: string },
+  command: string,
+): string | null {
+  const raw = given ?? (env.OIGCTL_CONTROL_TOKEN || undefined)
+  let token: string | null = null
+  if (raw !== undefined) {
+    const parsed = ControlTokenSchema.safeParse(raw)
+    if (!parsed.success)
+      throw new OigError(
+        'USAGE',
+        `Failed to run ${command}: invalid --control-token: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
+        { hint: 'Use e.g. a random hex string: openssl rand -hex 24' },
+      )
+    token = parsed.data
+  }
+  if (control.enabled && token === null && !isLoopbackHost(control.host)) {
+    throw new OigError(
+      'CONTROL_TOKEN_REQUIRED',
+      `Failed to run ${command}: --control-host ${control.host} is not a loopback address and no --control-token is set.`,
+      {
+        hint: 'Pass --control-token (or set OIGCTL_CONTROL_TOKEN) so that only holders of the token can queue Settings.',
+      },
+    )
+  }
+  return token
+}
+
 /** Resolves with the first SIGINT or SIGTERM (the handlers are removed again). */
 export function waitForStopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

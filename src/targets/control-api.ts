@@ -2,23 +2,41 @@
  * HTTP control API over a SettingQueue (node:http, meant for loopback), shared by the mock cloud
  * and the proxy: `POST /settings`, `GET /settings`, `GET /settings/:id`, `DELETE /settings/:id`,
  * `GET /state` (whatever the server's `state()` returns). Every response body is JSON.
+ *
+ * It refuses what a web page in a browser on the same machine could send (see request-guard.ts):
+ * a foreign `Host` (DNS rebinding), a foreign `Origin`, a body that is not `application/json`, and
+ * — when a token is set — a request without `Authorization: Bearer <token>`.
  */
 import http from 'node:http'
+import type { Socket } from 'node:net'
 import { z } from 'zod'
 import type { ControlEvent } from '../evidence/schemas/serve-events.js'
 import type { QueuedSetting, SettingQueue } from './cloud-logic/setting-queue.js'
 import { closeServer, listenOn } from './listen.js'
+import { guardRequest, type RequestGuard } from './request-guard.js'
 
 /** A request body larger than this is refused (413); a real one is ~60 bytes. */
 export const MAX_CONTROL_BODY_BYTES = 16 * 1024
+/** A request line plus headers larger than this is refused (431). */
+export const MAX_CONTROL_HEADER_BYTES = 8 * 1024
+/** A request not fully received after this long is answered 408 and closed. */
+export const CONTROL_REQUEST_TIMEOUT_MS = 10_000
+/** Longest table or item name accepted (the longest in the captures has 15 characters). */
+export const MAX_SETTING_NAME_LENGTH = 64
 
 /**
  * `{table, item, value}` of a new Setting. The values end up inside a frame's tag stream
  * (PROTOCOL.md §1), so `<`, `>`, `&` and line breaks are refused rather than escaped.
  */
 export const SettingRequestSchema = z.strictObject({
-  table: z.string().regex(/^tbl_[A-Za-z0-9_]+$/, 'expected a table name like tbl_box_prms'),
-  item: z.string().regex(/^[A-Za-z0-9_]+$/, 'expected an item name like MODE (letters, digits, _)'),
+  table: z
+    .string()
+    .max(MAX_SETTING_NAME_LENGTH, `at most ${MAX_SETTING_NAME_LENGTH} characters`)
+    .regex(/^tbl_[A-Za-z0-9_]+$/, 'expected a table name like tbl_box_prms'),
+  item: z
+    .string()
+    .max(MAX_SETTING_NAME_LENGTH, `at most ${MAX_SETTING_NAME_LENGTH} characters`)
+    .regex(/^[A-Za-z0-9_]+$/, 'expected an item name like MODE (letters, digits, _)'),
   value: z
     .union([z.string(), z.number()], 'expected a string or a number')
     .transform(String)
@@ -27,7 +45,10 @@ export const SettingRequestSchema = z.strictObject({
         .string()
         .min(1, 'must not be empty')
         .max(64, 'at most 64 characters')
-        .regex(/^[^<>&\r\n]*$/, 'must not contain <, >, & or line breaks'),
+        .regex(/^[^<>&]*$/, 'must not contain <, >, & or line breaks')
+        // C0, DEL and C1 control characters (line breaks included) have no place in a frame.
+        // eslint-disable-next-line no-control-regex
+        .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'must not contain control characters'),
     ),
 })
 
@@ -75,7 +96,15 @@ export interface ControlResponse {
   readonly setting?: string
 }
 
-export interface ControlApiOptions {
+/** What guards the API on its socket (both servers take these from the command line). */
+export interface ControlGuardOptions {
+  /** Bearer token every request must carry (`Authorization: Bearer …`); null/absent = none. */
+  readonly token?: string | null
+  /** 408 after this long without the whole request (default CONTROL_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs?: number
+}
+
+export interface ControlApiOptions extends ControlGuardOptions {
   readonly now?: () => number
   readonly maxBodyBytes?: number
   /** Called once per request answered (for the server's event log). */
@@ -92,6 +121,7 @@ const error = (
 /** The control API: routes are answered by `handle`, `listen` puts them on a socket. */
 export class ControlApi {
   private server: http.Server | null = null
+  private guard: RequestGuard | null = null
   private readonly now: () => number
   private readonly maxBodyBytes: number
 
@@ -149,10 +179,25 @@ export class ControlApi {
 
   /** Listens on host:port (0 = free port) and resolves with the bound port. */
   async listen(host: string, port: number): Promise<number> {
-    const server = http.createServer((req, res) => this.serve(req, res))
-    server.on('clientError', (_err, socket) => socket.destroy())
+    const timeoutMs = this.options.requestTimeoutMs ?? CONTROL_REQUEST_TIMEOUT_MS
+    const server = http.createServer(
+      { maxHeaderSize: MAX_CONTROL_HEADER_BYTES, requestTimeout: timeoutMs },
+      (req, res) => this.serve(req, res),
+    )
+    // Node checks request timeouts on this interval (default 30 s): check often enough that a
+    // stalled request is answered close to its deadline.
+    ;(server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.max(
+      50,
+      Math.min(1000, Math.floor(timeoutMs / 4)),
+    )
+    server.headersTimeout = timeoutMs
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) =>
+      answerClientError(err, socket),
+    )
     this.server = server
-    return listenOn(server, host, port, 'control API')
+    const bound = await listenOn(server, host, port, 'control API')
+    this.guard = { host, port: bound, token: this.options.token ?? null }
+    return bound
   }
 
   /** Stops listening and drops open HTTP connections. */
@@ -166,6 +211,12 @@ export class ControlApi {
   }
 
   private serve(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const refused = this.guard ? guardRequest(this.guard, req.method ?? 'GET', req.headers) : null
+    if (refused) {
+      // Answered before the body is read; the connection is not reused.
+      this.reply(req, res, error(refused.status, refused.reason, refused.headers), true)
+      return
+    }
     const chunks: Buffer[] = []
     let size = 0
     req.on('data', (chunk: Buffer) => {
@@ -186,22 +237,55 @@ export class ControlApi {
       } catch (e) {
         reply = error(500, `internal error: ${e instanceof Error ? e.message : String(e)}`)
       }
-      const text = reply.body === undefined ? '' : `${JSON.stringify(reply.body)}\n`
-      res.writeHead(reply.status, {
-        ...(text ? { 'content-type': 'application/json' } : {}),
-        ...reply.headers,
-      })
-      res.end(text)
-      this.options.onRequest?.({
-        at: new Date(this.now()).toISOString(),
-        event: 'control',
-        method,
-        path: url.split('?')[0]!,
-        status: reply.status,
-        ...(reply.setting === undefined ? {} : { setting: reply.setting }),
-      })
+      this.reply(req, res, reply, false)
     })
   }
+
+  private reply(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    reply: ControlResponse,
+    close: boolean,
+  ): void {
+    const method = req.method ?? 'GET'
+    const url = req.url ?? '/'
+    const text = reply.body === undefined ? '' : `${JSON.stringify(reply.body)}\n`
+    res.writeHead(reply.status, {
+      ...(text ? { 'content-type': 'application/json' } : {}),
+      'content-length': String(Buffer.byteLength(text)),
+      ...(close ? { connection: 'close' } : {}),
+      ...reply.headers,
+    })
+    res.end(text)
+    if (close) res.on('finish', () => req.socket.destroySoon())
+    this.options.onRequest?.({
+      at: new Date(this.now()).toISOString(),
+      event: 'control',
+      method,
+      path: url.split('?')[0]!.slice(0, 256),
+      status: reply.status,
+      ...(reply.setting === undefined ? {} : { setting: reply.setting }),
+    })
+  }
+}
+
+const CLIENT_ERROR_STATUS: ReadonlyMap<string, string> = new Map([
+  ['HPE_HEADER_OVERFLOW', '431 Request Header Fields Too Large'],
+  ['ERR_HTTP_REQUEST_TIMEOUT', '408 Request Timeout'],
+])
+
+/** A request node:http could not parse or receive in time: answer its status, then close. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy()
+    return
+  }
+  const status = CLIENT_ERROR_STATUS.get(err.code ?? '') ?? '400 Bad Request'
+  const body = `${JSON.stringify({ error: status.slice(4).toLowerCase() })}\n`
+  socket.end(
+    `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  )
+  socket.destroySoon()
 }
 
 const notAllowed = (allow: string): ControlResponse =>

@@ -23,6 +23,7 @@ describe('oigctl serve mock (built CLI)', () => {
     const api = `http://127.0.0.1:${run.controlPort}`
     const post = await fetch(`${api}/settings`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ table: 'tbl_box_prms', item: 'MODE', value: '3' }),
     })
     expect(post.status).toBe(201)
@@ -62,6 +63,42 @@ describe('oigctl serve mock (built CLI)', () => {
     expect(r.stderr).toMatch(/^Hint: .*--allow-remote/m)
     expect(r.stdout).toBe('')
   })
+
+  it('refuses a non-loopback --control-host without --control-token (exit 2, nothing bound)', () => {
+    const r = oigctl(['serve', 'mock', '--port', '0', '--control-host', '192.0.2.10', '--allow-remote'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(
+      /^Failed to run serve mock: --control-host 192\.0\.2\.10 is not a loopback address and no --control-token is set\.$/m,
+    )
+    expect(r.stderr).not.toMatch(/listening/)
+    const short = oigctl(['serve', 'mock', '--port', '0', '--control-token', 'short'])
+    expect(short.code).toBe(2)
+    expect(short.stderr).toMatch(/invalid --control-token: expected at least 16 characters/)
+  })
+
+  it('answers control requests without the --control-token 401, with it 201', async () => {
+    const token = 'e2e-token-0123456789abcdef'
+    const run = await serveMock(['--control-token', token])
+    const api = `http://127.0.0.1:${run.controlPort}`
+    const body = JSON.stringify({ table: 'tbl_box_prms', item: 'MODE', value: '3' })
+    const headers = { 'content-type': 'application/json' }
+    const without = await fetch(`${api}/settings`, { method: 'POST', headers, body })
+    expect([without.status, without.headers.get('www-authenticate')]).toEqual([401, 'Bearer realm="oigctl control API"'])
+    const withToken = await fetch(`${api}/settings`, {
+      method: 'POST',
+      headers: { ...headers, authorization: `Bearer ${token}` },
+      body,
+    })
+    expect(withToken.status).toBe(201)
+    const plain = await fetch(`${api}/settings`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${token}` },
+      body,
+    })
+    expect(plain.status).toBe(415)
+    run.child.kill('SIGTERM')
+    await run.exit
+  }) // prettier-ignore
 
   it('exits 2 with "address in use" when the port is taken', async () => {
     const running = await serveMock()

@@ -40,6 +40,7 @@ describe('oigctl serve proxy (built CLI)', () => {
     expect(cls(await box.request(F.mergedIsNewSet))).toBe('cloud.end-time')
     const rollback = await fetch(`http://127.0.0.1:${run.controlPort}/local-replies`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ set: 'legacy' }),
     })
     expect(rollback.status).toBe(200)

@@ -13,6 +13,8 @@ import { parseOptions } from '../options.js'
 import { renderServeProxy } from '../render/serve-proxy.js'
 import {
   assertHostAllowed,
+  CONTROL_TOKEN_HELP,
+  controlTokenFor,
   DEFAULT_CONTRACT_FILE,
   PortSchema,
   serveUntilStopped,
@@ -55,6 +57,7 @@ const ServeProxyOptions = z.object({
     .max(1_048_576)
     .default(DEFAULT_PROXY_MAX_FRAME_BYTES),
   allowRemote: z.boolean().default(false),
+  controlToken: z.string().optional(),
 })
 
 /** What `serve proxy --json` prints at shutdown. */
@@ -85,6 +88,7 @@ export function addServeProxy(serve: Command, ctx: CommandContext): void {
     .option('--control-host <host>', 'address of the HTTP control API', '127.0.0.1')
     .option('--control-port <port>', 'HTTP control API port (0 = a free port)', '5711')
     .option('--no-control', 'no HTTP control API')
+    .option('--control-token <token>', CONTROL_TOKEN_HELP)
     .option('--reply-timeout-ms <ms>', 'upstream reply timeout per frame', '5000')
     .option('--fail-threshold <n>', 'consecutive failures that switch hybrid to offline', '3')
     .option('--retry-interval-s <s>', 'probe interval while hybrid is offline', '60')
@@ -118,6 +122,12 @@ export function addServeProxy(serve: Command, ctx: CommandContext): void {
       assertHostAllowed(opts.listen.host, opts.allowRemote, 'serve proxy', '--listen')
       if (opts.control)
         assertHostAllowed(opts.controlHost, opts.allowRemote, 'serve proxy', '--control-host')
+      const token = controlTokenFor(
+        opts.controlToken,
+        ctx.env,
+        { enabled: opts.control, host: opts.controlHost },
+        'serve proxy',
+      )
       if (opts.upstream)
         assertHostAllowed(opts.upstream.host, opts.allowRemote, 'serve proxy', '--upstream')
       if (opts.log === '-' && output.json)
@@ -139,6 +149,7 @@ export function addServeProxy(serve: Command, ctx: CommandContext): void {
           contract,
           controlHost: opts.controlHost,
           controlPort: opts.control ? opts.controlPort : null,
+          controlGuard: { token },
           ...(opts.capture === undefined ? {} : { capture: opts.capture }),
           idleTimeoutMs: opts.idleTimeoutS * 1000,
           maxConnections: opts.maxConnections,

@@ -17,6 +17,8 @@ import { parseOptions } from '../options.js'
 import { renderServe } from '../render/serve.js'
 import {
   assertHostAllowed,
+  CONTROL_TOKEN_HELP,
+  controlTokenFor,
   DEFAULT_CONTRACT_FILE,
   PortSchema,
   serveUntilStopped,
@@ -50,6 +52,7 @@ const ServeMockOptions = z.object({
     .pipe(z.array(z.enum(['isnewset', 'isnewfw', 'isnewweather'])).min(1))
     .optional(),
   allowRemote: z.boolean().default(false),
+  controlToken: z.string().optional(),
 })
 
 /** What `serve mock --json` prints at shutdown. */
@@ -79,6 +82,7 @@ function addServeMock(serve: Command, ctx: CommandContext): void {
     .option('--control-host <host>', 'address of the HTTP control API', '127.0.0.1')
     .option('--control-port <port>', 'HTTP control API port (0 = a free port)', '5711')
     .option('--no-control', 'no HTTP control API')
+    .option('--control-token <token>', CONTROL_TOKEN_HELP)
     .option(
       '--contract <file>',
       'contract (default: the shipped contracts/oig-cloud.contract.json)',
@@ -102,6 +106,12 @@ function addServeMock(serve: Command, ctx: CommandContext): void {
       assertHostAllowed(opts.host, opts.allowRemote, 'serve mock')
       if (opts.control)
         assertHostAllowed(opts.controlHost, opts.allowRemote, 'serve mock', '--control-host')
+      const token = controlTokenFor(
+        opts.controlToken,
+        ctx.env,
+        { enabled: opts.control, host: opts.controlHost },
+        'serve mock',
+      )
       if (opts.log === '-' && output.json)
         throw new OigError(
           'USAGE',
@@ -121,6 +131,7 @@ function addServeMock(serve: Command, ctx: CommandContext): void {
           port: opts.port,
           controlHost: opts.controlHost,
           controlPort: opts.control ? opts.controlPort : null,
+          controlGuard: { token },
           contract,
           idleTimeoutMs: opts.idleTimeoutS * 1000,
           maxConnections: opts.maxConnections,

@@ -11,7 +11,12 @@ import { SERVE_EVENTS_SCHEMA_VERSION } from '../../evidence/schemas/serve-events
 import type { BoxClass } from '../../protocol/frame-class.js'
 import { CloudLogic } from '../cloud-logic/cloud-logic.js'
 import { SettingQueue } from '../cloud-logic/setting-queue.js'
-import { ControlApi, settingView, type SettingView } from '../control-api.js'
+import {
+  ControlApi,
+  settingView,
+  type ControlGuardOptions,
+  type SettingView,
+} from '../control-api.js'
 import { closeServer, listenOn } from '../listen.js'
 import { MockConnection, type MockCounters } from './connection.js'
 
@@ -28,6 +33,8 @@ export interface MockCloudOptions {
   readonly controlHost?: string
   /** 0 = a free port, null = no control API. */
   readonly controlPort: number | null
+  /** Bearer token and request timeout of the control API. */
+  readonly controlGuard?: ControlGuardOptions
   readonly contract: Contract
   /** 0 = never. */
   readonly idleTimeoutMs: number
@@ -178,7 +185,11 @@ export async function startMockCloud(opts: MockCloudOptions): Promise<MockCloud>
   const control =
     opts.controlPort === null
       ? null
-      : new ControlApi(queue, state, { now, onRequest: (e) => opts.log(e) })
+      : new ControlApi(queue, state, {
+          now,
+          onRequest: (e) => opts.log(e),
+          ...opts.controlGuard,
+        })
 
   port = await listenOn(server, opts.host, opts.port, 'mock cloud')
   server.on('error', onServerError)

@@ -18,6 +18,7 @@ import { BoxConnection } from './box-connection.js'
 import { newCounters, settingsByState, type ProxyCore, type ProxyState } from './proxy-core.js'
 import { HybridPolicy, type ModeTransition, type ProxyMode } from './hybrid-policy.js'
 import { LocalReplies, type LocalReplySet } from './legacy-replies.js'
+import type { ControlGuardOptions } from '../control-api.js'
 import { ProxyControlApi } from './proxy-control.js'
 import { UpstreamProber } from './prober.js'
 import type { Endpoint } from './upstream.js'
@@ -36,6 +37,8 @@ export interface ProxyOptions {
   readonly controlPort?: number | null
   /** Host of the control API (default 127.0.0.1). */
   readonly controlHost?: string
+  /** Bearer token and request timeout of the control API. */
+  readonly controlGuard?: ControlGuardOptions
   /** Capture DB to record into. */
   readonly capture?: string
   readonly idleTimeoutMs: number
@@ -186,7 +189,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
             }
           },
         },
-        { onRequest: (e) => log?.write(e) },
+        { onRequest: (e) => log?.write(e), ...opts.controlGuard },
       )
       controlPort = await api.listen(controlHost, opts.controlPort)
     }
