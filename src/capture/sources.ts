@@ -4,6 +4,7 @@
  */
 import path from 'node:path'
 import { OigError } from '../errors.js'
+import { makeYielder } from '../evidence/interrupt-cleanup.js'
 import { CaptureDb } from './db.js'
 import { sha256File } from './file-hash.js'
 import type { CaptureRow } from './rows.js'
@@ -120,6 +121,8 @@ export async function streamSessions(
       opts.onSession(s)
     },
   })
+  // The row loop is synchronous (better-sqlite3): yield now and then so Ctrl-C is handled.
+  const yieldNow = makeYielder()
   for (const row of source.rows()) {
     builder.push(row)
     rows++
@@ -128,7 +131,7 @@ export async function streamSessions(
       lastTs = row.ts
     }
     if (opts.onProgress && rows % 50_000 === 0) opts.onProgress(rows, sessions)
-    const wait = opts.throttle?.()
+    const wait = opts.throttle?.() ?? yieldNow()
     if (wait) await wait
   }
   builder.finish()

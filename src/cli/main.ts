@@ -1,6 +1,9 @@
 /** commander wiring: global options, one sub-command per file, errors to exit codes. */
 import { Command, CommanderError } from 'commander'
 import { OigError } from '../errors.js'
+import { fsErrorCode, fsReason } from '../evidence/fs-reason.js'
+import { installInterruptHandlers } from '../evidence/interrupt-cleanup.js'
+import { beginOutputRun, commitOutputRun, rollbackOutputRun } from '../evidence/output-run.js'
 import { OIGCTL_VERSION } from '../version.js'
 import { CommandContext } from './context.js'
 import { ExitCode } from './exit-codes.js'
@@ -68,10 +71,16 @@ export async function run(
     )
     return ExitCode.CouldNotRun
   }
+  const uninstall = installInterruptHandlers()
+  const stdoutClosed = watchStdout(streams.stdout)
+  beginOutputRun()
   try {
     await program.parseAsync([...argv])
-    return ctx.exitCode
+    commitOutputRun()
+    return stdoutClosed() ? ExitCode.StdoutClosed : ctx.exitCode
   } catch (error) {
+    rollbackOutputRun()
+    if (stdoutClosed()) return ExitCode.StdoutClosed
     if (error instanceof CommanderError) {
       if (
         error.code === 'commander.helpDisplayed' ||
@@ -92,10 +101,38 @@ export async function run(
       if (debug && error.cause instanceof Error && error.cause.stack) write(error.cause.stack)
       return ExitCode.CouldNotRun
     }
+    // An OS error that escaped as is (disk full, read-only, …) is still no internal error.
+    if (fsErrorCode(error) !== null) {
+      const file = (error as { path?: unknown }).path
+      write(
+        `Failed to run oigctl: ${typeof file === 'string' ? `${file}: ` : ''}${fsReason(error)}.`,
+      )
+      write('Hint: Check the paths given (they must be readable inputs and writable outputs).')
+      return ExitCode.CouldNotRun
+    }
     const message = error instanceof Error ? error.message : String(error)
     write(`Failed to run oigctl: internal error: ${message}`)
     if (debug && error instanceof Error && error.stack) write(error.stack)
     else write('Hint: run again with --debug for the stack trace, and report it.')
     return ExitCode.CouldNotRun
+  } finally {
+    uninstall()
   }
+}
+
+/**
+ * A reader that closes stdout early (`oigctl … --json | head -c 100`) ends the output quietly:
+ * EPIPE is no crash and no finding; the run ends with ExitCode.StdoutClosed (as after SIGPIPE).
+ */
+function watchStdout(stdout: OutputStreams['stdout']): () => boolean {
+  let closed = false
+  const onError = (error: NodeJS.ErrnoException): void => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
+    closed = true
+    // Arriving after run() returned, the code is set here (the only place besides bin/).
+    process.exitCode = ExitCode.StdoutClosed
+  }
+  if (typeof (stdout as NodeJS.EventEmitter).on === 'function')
+    (stdout as NodeJS.EventEmitter).on('error', onError)
+  return () => closed
 }

@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { OigError } from '../errors.js'
+import { onStopSignal, SIGNAL_EXIT_CODES } from '../evidence/interrupt-cleanup.js'
 import { isLoopbackHost } from '../targets/listen.js'
 
 /** The shipped contract, found next to the package whatever the working directory is. */
@@ -79,31 +80,23 @@ export function controlTokenFor(
   return token
 }
 
-/** Resolves with the first SIGINT or SIGTERM (the handlers are removed again). */
-export function waitForStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve(signal)
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
-}
+/** How long a stopping server lets peers finish before it drops them (the stop takes < 1 s). */
+export const STOP_GRACE_MS = 500
 
 /**
- * Runs until SIGINT/SIGTERM, then closes the server and its event log (in that order) and returns
- * how it stopped, for the `kind: "serve"` document both serve commands print.
+ * Runs until SIGINT/SIGTERM, then closes the server (peers get STOP_GRACE_MS) and its event log
+ * (in that order) and returns how it stopped, for the `kind: "serve"` document both serve
+ * commands print, with the exit code of that signal (130 or 143).
  */
 export async function serveUntilStopped(
   info: (text: string) => void,
-  close: (reason: string) => Promise<void>,
+  close: (reason: string, graceMs: number) => Promise<void>,
   log: { close(): Promise<void> },
-): Promise<{ stoppedBy: NodeJS.Signals; stoppedAt: string }> {
-  const signal = await waitForStopSignal()
+): Promise<{ stoppedBy: NodeJS.Signals; stoppedAt: string; exitCode: 130 | 143 }> {
+  const signal = await onStopSignal()
   info(`${signal}: shutting down`)
-  await close(signal)
+  await close(signal, STOP_GRACE_MS)
   await log.close()
-  return { stoppedBy: signal, stoppedAt: new Date().toISOString() }
+  const exitCode = signal === 'SIGTERM' ? SIGNAL_EXIT_CODES.SIGTERM : SIGNAL_EXIT_CODES.SIGINT
+  return { stoppedBy: signal, stoppedAt: new Date().toISOString(), exitCode }
 }

@@ -1,12 +1,20 @@
-/** Atomic file output: write to a temp file next to the target, then rename. */
-import { randomBytes } from 'node:crypto'
+/**
+ * Atomic file output: write to a temp file next to the target, then rename. Output paths are
+ * checked (and missing folders made) before any work; OS errors become plain reasons.
+ */
 import fs from 'node:fs'
 import path from 'node:path'
-import { OigError, reasonOf } from '../errors.js'
+import { OigError } from '../errors.js'
+import { fsHint, fsReason } from './fs-reason.js'
 import { batchChunks, formatJson, formatJsonChunks } from './json-format.js'
 import { registerCleanup } from './interrupt-cleanup.js'
-
-const STAGING_PREFIX = '.oigctl-tmp-'
+import {
+  noteCreatedDir,
+  noteOutput,
+  outputRunOpen,
+  STAGING_PREFIX,
+  stagingName,
+} from './output-run.js'
 
 /** The outermost missing folder on the way to `dir` (what mkdir -p would create), or null. */
 function firstMissingDir(dir: string): string | null {
@@ -23,8 +31,10 @@ function firstMissingDir(dir: string): string | null {
 
 /** Staging folders of earlier runs that were killed (not interrupted) are removed. */
 function removeStaleStaging(dir: string): void {
+  const own = `${STAGING_PREFIX}${process.pid}-`
   for (const name of fs.readdirSync(dir)) {
-    if (name.startsWith(STAGING_PREFIX)) fs.rmSync(path.join(dir, name), { recursive: true, force: true })
+    if (name.startsWith(STAGING_PREFIX) && !name.startsWith(own))
+      fs.rmSync(path.join(dir, name), { recursive: true, force: true })
   }
 }
 
@@ -42,22 +52,23 @@ function assertReplaceable(target: string): void {
   }
 }
 
-function tempName(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`)
+function writeFailed(target: string, error: unknown): OigError {
+  return new OigError('OUTPUT_WRITE_FAILED', `Failed to write ${target}: ${fsReason(error)}.`, {
+    hint: fsHint(error),
+    cause: error,
+  })
 }
 
 /** Writes text to `target` atomically (temp file + rename); never leaves a partial target. */
 export function writeFileAtomic(target: string, text: string): void {
-  const tmp = tempName(target)
+  const tmp = path.join(path.dirname(target), stagingName(path.basename(target).slice(0, 40)))
   try {
     fs.writeFileSync(tmp, text)
+    noteOutput(target)
     fs.renameSync(tmp, target)
   } catch (error) {
     fs.rmSync(tmp, { force: true })
-    throw new OigError('OUTPUT_WRITE_FAILED', `Failed to write ${target}: ${reasonOf(error)}`, {
-      hint: 'Check that the output folder exists and is writable.',
-      cause: error,
-    })
+    throw writeFailed(target, error)
   }
 }
 
@@ -76,18 +87,77 @@ function writeChunksSync(file: string, chunks: Iterable<string>): void {
   }
 }
 
-/** Makes sure an output folder exists and is writable; throws OigError otherwise. */
-export function ensureWritableDir(dir: string): void {
+function unusable(label: string, reason: string, hint: string, cause?: unknown): OigError {
+  return new OigError('OUTPUT_NOT_WRITABLE', `Failed to use ${label}: ${reason}.`, {
+    hint,
+    ...(cause === undefined ? {} : { cause }),
+  })
+}
+
+/** Creates a file in `dir`, writes a byte and removes it: the one sure test that output can go there. */
+function probeWrite(dir: string): void {
+  const probe = path.join(dir, stagingName('probe'))
   try {
-    fs.mkdirSync(dir, { recursive: true })
-    fs.accessSync(dir, fs.constants.W_OK)
-    if (!fs.statSync(dir).isDirectory()) throw new Error('not a directory')
-  } catch (error) {
-    throw new OigError('OUTPUT_NOT_WRITABLE', `Failed to use output folder ${dir}: ${reasonOf(error)}`, {
-      hint: 'Pass --out with a folder you can write to.',
-      cause: error,
-    })
+    const fd = fs.openSync(probe, 'wx')
+    try {
+      fs.writeSync(fd, '.')
+    } finally {
+      fs.closeSync(fd)
+    }
+  } finally {
+    fs.rmSync(probe, { force: true })
   }
+  if (fs.statfsSync(dir).bavail === 0) throw Object.assign(new Error('no space'), { code: 'ENOSPC' })
+}
+
+/**
+ * Makes sure an output folder exists and can be written to, creating what is missing one folder
+ * at a time (a folder the run created is removed again if it fails). Throws OigError with a plain
+ * reason — read-only, disk full, not a folder, no permission, cannot be created — never loops.
+ */
+export function ensureWritableDir(dir: string, label = `output folder ${dir}`): void {
+  const target = path.resolve(dir)
+  let existing = target
+  const missing: string[] = []
+  while (!fs.existsSync(existing)) {
+    missing.unshift(existing)
+    const parent = path.dirname(existing)
+    if (parent === existing) break
+    existing = parent
+  }
+  const stat = fs.statSync(existing, { throwIfNoEntry: false })
+  if (stat && !stat.isDirectory()) {
+    const reason = existing === target ? 'it is a file, not a folder' : `${existing} is a file, not a folder`
+    throw unusable(label, reason, 'Choose a folder path (or a new name) for the output.')
+  }
+  try {
+    for (const d of missing) {
+      fs.mkdirSync(d)
+      if (d === missing[0]) noteCreatedDir(d)
+    }
+    probeWrite(target)
+  } catch (error) {
+    if (missing[0] && !outputRunOpen()) fs.rmSync(missing[0], { recursive: true, force: true })
+    const reason = fsReason(error)
+    const why = reason === 'cannot be created' && missing.length ? `${missing[0]} cannot be created` : reason
+    throw unusable(label, why, fsHint(error), error)
+  }
+}
+
+/** Checks that an existing folder (one the command writes into but must not create) is writable. */
+export function checkExistingDirWritable(dir: string, option: string): void {
+  if (fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) ensureWritableDir(dir, `${option} ${dir}`)
+}
+
+/**
+ * Checks an output file before any work: its folder is made and tested as `ensureWritableDir`
+ * does, and the file itself must not be a folder.
+ */
+export function checkOutputFile(file: string, option: string): void {
+  ensureWritableDir(path.dirname(path.resolve(file)), `${option} ${file}`)
+  const stat = fs.statSync(file, { throwIfNoEntry: false })
+  if (stat?.isDirectory())
+    throw unusable(`${option} ${file}`, 'it is a folder, not a file', `Pass ${option} with a file name.`)
 }
 
 /**
@@ -108,7 +178,8 @@ export class StagedOutput {
     ensureWritableDir(dir)
     this.dir = dir
     removeStaleStaging(dir)
-    this.staging = fs.mkdtempSync(path.join(dir, STAGING_PREFIX))
+    this.staging = path.join(dir, stagingName('stage'))
+    fs.mkdirSync(this.staging)
     this.unregister = registerCleanup(() => this.abort())
   }
 
@@ -125,8 +196,13 @@ export class StagedOutput {
 
   /** Stages a JSON file at `relative` (sub-folders allowed); returns its final path. */
   writeJson(relative: string, value: unknown): string {
-    writeChunksSync(this.stagedPath(relative), formatJsonChunks(value))
-    return path.join(this.dir, relative)
+    const target = path.join(this.dir, relative)
+    try {
+      writeChunksSync(this.stagedPath(relative), formatJsonChunks(value))
+    } catch (error) {
+      throw writeFailed(target, error)
+    }
+    return target
   }
 
   /**
@@ -140,18 +216,27 @@ export class StagedOutput {
       for (const dir of replaceDirs) {
         const target = path.join(this.dir, dir)
         const staged = path.join(this.staging, dir)
-        if (fs.existsSync(target)) fs.renameSync(target, path.join(this.staging, `.old-${path.basename(dir)}`))
+        // The old folder is kept aside until the whole command run commits (output-run.ts).
+        const aside = fs.existsSync(target) ? path.join(this.dir, stagingName('old')) : undefined
+        if (aside) fs.renameSync(target, aside)
+        noteOutput(target, aside)
         if (fs.existsSync(staged)) fs.renameSync(staged, target)
         else fs.mkdirSync(target, { recursive: true })
       }
       for (const relative of this.staged) {
         const target = path.join(this.dir, relative)
         if (!replaceDirs.some((d) => relative.startsWith(`${d}/`))) {
+          const missing = firstMissingDir(path.dirname(target))
           fs.mkdirSync(path.dirname(target), { recursive: true })
+          if (missing) noteCreatedDir(missing)
+          noteOutput(target)
           fs.renameSync(path.join(this.staging, relative), target)
         }
         written.push(target)
       }
+    } catch (error) {
+      if (error instanceof OigError) throw error
+      throw writeFailed(this.dir, error)
     } finally {
       fs.rmSync(this.staging, { recursive: true, force: true })
       this.unregister()

@@ -10,6 +10,8 @@ import Database from 'better-sqlite3'
 import { SyntheticOptionsError, resolveSyntheticOptions, type SyntheticOptions } from './model.js'
 import { FrameInserter, fillFrames } from './fill.js'
 import { registerCleanup } from '../evidence/interrupt-cleanup.js'
+import { fsReason } from '../evidence/fs-reason.js'
+import { noteOutput } from '../evidence/output-run.js'
 
 export interface SimulateOptions {
   /** Path of the DB file to create. */
@@ -68,8 +70,9 @@ CREATE TABLE frames (id INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT, device_id TE
 CREATE TABLE oigctl_meta (key TEXT PRIMARY KEY, value TEXT);
 `
 
+/** A plain reason (an OS error as `disk full`, never with the temp file's name). */
 function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  return fsReason(error)
 }
 
 function modelOptions(opts: SimulateOptions): SyntheticOptions {
@@ -195,6 +198,7 @@ export async function writeSyntheticDb(
     db.pragma('journal_mode = DELETE')
     db.close()
     db = undefined
+    if (force || !fs.existsSync(out)) noteOutput(out)
     publish(tmp, out, force)
     const { rows, sessions, settingHandshakes, from, to, classCounts } = tally
     return { path: out, rows, sessions, settingHandshakes, from, to, seed: opts.seed, classCounts }

@@ -1,6 +1,7 @@
 /** The structured event log of a target server: one JSON object per line, to a file or a stream. */
 import fs from 'node:fs'
-import { OigError, reasonOf } from '../errors.js'
+import { OigError } from '../errors.js'
+import { fsReason } from '../evidence/fs-reason.js'
 import type { ServeEvent } from '../evidence/schemas/serve-events.js'
 
 export interface EventLog {
@@ -26,7 +27,7 @@ export function openEventLog(
   const fail = (error: unknown): void => {
     if (failed) return
     failed = true
-    onError(`Failed to write the event log ${target}: ${reasonOf(error)}; logging stopped.`)
+    onError(`Failed to write the event log ${target}: ${fsReason(error)}; logging stopped.`)
   }
   if (target === '-') {
     stdout.on('error', fail)
@@ -45,7 +46,7 @@ export function openEventLog(
   } catch (error) {
     throw new OigError(
       'LOG_UNWRITABLE',
-      `Failed to open event log ${target}: ${reasonOf(error)}.`,
+      `Failed to open event log ${target}: ${fsReason(error)}.`,
       {
         hint: 'Pass --log with a writable file, or - for stdout.',
         cause: error,

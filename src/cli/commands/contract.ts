@@ -12,7 +12,7 @@ import {
   writeContract,
 } from '../../contract/run-derive.js'
 import { runValidate } from '../../contract/run-validate.js'
-import { ensureWritableDir, writeJsonAtomic } from '../../evidence/files.js'
+import { checkOutputFile, writeJsonAtomic } from '../../evidence/files.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import { collect, parseOptions } from '../options.js'
@@ -65,7 +65,7 @@ export function registerContract(program: Command, ctx: CommandContext): void {
     .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
       const opts = parseOptions(DeriveOptions, raw, 'contract derive')
-      ensureWritableDir(path.dirname(path.resolve(opts.out)))
+      checkOutputFile(opts.out, '--out')
       const c = await deriveContract(
         {
           dbs: opts.db,
@@ -100,7 +100,7 @@ export function registerContract(program: Command, ctx: CommandContext): void {
     .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
       const opts = parseOptions(ValidateOptions, raw, 'contract validate')
-      ensureWritableDir(path.dirname(path.resolve(opts.out)))
+      checkOutputFile(opts.out, '--out')
       const v = await runValidate({
         contract: opts.contract,
         dbs: opts.db,
@@ -141,7 +141,7 @@ export function registerContract(program: Command, ctx: CommandContext): void {
     .action((files: string[], raw: unknown, command: Command) => {
       const output = ctx.open(command)
       const opts = parseOptions(MergeOptions, raw, 'contract merge')
-      ensureWritableDir(path.dirname(path.resolve(opts.out)))
+      checkOutputFile(opts.out, '--out')
       const merged = mergeContracts(
         files.map((f) => readContract(f).contract),
         opts.contractVersion,

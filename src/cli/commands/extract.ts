@@ -2,6 +2,7 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { DEFAULT_SESSION_GAP_MS } from '../../capture/sessions.js'
+import { ensureWritableDir } from '../../evidence/files.js'
 import { runExtract } from '../../extract/run-extract.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
@@ -49,6 +50,7 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
     .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
       const opts = parseOptions(ExtractOptions, raw, 'extract')
+      ensureWritableDir(opts.out)
       const result = await runExtract(
         {
           dbs: opts.db,

@@ -1,6 +1,7 @@
 /** `oigctl gate`: may the legacy backup path go? REMOVE (exit 0) or KEEP (exit 1) from evidence. */
 import type { Command } from 'commander'
 import { z } from 'zod'
+import { checkExistingDirWritable, checkOutputFile } from '../../evidence/files.js'
 import { DEFAULT_CHECKLIST_FILE } from '../../gate/read-checklist.js'
 import { runGate } from '../../gate/run-gate.js'
 import type { CommandContext } from '../context.js'
@@ -57,6 +58,9 @@ export function registerGate(program: Command, ctx: CommandContext): void {
           ? { ...raw, checklist: undefined }
           : raw
       const opts = parseOptions(GateOptions, given, 'gate')
+      if (opts.junit) checkOutputFile(opts.junit, '--junit')
+      // gate.json goes into the evidence folder (its absence is reported by the gate itself).
+      checkExistingDirWritable(opts.evidence, '--evidence')
       const { decision, rehearsal, files } = await runGate({
         evidence: opts.evidence,
         checklist: opts.checklist,

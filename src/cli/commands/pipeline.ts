@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander'
 import { z } from 'zod'
+import { ensureWritableDir } from '../../evidence/files.js'
 import { DEFAULT_CHECKLIST_FILE } from '../../gate/read-checklist.js'
 import { runPipeline } from '../../pipeline/run-pipeline.js'
 import type { CommandContext } from '../context.js'
@@ -49,6 +50,7 @@ export function registerPipeline(program: Command, ctx: CommandContext): void {
     .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
       const opts = parseOptions(PipelineOptions, raw, 'pipeline')
+      ensureWritableDir(opts.out)
       const result = await runPipeline(
         {
           dbs: opts.db,

@@ -7,6 +7,7 @@ import { runCompare } from '../../compare/run-compare.js'
 import { parseTargetList } from '../../compare/target-list.js'
 import { readContract } from '../../contract/run-derive.js'
 import { OigError } from '../../errors.js'
+import { checkOutputFile, ensureWritableDir } from '../../evidence/files.js'
 import { loadSessions } from '../../replay/load-session.js'
 import { parseSettingSpec, type SettingSpec } from '../../replay/plan.js'
 import { replayPlan, writeTranscript } from '../../replay/run-replay.js'
@@ -111,6 +112,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
   ).action(async (raw: unknown, command: Command) => {
     const output = ctx.open(command)
     const opts = parseOptions(ReplayOptions, raw, 'replay')
+    ensureWritableDir(path.join(opts.out, 'replay'))
     const { contract } = readContract(opts.contract)
     const extra = settings(opts.queueSetting)
     checkTarget(opts.target, opts.allowRemote)
@@ -178,6 +180,8 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
   ).action(async (raw: unknown, command: Command) => {
     const output = ctx.open(command)
     const opts = parseOptions(CompareOptions, raw, 'compare')
+    ensureWritableDir(path.join(opts.out, 'replay'))
+    if (opts.junit) checkOutputFile(opts.junit, '--junit')
     const { contract, text } = readContract(opts.contract)
     const targets = parseTargetList(opts.targets)
     const live = [...targets.filter((t) => t !== 'online'), ...(opts.online ? [opts.online] : [])]

@@ -2,6 +2,7 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import { z } from 'zod'
+import { checkOutputFile } from '../../evidence/files.js'
 import { writeReport } from '../../report/files.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
@@ -21,6 +22,7 @@ export function registerReport(program: Command, ctx: CommandContext): void {
     .action((raw: unknown, command: Command) => {
       const output = ctx.open(command)
       const opts = parseOptions(ReportOptions, raw, 'report')
+      checkOutputFile(opts.out, '--out')
       const input = writeReport(opts.evidence, opts.out)
       const unread = input.entries.filter((e) => e.status !== 'ok')
       for (const e of unread)

@@ -3,12 +3,12 @@ import type { Command } from 'commander'
 import { z } from 'zod'
 import { readContract } from '../../contract/run-derive.js'
 import { OigError } from '../../errors.js'
+import { checkOutputFile } from '../../evidence/files.js'
 import { NO_EVENT_LOG, openEventLog } from '../../targets/event-log.js'
 import { PROXY_MODES } from '../../targets/proxy/hybrid-policy.js'
 import { LOCAL_REPLY_SETS } from '../../targets/proxy/legacy-replies.js'
 import { startProxy, type ProxyState } from '../../targets/proxy/server.js'
 import type { CommandContext } from '../context.js'
-import { ExitCode } from '../exit-codes.js'
 import { parseOptions } from '../options.js'
 import { renderServeProxy } from '../render/serve-proxy.js'
 import {
@@ -132,6 +132,8 @@ export function addServeProxy(serve: Command, ctx: CommandContext): void {
         assertHostAllowed(opts.upstream.host, opts.allowRemote, 'serve proxy', '--upstream')
       if (opts.log === '-' && output.json)
         throw usage('--log - and --json both need stdout', 'Pass --log with a file name.')
+      if (opts.log !== undefined && opts.log !== '-') checkOutputFile(opts.log, '--log')
+      if (opts.capture !== undefined) checkOutputFile(opts.capture, '--capture')
       const { contract } = readContract(opts.contract)
       const log = opts.log
         ? openEventLog(opts.log, ctx.streams.stdout, (m) => output.error(m))
@@ -170,9 +172,9 @@ export function addServeProxy(serve: Command, ctx: CommandContext): void {
       output.info(
         `mode ${opts.mode}${opts.upstream ? `, upstream ${opts.upstream.host}:${opts.upstream.port}` : ''}, local replies ${opts.localReplies}, contract ${contract.version}; stop with Ctrl-C or SIGTERM`,
       )
-      const stopped = await serveUntilStopped(
+      const { exitCode, ...stopped } = await serveUntilStopped(
         (t) => output.info(t),
-        (r) => proxy.close(r),
+        (r, graceMs) => proxy.close(r, graceMs),
         log,
       )
       const doc: ServeProxyDoc = {
@@ -183,6 +185,6 @@ export function addServeProxy(serve: Command, ctx: CommandContext): void {
         ...stopped,
       }
       output.result(doc, renderServeProxy)
-      ctx.setExitCode(ExitCode.Ok)
+      ctx.setExitCode(exitCode)
     })
 }

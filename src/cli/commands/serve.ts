@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { z } from 'zod'
 import { readContract } from '../../contract/run-derive.js'
 import { OigError } from '../../errors.js'
+import { checkOutputFile } from '../../evidence/files.js'
 import type { BoxClass } from '../../protocol/frame-class.js'
 import { NO_EVENT_LOG, openEventLog } from '../../targets/event-log.js'
 import {
@@ -12,7 +13,6 @@ import {
   type MockCloudState,
 } from '../../targets/mock-cloud/server.js'
 import type { CommandContext } from '../context.js'
-import { ExitCode } from '../exit-codes.js'
 import { parseOptions } from '../options.js'
 import { renderServe } from '../render/serve.js'
 import {
@@ -120,6 +120,7 @@ function addServeMock(serve: Command, ctx: CommandContext): void {
             hint: 'Pass --log with a file name.',
           },
         )
+      if (opts.log !== undefined && opts.log !== '-') checkOutputFile(opts.log, '--log')
       const { contract } = readContract(opts.contract)
       const log = opts.log
         ? openEventLog(opts.log, ctx.streams.stdout, (m) => output.error(m))
@@ -147,9 +148,9 @@ function addServeMock(serve: Command, ctx: CommandContext): void {
       // Always printed (even under --quiet): with port 0 it is the only way to learn the ports.
       ctx.streams.stderr.write(`listening mock ${opts.host}:${mock.port} control ${control}\n`)
       output.info(`contract ${contract.version} (${opts.contract}); stop with Ctrl-C or SIGTERM`)
-      const stopped = await serveUntilStopped(
+      const { exitCode, ...stopped } = await serveUntilStopped(
         (t) => output.info(t),
-        (r) => mock.close(r),
+        (r, graceMs) => mock.close(r, graceMs),
         log,
       )
       const doc: ServeDoc = {
@@ -160,6 +161,6 @@ function addServeMock(serve: Command, ctx: CommandContext): void {
         ...stopped,
       }
       output.result(doc, renderServe)
-      ctx.setExitCode(ExitCode.Ok)
+      ctx.setExitCode(exitCode)
     })
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { OigError, reasonOf } from '../../errors.js'
+import { checkOutputFile } from '../../evidence/files.js'
 import {
   SimulateError,
   writeSyntheticDb,
@@ -85,6 +86,7 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
     .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
       const opts = parseOptions(SimulateOptions, raw, 'simulate')
+      checkOutputFile(opts.out, '--out')
       const doc = await simulateToFile(opts, (n) =>
         output.progress(`simulate: ${n.toLocaleString('en')} rows`),
       )

@@ -1,6 +1,8 @@
 /** `oigctl soak`: the hybrid proxy under a scheduled fault scenario, judged against the policy. */
+import path from 'node:path'
 import type { Command } from 'commander'
 import { z } from 'zod'
+import { ensureWritableDir } from '../../evidence/files.js'
 import { readContract } from '../../contract/run-derive.js'
 import { OigError } from '../../errors.js'
 import { SOAK_SCENARIOS } from '../../soak/report-schema.js'
@@ -83,6 +85,7 @@ export function registerSoak(program: Command, ctx: CommandContext): void {
     .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
       const opts = parseOptions(SoakOptions, raw, 'soak')
+      ensureWritableDir(path.join(opts.out, 'soak'))
       const { contract, text } = readContract(opts.contract)
       const { plans, source, dropped } = await loadSoakSessions(opts.session, opts.seed, contract)
       const skipped = Object.entries(dropped).map(([cls, n]) => `${n} ${cls}`)

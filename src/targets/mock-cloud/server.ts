@@ -78,8 +78,11 @@ export interface MockCloud {
   readonly controlPort: number | null
   readonly logic: CloudLogic
   state(): MockCloudState
-  /** Stops accepting, ends every connection after its pending replies, closes the control API. */
-  close(reason?: string): Promise<void>
+  /**
+   * Stops accepting, ends every connection after its pending replies (destroying those still
+   * open after `graceMs`, default 3 s), closes the control API.
+   */
+  close(reason?: string, graceMs?: number): Promise<void>
 }
 
 /** Starts the mock cloud; rejects with OigError('LISTEN_FAILED') when a port cannot be bound. */
@@ -215,14 +218,14 @@ export async function startMockCloud(opts: MockCloudOptions): Promise<MockCloud>
   })
 
   let closing: Promise<void> | null = null
-  const close = (reason = 'closed'): Promise<void> =>
+  const close = (reason = 'closed', graceMs = SHUTDOWN_GRACE_MS): Promise<void> =>
     (closing ??= (async () => {
       opts.log({ at: at(), event: 'shutdown', reason })
       const stopped = closeServer(server)
       for (const c of open.values()) c.end('server shutdown')
       const grace = setTimeout(() => {
         for (const c of open.values()) c.destroy()
-      }, SHUTDOWN_GRACE_MS)
+      }, graceMs)
       await Promise.all([stopped, drained(), control?.close()])
       clearTimeout(grace)
     })())

@@ -57,8 +57,11 @@ export interface ProxyHandle {
   readonly port: number
   readonly controlPort: number | null
   readonly queue: SettingQueue
-  /** Stops accepting, answers the frames already received, closes everything. */
-  close(reason?: string): Promise<void>
+  /**
+   * Stops accepting, answers the frames already received, closes everything; connections still
+   * open after `graceMs` (default: the reply timeout + 1 s) are dropped.
+   */
+  close(reason?: string, graceMs?: number): Promise<void>
   state(): ProxyState
   setLocalReplies(set: LocalReplySet): void
   /** Switches the mode; throws when online/hybrid is asked for without an upstream. */
@@ -211,15 +214,18 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     contractVersion: opts.contract.version,
   })
 
-  const close = (reason = 'close'): Promise<void> => {
+  const close = (reason = 'close', graceMs?: number): Promise<void> => {
     closing ??= (async () => {
       log?.write({ at: at(), event: 'shutdown', reason })
       prober.stop()
       const stopped = closeServer(server)
       for (const c of conns) c.drain()
-      const deadline = setTimeout(() => {
-        for (const c of conns) c.destroy()
-      }, opts.replyTimeoutMs + 1000)
+      const deadline = setTimeout(
+        () => {
+          for (const c of conns) c.destroy()
+        },
+        graceMs ?? opts.replyTimeoutMs + 1000,
+      )
       await Promise.all([...conns].map((c) => c.closed))
       clearTimeout(deadline)
       await stopped
