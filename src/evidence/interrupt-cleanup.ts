@@ -72,14 +72,14 @@ export function onStopSignal(): Promise<NodeJS.Signals> {
 }
 
 /**
- * Yields to the event loop when `budgetMs` passed since the last yield, so that a long
- * synchronous loop lets signal handlers run. Cheap enough to call once per row.
+ * Yields to the event loop when `budgetMs` passed since the last yield (looked at every `every`
+ * calls), so that a long synchronous loop lets signal handlers run. Cheap enough once per row.
  */
-export function makeYielder(budgetMs = 50): () => Promise<void> | null {
+export function makeYielder(budgetMs = 50, every = 1024): () => Promise<void> | null {
   let last = Date.now()
   let calls = 0
   return () => {
-    if ((++calls & 1023) !== 0) return null
+    if (++calls % every !== 0) return null
     const now = Date.now()
     if (now - last < budgetMs) return null
     return new Promise<void>((resolve) =>

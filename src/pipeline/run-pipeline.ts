@@ -233,7 +233,7 @@ export async function runPipeline(
 
   progress('report: one self-contained HTML file of all the evidence')
   const reportFile = path.join(opts.out, 'report.html')
-  const report = writeReport(opts.out, reportFile)
+  const report = await writeReport(opts.out, reportFile)
   steps.push({
     name: 'report',
     ok: true,

@@ -6,9 +6,13 @@ import type { ReportInput } from './report-input.js'
 import { renderReport } from './render-report.js'
 
 /** Reads the evidence in `evidenceDir`, writes the HTML report to `out` atomically, returns the input. */
-export function writeReport(evidenceDir: string, out: string, now: Date = new Date()): ReportInput {
+export async function writeReport(
+  evidenceDir: string,
+  out: string,
+  now: Date = new Date(),
+): Promise<ReportInput> {
   ensureWritableDir(path.dirname(path.resolve(out)))
-  const input = loadReportInput(evidenceDir, out)
+  const input = await loadReportInput(evidenceDir, out)
   writeFileAtomic(out, renderReport(input, now.toISOString()))
   return input
 }

@@ -1,4 +1,5 @@
 /** Reads every JSON evidence file of a folder through its zod schema (the edge of `oigctl report`). */
+import { makeYielder } from '../evidence/interrupt-cleanup.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { z } from 'zod'
@@ -87,7 +88,7 @@ function readOne(dir: string, file: string): Read {
 }
 
 /** Loads the evidence folder `dir` for a report written to `out`; throws OigError if `dir` is not a folder. */
-export function loadReportInput(dir: string, out: string): ReportInput {
+export async function loadReportInput(dir: string, out: string): Promise<ReportInput> {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new OigError(
       'EVIDENCE_NOT_FOUND',
@@ -102,7 +103,10 @@ export function loadReportInput(dir: string, out: string): ReportInput {
   const soaks: Doc<'soak'>[] = []
   const fixtures = new Map<string, Doc<'session'>>()
   const replays = new Map<string, Doc<'replay'>>()
+  const yieldNow = makeYielder(50, 1)
   for (const file of jsonFiles(dir)) {
+    // Thousands of fixtures take seconds to read: yield so that Ctrl-C is handled.
+    await yieldNow()
     const { entry, doc } = readOne(dir, file)
     entries.push(entry)
     if (!doc) continue

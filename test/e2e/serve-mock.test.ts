@@ -15,7 +15,7 @@ const F = realFrames()
 const serveMock = (args: readonly string[] = []): Promise<RunningServe> => serveCli('mock', args)
 
 describe('oigctl serve mock (built CLI)', () => {
-  it('serves a BOX and the control API, then exits 0 on SIGTERM with one JSON document', async () => {
+  it('serves a BOX and the control API, then exits 143 on SIGTERM (130 on SIGINT) with one JSON document', async () => {
     const dir = tempDir()
     const log = join(dir, 'events.jsonl')
     const run = await serveMock(['--json'])
@@ -36,14 +36,14 @@ describe('oigctl serve mock (built CLI)', () => {
     run.child.kill('SIGTERM')
     killed.child.kill('SIGINT')
     const [r, k] = await Promise.all([run.exit, killed.exit])
-    expect(r.code).toBe(0)
+    expect(r.code).toBe(143)
     const doc = JSON.parse(r.stdout) as ServeDoc
     expect(doc).toMatchObject({ kind: 'serve', schemaVersion: 1, target: 'mock', stoppedBy: 'SIGTERM', port: run.port })
     expect(doc.settings.acked).toMatchObject([{ id: 's1', resolvedOnConn: 1 }])
     expect(doc.counters).toMatchObject({ framesIn: 2, repliesOut: 2, settingsSent: 1 })
     await box.closed
 
-    expect(k.code).toBe(0)
+    expect(k.code).toBe(130)
     expect(k.stdout).toMatch(/oigctl serve mock stopped by SIGINT/)
     const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => ServeEventSchema.parse(JSON.parse(l)))
     expect(lines[0]).toMatchObject({ event: 'listen', kind: 'serve-events', schemaVersion: 1, port: killed.port })
@@ -108,7 +108,7 @@ describe('oigctl serve mock (built CLI)', () => {
       /^Failed to listen on 127\.0\.0\.1:\d+ \(mock cloud\): address in use\.$/m,
     )
     running.child.kill('SIGTERM')
-    expect((await running.exit).code).toBe(0)
+    expect((await running.exit).code).toBe(143)
   })
 
   it('exits 2 on a contract that does not exist', () => {

@@ -20,7 +20,7 @@ const cls = (frame: string | null): string => classifyText(frame ?? '', 'cloud')
 const serveProxy = (args: readonly string[] = []): Promise<RunningServe> => serveCli('proxy', args)
 
 describe('oigctl serve proxy (built CLI)', () => {
-  it('forwards to the upstream, logs and captures, and exits 0 on SIGTERM with one JSON document', async () => {
+  it('forwards to the upstream, logs and captures, and exits 143 on SIGTERM with one JSON document', async () => {
     const dir = tempDir()
     const log = join(dir, 'events.jsonl')
     const capture = join(dir, 'capture.db')
@@ -47,7 +47,7 @@ describe('oigctl serve proxy (built CLI)', () => {
 
     run.child.kill('SIGTERM')
     const r = await run.exit
-    expect(r.code).toBe(0)
+    expect(r.code).toBe(143)
     const doc = JSON.parse(r.stdout) as ServeProxyDoc
     expect(doc).toMatchObject({
       kind: 'serve',
@@ -88,7 +88,7 @@ describe('oigctl serve proxy (built CLI)', () => {
     expect(cls(await box.request(F.upload))).toBe('cloud.ack')
     run.child.kill('SIGINT')
     const r = await run.exit
-    expect(r.code).toBe(0)
+    expect(r.code).toBe(130)
     expect(r.stdout).toMatch(/oigctl serve proxy stopped by SIGINT/)
     expect(r.stdout).toMatch(/problems: 0 bad CRC, 0 garbage, 0 oversize, 0 backlog pauses/)
   })

@@ -19,11 +19,11 @@ export function registerReport(program: Command, ctx: CommandContext): void {
     .description('write one self-contained HTML report (diagrams, contract, compare, soak, gate)')
     .option('--evidence <dir>', 'evidence folder written by pipeline', 'evidence')
     .option('--out <file>', 'HTML file to write', path.join('evidence', 'report.html'))
-    .action((raw: unknown, command: Command) => {
+    .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
       const opts = parseOptions(ReportOptions, raw, 'report')
       checkOutputFile(opts.out, '--out')
-      const input = writeReport(opts.evidence, opts.out)
+      const input = await writeReport(opts.evidence, opts.out)
       const unread = input.entries.filter((e) => e.status !== 'ok')
       for (const e of unread)
         output.info(`not rendered: ${e.file}: ${e.status}${e.problem ? ` (${e.problem})` : ''}`)
