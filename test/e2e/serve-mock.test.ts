@@ -65,7 +65,15 @@ describe('oigctl serve mock (built CLI)', () => {
   })
 
   it('refuses a non-loopback --control-host without --control-token (exit 2, nothing bound)', () => {
-    const r = oigctl(['serve', 'mock', '--port', '0', '--control-host', '192.0.2.10', '--allow-remote'])
+    const r = oigctl([
+      'serve',
+      'mock',
+      '--port',
+      '0',
+      '--control-host',
+      '192.0.2.10',
+      '--allow-remote',
+    ])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(
       /^Failed to run serve mock: --control-host 192\.0\.2\.10 is not a loopback address and no --control-token is set\.$/m,
