@@ -42,11 +42,14 @@ const PAGE_ROWS = 4096
 
 const HINT_DB = 'Pass --db with the path of an oig-proxy capture DB (payloads.db).'
 
-function failOpen(file: string, reason: string, code: string, cause?: unknown): OigError {
-  return new OigError(code, `Failed to open capture DB ${file}: ${reason}.`, {
-    hint: HINT_DB,
-    cause,
-  })
+function failOpen(
+  file: string,
+  reason: string,
+  code: string,
+  cause?: unknown,
+  hint = HINT_DB,
+): OigError {
+  return new OigError(code, `Failed to open capture DB ${file}: ${reason}.`, { hint, cause })
 }
 
 /** SQLite header bytes 18/19 are 2 for a WAL-mode database. */
@@ -65,29 +68,42 @@ function isWalMode(file: string): boolean {
 }
 
 /**
- * A WAL-mode DB without its `-wal` file (closed cleanly) cannot be opened read-only without
- * SQLite creating `-wal`/`-shm` beside it, which fails on read-only storage and litters the
- * user's folder. Its content is all in the main file, so read a private copy with the header
- * switched to rollback mode instead; the user's file is only read.
+ * A WAL-mode DB cannot be opened read-only in place unless its `-shm` file exists: SQLite would
+ * create `-shm` (and `-wal`) beside it, which fails on read-only storage ("unable to open
+ * database file") and litters the user's folder. No `-shm` means no program has the DB open, so
+ * read a private copy instead: the main file and its `-wal` (whose frames the copy then reads),
+ * or, without `-wal`, the main file with its header switched to rollback mode. The user's files
+ * are only read.
  */
 function privateCopy(file: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oigctl-db-'))
-  const copy = path.join(dir, path.basename(file))
-  fs.copyFileSync(file, copy)
-  const fd = fs.openSync(copy, 'r+')
   try {
-    fs.writeSync(fd, Buffer.from([1, 1]), 0, 2, 18)
-  } finally {
-    fs.closeSync(fd)
+    const copy = path.join(dir, 'capture.db')
+    fs.copyFileSync(file, copy)
+    if (fs.existsSync(`${file}-wal`)) {
+      fs.copyFileSync(`${file}-wal`, `${copy}-wal`)
+      return copy
+    }
+    const fd = fs.openSync(copy, 'r+')
+    try {
+      fs.writeSync(fd, Buffer.from([1, 1]), 0, 2, 18)
+    } finally {
+      fs.closeSync(fd)
+    }
+    return copy
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true })
+    throw error
   }
-  return copy
 }
 
 function openReadOnly(file: string): { db: Database.Database; copy: string | null } {
   let copy: string | null = null
   try {
-    if (isWalMode(file) && !fs.existsSync(`${file}-wal`)) copy = privateCopy(file)
-    return { db: new Database(copy ?? file, { readonly: true, fileMustExist: true }), copy }
+    if (isWalMode(file) && !fs.existsSync(`${file}-shm`)) copy = privateCopy(file)
+    // The private copy with a -wal is opened read-write so that SQLite may make its -shm there.
+    const readonly = copy === null || !fs.existsSync(`${copy}-wal`)
+    return { db: new Database(copy ?? file, { readonly, fileMustExist: true }), copy }
   } catch (error) {
     if (copy) fs.rmSync(path.dirname(copy), { recursive: true, force: true })
     throw failOpen(file, reasonOf(error), 'CAPTURE_DB_UNREADABLE', error)
@@ -129,6 +145,14 @@ export class CaptureDb {
         const code = (error as { code?: string }).code
         if (code === 'SQLITE_NOTADB')
           throw failOpen(file, 'file is not an SQLite database', 'CAPTURE_DB_NOT_SQLITE', error)
+        if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
+          throw failOpen(
+            file,
+            'it is locked by another program',
+            'CAPTURE_DB_LOCKED',
+            error,
+            'Wait until the program writing it has finished, or read a copy of it (sqlite3 payloads.db ".backup copy.db").',
+          )
         throw failOpen(file, reasonOf(error), 'CAPTURE_DB_UNREADABLE', error)
       }
       const names = new Set(tables.map((t) => t.name))
