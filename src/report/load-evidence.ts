@@ -2,36 +2,16 @@
 import { makeYielder } from '../evidence/interrupt-cleanup.js'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { z } from 'zod'
-import { CompareReportSchema } from '../compare/report-schema.js'
-import { ContractSchema } from '../contract/schema.js'
-import { ContractValidationSchema } from '../contract/validation-schema.js'
 import { OigError } from '../errors.js'
-import { ExtractResultSchema } from '../evidence/schemas/extract-result.js'
-import { SessionFixtureSchema } from '../evidence/schemas/session-fixture.js'
-import { GateDecisionSchema } from '../gate/gate-schema.js'
-import { RollbackRehearsalSchema } from '../gate/rehearsal-schema.js'
-import { ReplayTranscriptSchema } from '../replay/transcript-schema.js'
-import { SoakReportSchema } from '../soak/report-schema.js'
+import {
+  parseEvidenceDocument,
+  type EvidenceDoc,
+  type EvidenceKind,
+} from '../evidence/document-kinds.js'
 import { replayKey, type EvidenceEntry, type ReportInput } from './report-input.js'
 
-const SCHEMAS = {
-  'extract-result': ExtractResultSchema,
-  session: SessionFixtureSchema,
-  contract: ContractSchema,
-  'contract-validation': ContractValidationSchema,
-  replay: ReplayTranscriptSchema,
-  compare: CompareReportSchema,
-  soak: SoakReportSchema,
-  'rollback-rehearsal': RollbackRehearsalSchema,
-  gate: GateDecisionSchema,
-} as const satisfies Record<
-  string,
-  z.ZodObject<{ kind: z.ZodLiteral<string>; schemaVersion: z.ZodLiteral<number> }>
->
-
-type Kind = keyof typeof SCHEMAS
-type Doc<K extends Kind> = z.infer<(typeof SCHEMAS)[K]>
+type Kind = EvidenceKind
+type Doc<K extends Kind> = EvidenceDoc<K>
 
 function jsonFiles(dir: string, rel = ''): string[] {
   const out: string[] = []
@@ -60,31 +40,20 @@ function readOne(dir: string, file: string): Read {
     }
   }
   const obj = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
-  const kind = typeof obj.kind === 'string' ? obj.kind : null
-  const base = { file, kind, schemaVersion: obj.schemaVersion }
-  if (kind === null || !Object.hasOwn(SCHEMAS, kind)) {
-    return {
-      entry: {
-        ...base,
-        status: 'unknown-kind',
-        problem: `kind ${JSON.stringify(kind)} is not one this report reads`,
-      },
-      doc: null,
-    }
+  const base = {
+    file,
+    kind: typeof obj.kind === 'string' ? obj.kind : null,
+    schemaVersion: obj.schemaVersion,
   }
-  const schema = SCHEMAS[kind as Kind]
-  const expected = schema.shape.schemaVersion.value
-  if (obj.schemaVersion !== expected) {
-    const problem = `schemaVersion ${JSON.stringify(obj.schemaVersion)} (this oigctl reads ${expected})`
-    return { entry: { ...base, status: 'unknown-schema-version', problem }, doc: null }
+  const r = parseEvidenceDocument(value)
+  if (r.status !== 'ok') {
+    const problem =
+      r.status === 'unknown-kind'
+        ? `kind ${JSON.stringify(base.kind)} is not one this report reads`
+        : r.problem
+    return { entry: { ...base, status: r.status, problem }, doc: null }
   }
-  const parsed = schema.safeParse(value)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const problem = `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`
-    return { entry: { ...base, status: 'invalid', problem }, doc: null }
-  }
-  return { entry: { ...base, status: 'ok', problem: null }, doc: parsed.data as { kind: Kind } }
+  return { entry: { ...base, status: 'ok', problem: null }, doc: r.doc }
 }
 
 /** Loads the evidence folder `dir` for a report written to `out`; throws OigError if `dir` is not a folder. */

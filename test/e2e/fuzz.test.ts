@@ -134,7 +134,7 @@ describe('fuzz: hostile frames against the servers (built CLI, real sockets)', (
     const state = (await (await fetch(`${api}/state`)).json()) as { counters: Counters }
     const rss = peakRssMiB(run.child.pid)
     const { code, doc } = await stop(run)
-    expect(code).toBe(0)
+    expect(code).toBe(143)
     // The stop summary carries the same problem counters as GET /state.
     expect(doc).toMatchObject({ kind: 'serve', target: 'mock', counters: state.counters })
 
@@ -187,7 +187,7 @@ describe('fuzz: hostile frames against the servers (built CLI, real sockets)', (
     const state = (await (await fetch(`${api}/state`)).json()) as { counters: Counters }
     const rss = peakRssMiB(run.child.pid)
     const { code, doc } = await stop(run)
-    expect(code).toBe(0)
+    expect(code).toBe(143)
     expect(doc).toMatchObject({ kind: 'serve', target: 'proxy', counters: state.counters })
 
     const a = account(readLog(log), [...legacy, ...contract])
@@ -211,7 +211,7 @@ describe('fuzz: hostile frames against the servers (built CLI, real sockets)', (
     const runs = [await burst(run.port, [...mutatedFrames(3_000, 12_005)])]
     expect(runs[0]!.replies.length).toBeGreaterThan(1_000)
     const { code } = await stop(run)
-    expect(code).toBe(0)
+    expect(code).toBe(143)
 
     const out = join(dir, 'ev')
     const extracted = oigctl(['--json', 'extract', '--db', capture, '--out', out])

@@ -66,7 +66,7 @@ describe('non-ASCII frames through mock, proxy, capture and extract', () => {
     )
     for (const run of [proxy, mock]) {
       run.child.kill('SIGTERM')
-      expect((await run.exit).code).toBe(0)
+      expect((await run.exit).code).toBe(143)
     }
     for (const log of [mockLog, proxyLog]) {
       const seen = inEvents(log)
