@@ -1,6 +1,9 @@
 /** What every `oigctl serve …` command shares: option pieces, the loopback guard, stop signals. */
 import { fileURLToPath } from 'node:url'
+import type { Command } from 'commander'
 import { z } from 'zod'
+import { REPLY_MODES, type ReplyMode, type ReplyPolicyOptions } from '../contract/reply-policy.js'
+import type { BoxClass } from '../protocol/frame-class.js'
 import { OigError } from '../errors.js'
 import { onStopSignal, SIGNAL_EXIT_CODES } from '../evidence/interrupt-cleanup.js'
 import { isLoopbackHost } from '../targets/listen.js'
@@ -99,4 +102,47 @@ export async function serveUntilStopped(
   await log.close()
   const exitCode = signal === 'SIGTERM' ? SIGNAL_EXIT_CODES.SIGTERM : SIGNAL_EXIT_CODES.SIGINT
   return { stoppedBy: signal, stoppedAt: new Date().toISOString(), exitCode }
+}
+
+const POLL_NAMES = new Map<string, BoxClass>([
+  ['isnewset', 'box.poll.isnewset'],
+  ['isnewfw', 'box.poll.isnewfw'],
+  ['isnewweather', 'box.poll.isnewweather'],
+])
+
+/** `--setting-polls isnewset,isnewfw`: the polls a queued Setting may be delivered on. */
+export const SettingPollsSchema = z
+  .string()
+  .transform((s) => s.split(',').map((p) => p.trim().toLowerCase()))
+  .pipe(z.array(z.enum(['isnewset', 'isnewfw', 'isnewweather'])).min(1))
+  .transform((names) => names.map((n) => POLL_NAMES.get(n)!))
+  .optional()
+
+export const SETTING_POLLS_HELP =
+  'polls a queued Setting may be delivered on, e.g. isnewset,isnewfw,isnewweather (default: the polls the contract shows carrying one — IsNewSet and IsNewFW in the shipped contract; IsNewWeather only when listed, since no captured frame or pair shows a Setting on it)'
+
+/** `--replies dominant|sampled` and `--seed N`. */
+export const ReplyModeSchema = z
+  .enum(REPLY_MODES, 'expected dominant or sampled')
+  .default('dominant')
+export const SeedSchema = z.coerce
+  .number()
+  .int('--seed must be a whole number')
+  .min(0, '--seed must be 0 or more')
+  .default(1)
+
+/** Adds --replies and --seed (the reply mix of a contract-driven target). */
+export function addReplyModeOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--replies <mode>',
+      "dominant: the contract's most frequent reply; sampled: each reply drawn from the contract's shares for that request and context",
+      'dominant',
+    )
+    .option('--seed <n>', 'seed of --replies sampled (the same seed gives the same replies)', '1')
+}
+
+/** The reply policy options from parsed --replies / --seed. */
+export function replyPolicyOptions(o: { replies: ReplyMode; seed: number }): ReplyPolicyOptions {
+  return { mode: o.replies, seed: o.seed }
 }

@@ -7,7 +7,9 @@
  * frame whose reply was not captured is judged against the contract. Latency outside the
  * contract's tolerance is a warning.
  */
-import type { Contract } from '../contract/schema.js'
+import { replyAllows, replyMembers } from '../contract/replies.js'
+import { makeRequestKey } from '../contract/keys.js'
+import type { Contract, RequestKey } from '../contract/schema.js'
 import { END_FAMILY, isPollClass, type CloudClass } from '../protocol/frame-class.js'
 import type { ReplayPlan, ReplayStep } from '../replay/plan.js'
 import type { ReplayStepResult } from '../replay/transcript-schema.js'
@@ -100,23 +102,35 @@ type StepView = {
   readonly settingPollKnown: boolean
 }
 
-const pollFormOf = (r: Contract['transitions'][number]['request']): string | null =>
-  (r as { pollForm?: string | null }).pollForm ?? null
-
+/**
+ * The rows that apply to a step: its request class in its context whose key fields are equal or
+ * unknown (a pairs row has no IsNewSet form, no event type); when those show no reply but a
+ * Setting, every row of the class there (the reply policy falls back the same way).
+ */
 function expectedReplies(
   contract: Contract,
   step: ReplayStep,
   context: string,
 ): Contract['transitions'] {
+  const key: RequestKey = makeRequestKey(
+    step.class,
+    step.table,
+    step.eventType as RequestKey['eventType'],
+    step.pollForm ?? null,
+  )
   const sameClass = (t: Contract['transitions'][number]): boolean =>
     t.request.class === step.class && t.context === context
-  const sameReq = (t: Contract['transitions'][number]): boolean =>
+  const fits = (t: Contract['transitions'][number]): boolean =>
     sameClass(t) &&
-    (step.class !== 'box.upload' || t.request.table === step.table) &&
-    (step.class !== 'box.events' || t.request.eventType === step.eventType) &&
-    (pollFormOf(t.request) === null || pollFormOf(t.request) === (step.pollForm ?? null))
-  const exact = contract.transitions.filter(sameReq)
-  return exact.length > 0 ? exact : contract.transitions.filter(sameClass)
+    (t.request.table === null || t.request.table === key.table) &&
+    (t.request.eventType === null ||
+      key.eventType === null ||
+      t.request.eventType === key.eventType) &&
+    (t.request.pollForm === null || key.pollForm === null || t.request.pollForm === key.pollForm)
+  const exact = contract.transitions.filter(fits)
+  // Targets fall back to the class's rows when the key's rows show no reply but a Setting.
+  if (exact.some((t) => t.response !== 'cloud.setting')) return exact
+  return contract.transitions.filter(sameClass)
 }
 
 /** Whether the contract holds `rule` (supported, never violated). */
@@ -211,7 +225,7 @@ function judge(
   const outcome: CellOutcome = result?.outcome ?? 'not-sent'
   const got = result?.outcome === 'reply' ? (result.reply?.class ?? null) : null
   const latency = result?.outcome === 'reply' ? (result.reply?.latencyMs ?? null) : null
-  const expectedClasses = expected.map((t) => t.response as string)
+  const expectedClasses = expected.flatMap((t) => replyMembers(t.response) as string[])
   const shown = expectedClasses.length ? expectedClasses.join('|') : 'no reply'
   let classMatch: boolean
   let reason: string | null = null
@@ -273,7 +287,7 @@ function judge(
       ? null
       : `${got} is not a reply the contract shows for ${step.class} (${view.context})`
   }
-  const row = expected.find((t) => t.response === got)
+  const row = expected.find((t) => got !== null && replyAllows(t.response, got as CloudClass))
   const window = row?.latency.toleranceMs ?? null
   const latencyOk =
     latency === null || window === null ? null : latency >= window.minMs && latency <= window.maxMs
@@ -373,7 +387,9 @@ export function compareSession(
   for (const view of viewSteps(contract, plan)) {
     const { step, reference: ref } = view
     const expected = expectedReplies(contract, step, view.context)
-    const expectedClasses = [...new Set(expected.map((t) => t.response as string))].sort()
+    const expectedClasses = [
+      ...new Set(expected.flatMap((t) => replyMembers(t.response) as string[])),
+    ].sort()
     const critical = isPollClass(step.class) || step.answersSetting || ref.class === 'cloud.setting'
     const cells: Record<string, TargetCell> = {}
     for (const run of runs)

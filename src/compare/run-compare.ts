@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
 import type { Contract } from '../contract/schema.js'
 import { OigError } from '../errors.js'
 import { writeFileAtomic, writeJsonAtomic } from '../evidence/files.js'
@@ -31,6 +32,8 @@ export interface CompareOptions {
   readonly failOn: FailOn
   readonly out: string
   readonly junit: string | null
+  /** The reply mix of built-in targets (default dominant). */
+  readonly replies?: ReplyPolicyOptions
 }
 
 export async function runCompare(
@@ -78,6 +81,7 @@ export async function runCompare(
         pacing: opts.pacing,
         extraSettings: opts.extraSettings,
         allowRemote: opts.allowRemote,
+        ...(opts.replies ? { replies: opts.replies } : {}),
       })
       transcripts[name] = path.relative(opts.out, writeTranscript(path.join(opts.out, 'replay'), t))
       perTarget.set(name, {

@@ -1,11 +1,5 @@
 /** Contract ⇄ state: the figures of a contract are computed from its mergeable state (pure). */
-import {
-  BOX_CLASSES,
-  CLOUD_CLASSES,
-  isPollClass,
-  type BoxClass,
-  type CloudClass,
-} from '../protocol/frame-class.js'
+import { BOX_CLASSES, CLOUD_CLASSES, isPollClass, type BoxClass } from '../protocol/frame-class.js'
 import {
   BUCKETS_PER_OCTAVE,
   HISTOGRAM_MIN_MS,
@@ -17,11 +11,28 @@ import {
   emptyHistogram,
   type LatencyHistogram,
 } from './histogram.js'
-import { requestId } from './keys.js'
-import { mergeCitations } from './citations.js'
+import { requestContextId, requestId, transitionId } from './keys.js'
+import { mergeCitations, mergePairCitations } from './citations.js'
 import { RULES, type RuleId } from './derive.js'
-import { CONTRACT_SCHEMA_VERSION, type Contract } from './schema.js'
-import type { ContractState, FollowUpState, TransitionState } from './state.js'
+import { replyMembers } from './replies.js'
+import { ReplyPolicy } from './reply-policy.js'
+import {
+  CONTRACT_SCHEMA_VERSION,
+  type Contract,
+  type PairCitation,
+  type ReplyName,
+} from './schema.js'
+import {
+  addTiers,
+  noTiers,
+  type ContractState,
+  type FollowUpState,
+  type Tiers,
+  type TransitionState,
+} from './state.js'
+
+const counted = (m: ReadonlyMap<string, number>): Array<[string, number]> =>
+  [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 
 export const CONTEXT_RULE =
   'setting-batch when the frame sent to the BOX just before this BOX frame, on its connection, was a cloud.setting (the BOX frame answers that Setting); normal otherwise'
@@ -73,23 +84,42 @@ export function buildContract(state: ContractState, options: BuildOptions): Cont
     .filter((t): t is string => t !== null && !Number.isNaN(tsKey(t)))
   times.sort((a, b) => tsKey(a) - tsKey(b))
 
-  const pollReplies = new Map<BoxClass, { withSetting: number; replies: number }>()
+  const pollReplies = new Map<BoxClass, { withSetting: number; replies: number; support: Tiers }>()
   const afterAck = new Map<
-    CloudClass,
-    { count: number; citations: Contract['transitions'][number]['citations'] }
+    ReplyName,
+    {
+      count: number
+      support: Tiers
+      citations: Contract['transitions'][number]['citations']
+      pairCitations: PairCitation[]
+    }
   >()
   let ackDelay = emptyHistogram()
   for (const t of transitions) {
     if (isPollClass(t.request.class)) {
-      const p = pollReplies.get(t.request.class) ?? { withSetting: 0, replies: 0 }
+      const p = pollReplies.get(t.request.class) ?? {
+        withSetting: 0,
+        replies: 0,
+        support: noTiers(),
+      }
       p.replies += t.count
-      if (t.response === 'cloud.setting') p.withSetting += t.count
+      if (t.response === 'cloud.setting') {
+        p.withSetting += t.count
+        p.support = addTiers(p.support, t.tiers)
+      }
       pollReplies.set(t.request.class, p)
     }
     if (t.request.class === 'box.setting-ack') {
-      const a = afterAck.get(t.response) ?? { count: 0, citations: [] }
+      const a = afterAck.get(t.response) ?? {
+        count: 0,
+        support: noTiers(),
+        citations: [],
+        pairCitations: [],
+      }
       a.count += t.count
+      a.support = addTiers(a.support, t.tiers)
       a.citations = mergeCitations(a.citations, t.citations, state.maxCitations)
+      a.pairCitations = mergePairCitations(a.pairCitations, t.pairCitations, state.maxCitations)
       afterAck.set(t.response, a)
     }
     if (t.response === 'cloud.setting')
@@ -102,9 +132,9 @@ export function buildContract(state: ContractState, options: BuildOptions): Cont
     answeredByClass.set(r.request.class, (answeredByClass.get(r.request.class) ?? 0) + r.answered)
     seenByClass.set(r.request.class, (seenByClass.get(r.request.class) ?? 0) + r.seen)
   }
-  const responses = new Set(transitions.map((t) => t.response))
+  const responses = new Set(transitions.flatMap((t) => replyMembers(t.response)))
 
-  return {
+  const contract: Contract = {
     kind: 'contract',
     schemaVersion: CONTRACT_SCHEMA_VERSION,
     version: options.version,
@@ -128,7 +158,7 @@ export function buildContract(state: ContractState, options: BuildOptions): Cont
       context: CONTEXT_RULE,
     },
     transitions: transitions.map((t) => ({
-      id: `${requestId(t.request)} @${t.context} -> ${t.response}`,
+      id: transitionId(t.request, t.context, t.response),
       request: t.request,
       context: t.context,
       response: t.response,
@@ -136,6 +166,9 @@ export function buildContract(state: ContractState, options: BuildOptions): Cont
       share: round4(
         t.count / (answeredTotals.get(`${requestId(t.request)}\u0000${t.context}`) ?? t.count),
       ),
+      support: { ...t.tiers },
+      matchQuality: counted(t.matchQuality).map(([reason, count]) => ({ reason, count })),
+      inferred: counted(t.inferred).map(([rule, count]) => ({ rule, count })),
       latency: latency(t.latency),
       followUps: [...t.followUps.values()]
         .sort(byString((f: FollowUpState) => f.cls ?? '~'))
@@ -146,16 +179,27 @@ export function buildContract(state: ContractState, options: BuildOptions): Cont
           citations: f.citations,
         })),
       citations: t.citations,
+      pairCitations: t.pairCitations,
     })),
     requests: [...state.requests.values()]
       .sort(byString((r) => `${requestId(r.request)}\u0000${r.context}`))
-      .map((r) => ({ id: `${requestId(r.request)} @${r.context}`, ...r })),
+      .map((r) => ({
+        id: requestContextId(r.request, r.context),
+        request: r.request,
+        context: r.context,
+        seen: r.seen,
+        answered: r.answered,
+        unanswered: r.unanswered,
+        support: { ...r.tiers },
+      })),
     settingContext: {
       settingsSeen: state.settingsSeen,
       answered: [...state.settingAnswered.entries()].sort(byString(([k]) => k)).map(([k, v]) => ({
         request: k === '' ? null : (k as BoxClass),
         count: v.count,
+        support: { ...v.tiers },
         citations: v.citations,
+        pairCitations: v.pairCitations,
       })),
       pollsCarryingSetting: [...pollReplies.entries()]
         .sort(byString(([k]) => k))
@@ -164,6 +208,7 @@ export function buildContract(state: ContractState, options: BuildOptions): Cont
           withSetting: p.withSetting,
           replies: p.replies,
           share: round4(p.withSetting / p.replies),
+          support: p.support,
         })),
       afterSettingAck: [...afterAck.entries()]
         .sort(byString(([k]) => k))
@@ -179,6 +224,7 @@ export function buildContract(state: ContractState, options: BuildOptions): Cont
               support: 0,
               violations: 0,
               undetermined: 0,
+              tiers: noTiers(),
               citations: [],
               counterexamples: [],
             },
@@ -190,6 +236,7 @@ export function buildContract(state: ContractState, options: BuildOptions): Cont
         support: r.support,
         violations: r.violations,
         undetermined: r.undetermined,
+        tiers: { ...r.tiers },
         holds: r.support > 0 && r.violations === 0,
         status:
           r.violations > 0
@@ -230,8 +277,37 @@ export function buildContract(state: ContractState, options: BuildOptions): Cont
           note: 'PROTOCOL.md §2: the IsNewWeather forecast reply; its format was never captured, so it is never synthesised',
         },
       ],
+      unbuildable: [],
     },
+    pairsUnused: counted(state.pairsUnused).map(([k, count]) => {
+      const [file, reason] = k.split('\u0000') as [string, string]
+      return { file, reason, count }
+    }),
   }
+  contract.unobserved.unbuildable = unbuildableReplies(contract)
+  return contract
+}
+
+/** Requests whose most frequent observed reply no target can build, and what is sent instead. */
+function unbuildableReplies(c: Contract): Contract['unobserved']['unbuildable'] {
+  const policy = new ReplyPolicy(c)
+  const seen = new Set<string>()
+  const out: Contract['unobserved']['unbuildable'] = []
+  for (const t of c.transitions) {
+    const id = requestContextId(t.request, t.context)
+    if (seen.has(id)) continue
+    seen.add(id)
+    const choice = policy.replyFor(t.request, t.context)
+    if (choice.kind !== 'reply' || choice.unbuildable === null) continue
+    out.push({
+      id,
+      reply: choice.unbuildable.reply,
+      share: round4(choice.unbuildable.share),
+      sentInstead: choice.name,
+      note: `no captured frame shows ${choice.unbuildable.reply}; targets send ${choice.class}, the most frequent buildable observed reply (share ${round4(choice.share)})`,
+    })
+  }
+  return out
 }
 
 /** Rebuilds the mergeable state of a contract (for `contract merge`). */
@@ -245,6 +321,9 @@ export function contractToState(c: Contract): ContractState {
     settingAnswered: new Map(),
     settingsSeen: c.settingContext.settingsSeen,
     cloudClassesSeen: new Map(),
+    pairsUnused: new Map(
+      c.pairsUnused.map((u) => [`${u.file}\u0000${u.reason}`, u.count] as [string, number]),
+    ),
   }
   for (const t of c.transitions) {
     const followUps = new Map<string, FollowUpState>()
@@ -261,9 +340,13 @@ export function contractToState(c: Contract): ContractState {
       context: t.context,
       response: t.response,
       count: t.count,
+      tiers: { ...t.support },
+      matchQuality: new Map(t.matchQuality.map((m) => [m.reason, m.count] as [string, number])),
+      inferred: new Map(t.inferred.map((m) => [m.rule, m.count] as [string, number])),
       latency: { ...t.latency.histogram, buckets: { ...t.latency.histogram.buckets } },
       followUps,
       citations: [...t.citations],
+      pairCitations: [...t.pairCitations],
     })
   }
   for (const [k, n] of Object.entries(c.totals.cloudFrames)) state.cloudClassesSeen.set(k, n)
@@ -274,6 +357,7 @@ export function contractToState(c: Contract): ContractState {
       seen: r.seen,
       answered: r.answered,
       unanswered: r.unanswered,
+      tiers: { ...r.support },
     })
   }
   for (const r of c.sequenceRules) {
@@ -282,11 +366,17 @@ export function contractToState(c: Contract): ContractState {
       support: r.support,
       violations: r.violations,
       undetermined: r.undetermined,
+      tiers: { ...r.tiers },
       citations: [...r.citations],
       counterexamples: [...r.counterexamples],
     })
   }
   for (const a of c.settingContext.answered)
-    state.settingAnswered.set(a.request ?? '', { count: a.count, citations: [...a.citations] })
+    state.settingAnswered.set(a.request ?? '', {
+      count: a.count,
+      tiers: { ...a.support },
+      citations: [...a.citations],
+      pairCitations: [...a.pairCitations],
+    })
   return state
 }

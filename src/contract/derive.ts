@@ -7,9 +7,15 @@ import type { Session, SessionFrame } from '../capture/sessions.js'
 import { END_FAMILY, isPollClass, type BoxClass, type CloudClass } from '../protocol/frame-class.js'
 import { addCitation } from './citations.js'
 import { addValue, emptyHistogram } from './histogram.js'
-import { requestContextId, transitionId } from './keys.js'
-import type { Citation, ContractContext, RequestKey } from './schema.js'
-import { emptyRule, type ContractState, type RuleState } from './state.js'
+import { makeRequestKey, requestContextId, transitionId } from './keys.js'
+import type { Citation, ContractContext, ReplyName, RequestKey } from './schema.js'
+import {
+  emptyRule,
+  noTiers,
+  type ContractState,
+  type RuleState,
+  type TransitionState,
+} from './state.js'
 
 /** Sequence rules checked on every capture; statements are what a `holds: true` row asserts. */
 export const RULES = {
@@ -26,11 +32,7 @@ export const RULES = {
 export type RuleId = keyof typeof RULES
 
 function requestKey(f: SessionFrame): RequestKey {
-  return {
-    class: f.class as BoxClass,
-    table: f.class === 'box.upload' ? f.table : null,
-    eventType: f.class === 'box.events' ? f.eventType : null,
-  }
+  return makeRequestKey(f.class as BoxClass, f.table, f.eventType, f.pollForm)
 }
 
 function cite(file: string, request: SessionFrame | null, reply: SessionFrame | null): Citation {
@@ -43,7 +45,7 @@ function cite(file: string, request: SessionFrame | null, reply: SessionFrame | 
   }
 }
 
-function rule(state: ContractState, id: RuleId): RuleState {
+export function rule(state: ContractState, id: RuleId): RuleState {
   let r = state.rules.get(id)
   if (!r) {
     r = emptyRule()
@@ -55,6 +57,7 @@ function rule(state: ContractState, id: RuleId): RuleState {
 function support(state: ContractState, id: RuleId, c: Citation): void {
   const r = rule(state, id)
   r.support++
+  r.tiers.frames++
   addCitation(r.citations, c, state.maxCitations)
 }
 
@@ -127,10 +130,11 @@ export function addSession(state: ContractState, session: Session, file: string)
     const reqId = requestContextId(key, context)
     let req = state.requests.get(reqId)
     if (!req) {
-      req = { request: key, context, seen: 0, answered: 0, unanswered: 0 }
+      req = { request: key, context, seen: 0, answered: 0, unanswered: 0, tiers: noTiers() }
       state.requests.set(reqId, req)
     }
     req.seen++
+    req.tiers.frames++
     const reply = f.replyId === null ? undefined : byId.get(f.replyId)
     if (!reply || reply.origin !== 'cloud') {
       req.unanswered++
@@ -140,21 +144,9 @@ export function addSession(state: ContractState, session: Session, file: string)
     }
     req.answered++
     const response = reply.class as CloudClass
-    const id = transitionId(key, context, response)
-    let t = state.transitions.get(id)
-    if (!t) {
-      t = {
-        request: key,
-        context,
-        response,
-        count: 0,
-        latency: emptyHistogram(),
-        followUps: new Map(),
-        citations: [],
-      }
-      state.transitions.set(id, t)
-    }
+    const t = transitionState(state, key, context, response)
     t.count++
+    t.tiers.frames++
     if (f.latencyMs !== null) addValue(t.latency, f.latencyMs)
     addCitation(t.citations, cite(file, f, reply), max)
 
@@ -191,6 +183,34 @@ export function addSession(state: ContractState, session: Session, file: string)
   })
 }
 
+/** The state of row (request, context, response), created empty when new. */
+export function transitionState(
+  state: ContractState,
+  key: RequestKey,
+  context: ContractContext,
+  response: ReplyName,
+): TransitionState {
+  const id = transitionId(key, context, response)
+  let t = state.transitions.get(id)
+  if (!t) {
+    t = {
+      request: key,
+      context,
+      response,
+      count: 0,
+      tiers: noTiers(),
+      matchQuality: new Map(),
+      inferred: new Map(),
+      latency: emptyHistogram(),
+      followUps: new Map(),
+      citations: [],
+      pairCitations: [],
+    }
+    state.transitions.set(id, t)
+  }
+  return t
+}
+
 function recordSetting(
   state: ContractState,
   s: SessionFrame,
@@ -202,10 +222,11 @@ function recordSetting(
   const key = request?.class ?? ''
   let entry = state.settingAnswered.get(key)
   if (!entry) {
-    entry = { count: 0, citations: [] }
+    entry = { count: 0, tiers: noTiers(), citations: [], pairCitations: [] }
     state.settingAnswered.set(key, entry)
   }
   entry.count++
+  entry.tiers.frames++
   addCitation(entry.citations, cite(file, request, s), state.maxCitations)
   if (request === null) rule(state, 'setting-answers-poll-or-setting-ack').undetermined++
   else if (isPollClass(request.class) || request.class === 'box.setting-ack') {

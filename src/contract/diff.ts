@@ -30,9 +30,9 @@ function dominant(c: Contract): Map<string, string> {
 }
 
 /**
- * Compares two contracts. Breaking: a row removed, the dominant reply of a request changed, or a
- * tolerance window narrowed (replies that passed may now fail). Compatible: rows added, counts,
- * shares and widened windows.
+ * Compares two contracts. Breaking: a row removed, the dominant reply of a request changed, a
+ * tolerance window narrowed (replies that passed may now fail), or a row lost its raw-frame tier.
+ * Compatible: rows added, counts, shares, tier counts otherwise, and widened windows.
  */
 export function diffContracts(a: Contract, b: Contract): ContractDiff {
   const changes: ContractChange[] = []
@@ -52,6 +52,15 @@ export function diffContracts(a: Contract, b: Contract): ContractDiff {
     const parts: string[] = []
     let breaking = false
     if (old.count !== t.count) parts.push(`count ${old.count} → ${t.count}`)
+    for (const tier of ['frames', 'pairs'] as const) {
+      const was = old.support[tier]
+      const now = t.support[tier]
+      if (was === now) continue
+      // Losing the raw-frame evidence of a row weakens it to class level (or to nothing).
+      const lost = tier === 'frames' && was > 0 && now === 0
+      breaking ||= lost
+      parts.push(`${tier} tier ${was} → ${now}${lost ? ' (no raw frame left)' : ''}`)
+    }
     if (old.share !== t.share) parts.push(`share ${old.share} → ${t.share}`)
     const ow = old.latency.toleranceMs
     const nw = t.latency.toleranceMs

@@ -1,93 +1,254 @@
 /**
- * What the real cloud answers, read from a contract (pure): the dominant non-Setting reply to a
- * request in its context, which polls carry Settings, and what closes a setting batch. A request
- * the contract has no reply for is `unobserved`: callers report it, they never invent a frame.
+ * What the real cloud answers, read from a contract (pure): the reply to a request in its context
+ * from the most specific rows that have evidence, which polls carry Settings, and what closes a
+ * setting batch. Only replies a captured frame shows are ever built: a family member is chosen by
+ * frame evidence, and a reply no frame shows (the weather forecast) is reported as unbuildable and
+ * replaced by the most frequent buildable one. A request with no evidence at all is `unobserved`.
+ *
+ * `dominant` answers the most frequent reply; `sampled` draws each reply from the contract's shares
+ * for that request and context, deterministically per seed.
  */
+import { createRng, type Rng } from '../simulate/prng.js'
 import { END_FAMILY, isPollClass, type BoxClass, type CloudClass } from '../protocol/frame-class.js'
-import type { Contract, ContractContext, RequestKey } from './schema.js'
+import { requestContextId } from './keys.js'
+import { replyMembers } from './replies.js'
+import type { Contract, ContractContext, ReplyName, RequestKey } from './schema.js'
+
+export const REPLY_MODES = ['dominant', 'sampled'] as const
+export type ReplyMode = (typeof REPLY_MODES)[number]
+
+type Row = Contract['transitions'][number]
+
+export interface Unbuildable {
+  /** The observed reply that cannot be built (no captured frame of its class). */
+  readonly reply: ReplyName
+  /** Its share among the replies to this request in this context. */
+  readonly share: number
+}
 
 export type ReplyChoice =
   | {
       readonly kind: 'reply'
       readonly class: CloudClass
+      /** The reply name of the evidence (a class or a family) the class was chosen from. */
+      readonly name: ReplyName
       readonly row: string
-      /** exact row; all rows of the class; the normal context; uploads for an events upload. */
+      /** most specific rows; all rows of the class; the normal context; uploads for events. */
       readonly basis: 'exact' | 'class' | 'normal-context' | 'upload-family'
+      /** Share of `name` among the candidate replies. */
+      readonly share: number
+      /** Set when the reply drawn or dominant could not be built and this one was sent instead. */
+      readonly unbuildable: Unbuildable | null
     }
   | { readonly kind: 'unobserved'; readonly reason: string }
 
 interface Candidate {
-  response: CloudClass
+  name: ReplyName
   count: number
   row: string
 }
 
-/** Most observed first; a tie goes to the reply more observed in `tieBreak`, then by name. */
-function pick(cands: Candidate[], tieBreak: Candidate[] = []): Candidate | undefined {
-  const wider = new Map(tieBreak.map((c) => [c.response, c.count]))
-  return [...cands].sort(
-    (a, b) =>
-      b.count - a.count ||
-      (wider.get(b.response) ?? 0) - (wider.get(a.response) ?? 0) ||
-      (a.response < b.response ? -1 : 1),
-  )[0]
+const FIELDS = ['table', 'eventType', 'pollForm'] as const
+
+/** A row answers `request` when its class matches and each key field is equal or unknown (null). */
+function compatible(row: Row, request: RequestKey): boolean {
+  if (row.request.class !== request.class) return false
+  return FIELDS.every((f) => (row.request[f] ?? null) === null || row.request[f] === request[f])
+}
+
+function specificity(row: Row): number {
+  return FIELDS.filter((f) => (row.request[f] ?? null) !== null).length
+}
+
+export interface ReplyPolicyOptions {
+  readonly mode?: ReplyMode
+  readonly seed?: number
 }
 
 /** Indexes a contract for reply decisions. */
 export class ReplyPolicy {
-  constructor(readonly contract: Contract) {}
+  readonly mode: ReplyMode
+  private readonly rng: Rng
+  private readonly captured: ReadonlyMap<string, number>
 
-  private candidates(filter: (t: Contract['transitions'][number]) => boolean): Candidate[] {
-    const byResponse = new Map<CloudClass, Candidate>()
-    for (const t of this.contract.transitions) {
-      if (!filter(t) || t.response === 'cloud.setting' || t.response === 'cloud.unknown') continue
-      const c = byResponse.get(t.response) ?? { response: t.response, count: 0, row: t.id }
+  constructor(
+    readonly contract: Contract,
+    options: ReplyPolicyOptions = {},
+  ) {
+    this.mode = options.mode ?? 'dominant'
+    this.rng = createRng(options.seed ?? 1)
+    this.captured = new Map(Object.entries(contract.totals.cloudFrames))
+  }
+
+  private candidates(rows: readonly Row[]): Candidate[] {
+    const byName = new Map<string, Candidate>()
+    for (const t of rows) {
+      if (t.response === 'cloud.setting' || t.response === 'cloud.unknown') continue
+      const c = byName.get(t.response) ?? { name: t.response, count: 0, row: t.id }
       c.count += t.count
-      byResponse.set(t.response, c)
+      byName.set(t.response, c)
     }
-    return [...byResponse.values()]
+    return [...byName.values()]
+  }
+
+  /** Most observed first; a tie goes to the reply more observed in `wider`, then by name. */
+  private rank(cands: Candidate[], wider: Candidate[] = []): Candidate[] {
+    const w = new Map(wider.map((c) => [c.name, c.count]))
+    return [...cands].sort(
+      (a, b) =>
+        b.count - a.count ||
+        (w.get(b.name) ?? 0) - (w.get(a.name) ?? 0) ||
+        (a.name < b.name ? -1 : 1),
+    )
   }
 
   /**
-   * The dominant non-Setting reply to a request: the exact row (class, table, event type) in
-   * its context, else all rows of the request class in that context, else the `normal` context.
+   * The class to build for a reply name: a member a captured frame shows, preferring the member
+   * frame evidence shows for the same request class and context, then anywhere; null: none.
+   */
+  buildable(name: ReplyName, request?: BoxClass, context?: ContractContext): CloudClass | null {
+    const members = replyMembers(name).filter(
+      (m) => m !== 'cloud.setting' && m !== 'cloud.unknown' && (this.captured.get(m) ?? 0) > 0,
+    )
+    if (members.length === 0) return null
+    if (members.length === 1) return members[0]!
+    const frames = (m: CloudClass, same: boolean): number =>
+      this.contract.transitions
+        .filter(
+          (t) =>
+            t.response === m && (!same || (t.request.class === request && t.context === context)),
+        )
+        .reduce((n, t) => n + t.support.frames, 0)
+    return [...members].sort(
+      (a, b) =>
+        frames(b, true) - frames(a, true) ||
+        frames(b, false) - frames(a, false) ||
+        (this.captured.get(b) ?? 0) - (this.captured.get(a) ?? 0) ||
+        (a < b ? -1 : 1),
+    )[0]!
+  }
+
+  /** Chooses among ranked candidates: dominant or sampled, then the first buildable. */
+  private choose(
+    ranked: Candidate[],
+    basis: 'exact' | 'class' | 'normal-context' | 'upload-family',
+    request: BoxClass,
+    context: ContractContext,
+  ): ReplyChoice | null {
+    const total = ranked.reduce((n, c) => n + c.count, 0)
+    if (total === 0) return null
+    let wanted = ranked[0]!
+    if (this.mode === 'sampled') {
+      let x = this.rng.next() * total
+      for (const c of ranked) {
+        x -= c.count
+        if (x < 0) {
+          wanted = c
+          break
+        }
+      }
+    }
+    const direct = this.buildable(wanted.name, request, context)
+    if (direct !== null)
+      return {
+        kind: 'reply',
+        class: direct,
+        name: wanted.name,
+        row: wanted.row,
+        basis,
+        share: wanted.count / total,
+        unbuildable: null,
+      }
+    for (const c of ranked) {
+      const cls = this.buildable(c.name, request, context)
+      if (cls === null) continue
+      return {
+        kind: 'reply',
+        class: cls,
+        name: c.name,
+        row: c.row,
+        basis,
+        share: c.count / total,
+        unbuildable: { reply: wanted.name, share: wanted.count / total },
+      }
+    }
+    return null
+  }
+
+  /**
+   * The non-Setting reply to a request: the most specific rows with evidence (every key field
+   * equal, then rows that leave a field unknown, such as pairs without the IsNewSet form), else
+   * all rows of the request class in that context, else the `normal` context.
    */
   replyFor(request: RequestKey, context: ContractContext): ReplyChoice {
-    const classRows = this.candidates(
-      (t) => t.context === context && t.request.class === request.class,
-    )
-    const exact = pick(
-      this.candidates(
-        (t) =>
-          t.context === context &&
-          t.request.class === request.class &&
-          t.request.table === request.table &&
-          t.request.eventType === request.eventType,
-      ),
-      classRows,
-    )
-    if (exact) return { kind: 'reply', class: exact.response, row: exact.row, basis: 'exact' }
-    const byClass = pick(classRows)
-    if (byClass) return { kind: 'reply', class: byClass.response, row: byClass.row, basis: 'class' }
-    if (context !== 'normal') {
-      const normal = pick(
-        this.candidates((t) => t.context === 'normal' && t.request.class === request.class),
+    if (this.mode === 'sampled') return this.decide(request, context)
+    const key = requestContextId(request, context)
+    let c = this.memo.get(key)
+    if (!c) {
+      c = this.decide(request, context)
+      this.memo.set(key, c)
+    }
+    return c
+  }
+
+  private readonly memo = new Map<string, ReplyChoice>()
+
+  private decide(request: RequestKey, context: ContractContext): ReplyChoice {
+    const rows = this.contract.transitions.filter((t) => t.context === context)
+    const classRows = rows.filter((t) => t.request.class === request.class)
+    const classCands = this.candidates(classRows)
+    const levels = new Map<number, Row[]>()
+    for (const t of classRows) {
+      if (!compatible(t, request)) continue
+      const s = specificity(t)
+      levels.set(s, [...(levels.get(s) ?? []), t])
+    }
+    for (const s of [...levels.keys()].sort((a, b) => b - a)) {
+      const c = this.choose(
+        this.rank(this.candidates(levels.get(s)!), classCands),
+        'exact',
+        request.class,
+        context,
       )
-      if (normal)
-        return { kind: 'reply', class: normal.response, row: normal.row, basis: 'normal-context' }
+      if (c) return c
+    }
+    const byClass = this.choose(this.rank(classCands), 'class', request.class, context)
+    if (byClass) return byClass
+    if (context !== 'normal') {
+      const normal = this.choose(
+        this.rank(
+          this.candidates(
+            this.contract.transitions.filter(
+              (t) => t.context === 'normal' && t.request.class === request.class,
+            ),
+          ),
+        ),
+        'normal-context',
+        request.class,
+        'normal',
+      )
+      if (normal) return normal
     }
     if (request.class === 'box.events') {
       // An events upload is a table upload (TblName=tbl_events, Reason=Table; PROTOCOL.md §2):
-      // without a captured reply of its own it gets the uploads' dominant reply.
-      const uploads = pick(
-        this.candidates((t) => t.context === 'normal' && t.request.class === 'box.upload'),
+      // without a captured reply of its own it gets the uploads' reply.
+      const uploads = this.choose(
+        this.rank(
+          this.candidates(
+            this.contract.transitions.filter(
+              (t) => t.context === 'normal' && t.request.class === 'box.upload',
+            ),
+          ),
+        ),
+        'upload-family',
+        'box.upload',
+        'normal',
       )
-      if (uploads)
-        return { kind: 'reply', class: uploads.response, row: uploads.row, basis: 'upload-family' }
+      if (uploads) return uploads
     }
     return {
       kind: 'unobserved',
-      reason: `contract ${this.contract.version} has no captured cloud reply to ${request.class}${request.table ? `[${request.table}]` : ''} (${context})`,
+      reason: `contract ${this.contract.version} has no captured cloud reply to ${requestContextId(request, context)} that a captured frame shows`,
     }
   }
 
@@ -101,11 +262,21 @@ export class ReplyPolicy {
 
   /** The END-family frame the cloud sends after the BOX's setting ACK when nothing else is queued. */
   batchClose(): ReplyChoice {
-    const cands = this.candidates(
-      (t) => t.request.class === 'box.setting-ack' && END_FAMILY.includes(t.response),
+    const rows = this.contract.transitions.filter((t) => {
+      const m = replyMembers(t.response)
+      return (
+        t.request.class === 'box.setting-ack' &&
+        m.length > 0 &&
+        m.every((x) => END_FAMILY.includes(x))
+      )
+    })
+    const best = this.choose(
+      this.rank(this.candidates(rows)),
+      'exact',
+      'box.setting-ack',
+      'setting-batch',
     )
-    const best = pick(cands)
-    if (best) return { kind: 'reply', class: best.response, row: best.row, basis: 'exact' }
+    if (best) return best
     return {
       kind: 'unobserved',
       reason: `contract ${this.contract.version} shows no END-family reply to box.setting-ack`,

@@ -6,8 +6,19 @@ import { OigError, reasonOf } from '../errors.js'
 import { writeJsonAtomic } from '../evidence/files.js'
 import { GENERATOR } from '../version.js'
 import { buildContract, contractToState } from './build.js'
-import { addSession } from './derive.js'
+import { addSession, requestKeyOf } from './derive.js'
+import {
+  addPairs,
+  FrameJoin,
+  pairTimestamps,
+  PairsFileSchema,
+  type PairsFile,
+  type PairsRef,
+} from './pairs.js'
 import { ContractSchema, type Contract } from './schema.js'
+import { sha256File } from '../capture/file-hash.js'
+import type { Session } from '../capture/sessions.js'
+import path from 'node:path'
 import { emptyState, mergeStates, type ContractState } from './state.js'
 
 export const DEFAULT_MAX_CITATIONS = 5
@@ -15,37 +26,110 @@ export const DEFAULT_MAX_CITATIONS = 5
 export interface DeriveOptions {
   readonly dbs: readonly string[]
   readonly sessionFiles: readonly string[]
+  /** Pairs files of the upstream pairing engine (PROTOCOL.md §8): the class-level tier. */
+  readonly pairs?: readonly string[]
   readonly version: string
   readonly maxCitations: number
   readonly sessionGapS?: number
 }
 
-/** Derives a contract from captures (streaming, constant memory in their size). */
-export async function deriveContract(
-  opts: DeriveOptions,
-  onProgress?: (file: string, rows: number) => void,
-): Promise<Contract> {
-  const sources = openSources(opts.dbs, opts.sessionFiles)
+export interface DeriveHooks {
+  readonly onProgress?: (file: string, rows: number) => void
+  /** Called with every session after it was added (validate collects facts of cited frames). */
+  readonly onSession?: (session: Session, file: string) => void
+  /** Filled with what each pair became (see addPairs). */
+  readonly ledger?: Map<string, string>
+}
+
+/** The mergeable state of captures and pairs files (streaming, constant memory in their size). */
+export async function deriveState(
+  opts: Omit<DeriveOptions, 'version'>,
+  hooks: DeriveHooks = {},
+): Promise<ContractState> {
+  const pairs = (opts.pairs ?? []).map(readPairsFile)
+  const sources =
+    opts.dbs.length + opts.sessionFiles.length === 0 && pairs.length > 0
+      ? []
+      : openSources(opts.dbs, opts.sessionFiles)
   try {
     const state: ContractState = emptyState(opts.maxCitations)
+    const join = new FrameJoin(pairTimestamps(pairs.map((p) => p.doc)))
     for (const source of sources) {
       const stats = await streamSessions(source, {
         sessionGapMs: (opts.sessionGapS ?? DEFAULT_SESSION_GAP_MS / 1000) * 1000,
-        onSession: (session) => addSession(state, session, source.ref.file),
-        onProgress: (rows) => onProgress?.(source.ref.file, rows),
+        onSession: (session) => {
+          addSession(state, session, source.ref.file)
+          if (join.wanted.size > 0) indexFrames(join, session, source.ref.file)
+          hooks.onSession?.(session, source.ref.file)
+        },
+        onProgress: (rows) => hooks.onProgress?.(source.ref.file, rows),
       })
       state.inputs.push({
         ...source.ref,
         frames: stats.rows,
+        pairs: 0,
         sessions: stats.sessions,
         firstTs: stats.firstTs,
         lastTs: stats.lastTs,
       })
     }
-    return buildContract(state, { version: opts.version, generator: GENERATOR })
+    for (const p of pairs) addPairs(state, p.doc, p.ref, join, hooks.ledger)
+    return state
   } finally {
     for (const s of sources) s.close()
   }
+}
+
+/** Derives a contract from captures and pairs files. */
+export async function deriveContract(
+  opts: DeriveOptions,
+  onProgress?: (file: string, rows: number) => void,
+): Promise<Contract> {
+  const state = await deriveState(opts, onProgress ? { onProgress } : {})
+  return buildContract(state, { version: opts.version, generator: GENERATOR })
+}
+
+/** Frames of a session that a pairs file may name, for the ts join. */
+function indexFrames(join: FrameJoin, session: Session, file: string): void {
+  for (const f of session.frames) {
+    if (f.ts === null || !join.wanted.has(f.ts)) continue
+    join.add(f.ts, f.connId, {
+      file,
+      id: f.id,
+      class: f.class,
+      request: f.origin === 'box' ? requestKeyOf(f) : null,
+      replyId: f.replyId,
+    })
+  }
+}
+
+/** Reads a pairs file (PROTOCOL.md §8); problems are OigErrors naming the file. */
+export function readPairsFile(file: string): { doc: PairsFile; ref: PairsRef } {
+  const fail = (reason: string): never => {
+    throw new OigError('PAIRS_INVALID', `Failed to read pairs file ${file}: ${reason}.`, {
+      hint: "Pass --pairs with the upstream pairing engine's JSON output (PROTOCOL.md §8).",
+    })
+  }
+  let text = ''
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    fail((error as { code?: string }).code === 'ENOENT' ? 'file does not exist' : reasonOf(error))
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    fail(`not JSON (${reasonOf(error)})`)
+  }
+  const parsed = PairsFileSchema.safeParse(json)
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]
+    fail(
+      `it does not match the pairs format (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'})`,
+    )
+  }
+  return { doc: parsed.data!, ref: { file: path.basename(file), sha256: sha256File(file) } }
 }
 
 /** Merges contracts derived separately (e.g. one per DB) into the contract of all their inputs. */

@@ -1,11 +1,7 @@
 /** `contract validate` at the I/O edge: contract + captures in, validation evidence out. */
 import { createHash } from 'node:crypto'
-import { openSources, streamSessions } from '../capture/sources.js'
-import { DEFAULT_SESSION_GAP_MS } from '../capture/sessions.js'
 import { GENERATOR } from '../version.js'
-import { addSession } from './derive.js'
-import { readContract } from './run-derive.js'
-import { emptyState } from './state.js'
+import { deriveState, readContract } from './run-derive.js'
 import {
   citedFrames,
   collectFacts,
@@ -21,40 +17,38 @@ export interface ValidateOptions {
   readonly contract: string
   readonly dbs: readonly string[]
   readonly sessionFiles: readonly string[]
+  /** Pairs files that resolve the contract's pair citations. */
+  readonly pairs?: readonly string[]
   readonly strict: boolean
 }
 
 /** Validates a contract file against captures; schema problems throw (exit 2), findings are values. */
 export async function runValidate(opts: ValidateOptions): Promise<ContractValidation> {
   const { contract, text } = readContract(opts.contract)
-  const sources = openSources(opts.dbs, opts.sessionFiles)
-  try {
-    const observed = emptyState(contract.rules.maxCitations)
-    const wanted = citedFrames(contract)
-    const facts = new Map<FactKey, FrameFact>()
-    for (const source of sources) {
-      const stats = await streamSessions(source, {
-        sessionGapMs: DEFAULT_SESSION_GAP_MS,
-        onSession: (session) => {
-          addSession(observed, session, source.ref.file)
-          collectFacts(session, source.ref.file, wanted, facts)
-        },
-      })
-      observed.inputs.push({
-        ...source.ref,
-        frames: stats.rows,
-        sessions: stats.sessions,
-        firstTs: stats.firstTs,
-        lastTs: stats.lastTs,
-      })
-    }
+  const wanted = citedFrames(contract)
+  const facts = new Map<FactKey, FrameFact>()
+  const ledger = new Map<string, string>()
+  const observed = await deriveState(
+    {
+      dbs: opts.dbs,
+      sessionFiles: opts.sessionFiles,
+      pairs: opts.pairs ?? [],
+      maxCitations: contract.rules.maxCitations,
+    },
+    { onSession: (session, file) => collectFacts(session, file, wanted, facts), ledger },
+  )
+  {
     const key = (xs: ReadonlyArray<{ file: string; sha256: string }>): string =>
       xs
         .map((x) => `${x.file}:${x.sha256}`)
         .sort()
         .join('|')
     const sameInputs = key(observed.inputs) === key(contract.inputs)
-    const outcome = validateContract(contract, observed, facts, { strict: opts.strict, sameInputs })
+    const outcome = validateContract(contract, observed, facts, {
+      strict: opts.strict,
+      sameInputs,
+      ledger,
+    })
     const errors = outcome.problems.filter((p) => p.severity === 'error').length
     return {
       kind: 'contract-validation',
@@ -81,6 +75,7 @@ export async function runValidate(opts: ValidateOptions): Promise<ContractValida
         supported: outcome.rows.filter((r) => r.status === 'supported').length,
         unsupported: outcome.rows.filter((r) => r.status === 'unsupported').length,
         badCitations: outcome.rows.filter((r) => r.status === 'bad-citation').length,
+        unresolved: outcome.rows.filter((r) => r.status === 'unresolved').length,
         missing: outcome.missing.length,
         errors,
         warnings: outcome.problems.filter((p) => p.severity === 'warning').length,
@@ -89,7 +84,5 @@ export async function runValidate(opts: ValidateOptions): Promise<ContractValida
       missing: outcome.missing,
       problems: outcome.problems,
     }
-  } finally {
-    for (const s of sources) s.close()
   }
 }

@@ -3,10 +3,10 @@
  * Two states merge exactly, and a contract converts back into its state, so derives run over
  * separate DBs merge into the very contract one derive over all of them gives.
  */
-import type { BoxClass, CloudClass } from '../protocol/frame-class.js'
-import { mergeCitations } from './citations.js'
+import type { BoxClass } from '../protocol/frame-class.js'
+import { mergeCitations, mergePairCitations } from './citations.js'
 import { emptyHistogram, mergeHistograms, type LatencyHistogram } from './histogram.js'
-import type { Citation, ContractContext, RequestKey } from './schema.js'
+import type { Citation, ContractContext, PairCitation, ReplyName, RequestKey } from './schema.js'
 
 export interface FollowUpState {
   cls: BoxClass | null
@@ -15,14 +15,32 @@ export interface FollowUpState {
   citations: Citation[]
 }
 
+/** Observations per evidence tier. */
+export interface Tiers {
+  frames: number
+  pairs: number
+}
+
+export const noTiers = (): Tiers => ({ frames: 0, pairs: 0 })
+export const addTiers = (a: Tiers, b: Tiers): Tiers => ({
+  frames: a.frames + b.frames,
+  pairs: a.pairs + b.pairs,
+})
+
 export interface TransitionState {
   request: RequestKey
   context: ContractContext
-  response: CloudClass
+  response: ReplyName
   count: number
+  tiers: Tiers
+  /** pairs tier: match_reason → count. */
+  matchQuality: Map<string, number>
+  /** pairs tier: inference rule → count. */
+  inferred: Map<string, number>
   latency: LatencyHistogram
   followUps: Map<string, FollowUpState>
   citations: Citation[]
+  pairCitations: PairCitation[]
 }
 
 export interface RequestState {
@@ -31,22 +49,32 @@ export interface RequestState {
   seen: number
   answered: number
   unanswered: number
+  tiers: Tiers
 }
 
 export interface RuleState {
   support: number
   violations: number
   undetermined: number
+  tiers: Tiers
   citations: Citation[]
   counterexamples: Citation[]
+}
+
+export interface SettingAnsweredState {
+  count: number
+  tiers: Tiers
+  citations: Citation[]
+  pairCitations: PairCitation[]
 }
 
 export interface InputState {
   file: string
   sha256: string
-  format: 'sqlite' | 'session-export'
+  format: 'sqlite' | 'session-export' | 'pairs'
   synthetic: boolean
   frames: number
+  pairs: number
   sessions: number
   firstTs: string | null
   lastTs: string | null
@@ -59,10 +87,12 @@ export interface ContractState {
   requests: Map<string, RequestState>
   rules: Map<string, RuleState>
   /** What each cloud Setting answered (key: request class, or '' when not captured). */
-  settingAnswered: Map<string, { count: number; citations: Citation[] }>
+  settingAnswered: Map<string, SettingAnsweredState>
   settingsSeen: number
   /** Every frame class sent to the BOX by the cloud, answered or not. */
   cloudClassesSeen: Map<string, number>
+  /** Pairs no row uses: `file\u0000reason` → count. */
+  pairsUnused: Map<string, number>
 }
 
 export function emptyState(maxCitations: number): ContractState {
@@ -75,11 +105,19 @@ export function emptyState(maxCitations: number): ContractState {
     settingAnswered: new Map(),
     settingsSeen: 0,
     cloudClassesSeen: new Map(),
+    pairsUnused: new Map(),
   }
 }
 
 export function emptyRule(): RuleState {
-  return { support: 0, violations: 0, undetermined: 0, citations: [], counterexamples: [] }
+  return {
+    support: 0,
+    violations: 0,
+    undetermined: 0,
+    tiers: noTiers(),
+    citations: [],
+    counterexamples: [],
+  }
 }
 
 function mergeMap<V>(
@@ -109,6 +147,10 @@ export function mergeStates(a: ContractState, b: ContractState): ContractState {
     transitions: mergeMap(a.transitions, b.transitions, (x, y) => ({
       ...x,
       count: x.count + y.count,
+      tiers: addTiers(x.tiers, y.tiers),
+      matchQuality: mergeMap(x.matchQuality, y.matchQuality, (m, n) => m + n),
+      inferred: mergeMap(x.inferred, y.inferred, (m, n) => m + n),
+      pairCitations: mergePairCitations(x.pairCitations, y.pairCitations, max),
       latency: mergeHistograms(x.latency, y.latency),
       followUps: mergeMap(x.followUps, y.followUps, (f, g) => ({
         cls: f.cls,
@@ -123,9 +165,11 @@ export function mergeStates(a: ContractState, b: ContractState): ContractState {
       seen: x.seen + y.seen,
       answered: x.answered + y.answered,
       unanswered: x.unanswered + y.unanswered,
+      tiers: addTiers(x.tiers, y.tiers),
     })),
     rules: mergeMap(a.rules, b.rules, (x, y) => ({
       support: x.support + y.support,
+      tiers: addTiers(x.tiers, y.tiers),
       violations: x.violations + y.violations,
       undetermined: x.undetermined + y.undetermined,
       citations: mergeCitations(x.citations, y.citations, max),
@@ -133,10 +177,13 @@ export function mergeStates(a: ContractState, b: ContractState): ContractState {
     })),
     settingAnswered: mergeMap(a.settingAnswered, b.settingAnswered, (x, y) => ({
       count: x.count + y.count,
+      tiers: addTiers(x.tiers, y.tiers),
       citations: mergeCitations(x.citations, y.citations, max),
+      pairCitations: mergePairCitations(x.pairCitations, y.pairCitations, max),
     })),
     settingsSeen: a.settingsSeen + b.settingsSeen,
     cloudClassesSeen: mergeMap(a.cloudClassesSeen, b.cloudClassesSeen, (x, y) => x + y),
+    pairsUnused: mergeMap(a.pairsUnused, b.pairsUnused, (x, y) => x + y),
   }
 }
 

@@ -4,7 +4,8 @@
  */
 import type { Session, SessionFrame } from '../capture/sessions.js'
 import { frameContexts, requestKeyOf } from './derive.js'
-import { requestContextId, requestId } from './keys.js'
+import { requestContextId, requestId, transitionId } from './keys.js'
+import { pairKey, UNUSED } from './pairs.js'
 import type { Citation, Contract, ContractContext, RequestKey } from './schema.js'
 import type { ContractState } from './state.js'
 import type { ValidationProblem } from './validation-schema.js'
@@ -87,7 +88,7 @@ export interface RowResult {
   readonly support: number
   readonly citations: number
   readonly citationsOk: number
-  readonly status: 'supported' | 'unsupported' | 'bad-citation'
+  readonly status: 'supported' | 'unsupported' | 'bad-citation' | 'unresolved'
 }
 
 export interface ValidationOutcome {
@@ -97,7 +98,13 @@ export interface ValidationOutcome {
 }
 
 function sameKey(a: RequestKey | null, b: RequestKey): boolean {
-  return a !== null && a.class === b.class && a.table === b.table && a.eventType === b.eventType
+  return (
+    a !== null &&
+    a.class === b.class &&
+    a.table === b.table &&
+    a.eventType === b.eventType &&
+    (a.pollForm ?? null) === (b.pollForm ?? null)
+  )
 }
 
 function describe(fact: FrameFact | undefined): string {
@@ -129,7 +136,7 @@ function checkTransitionCitation(
     req.context !== row.context ||
     rep.class !== row.response
   ) {
-    return `${where} show ${shows}`
+    return `${where} show ${shows}, but the row claims ${requestContextId(row.request, row.context)} -> ${row.response}`
   }
   if (req.session !== rep.session || req.replyId !== c.replyId) {
     return `${where}: row ${c.replyId} is not the reply to row ${c.requestId} on the same connection`
@@ -145,12 +152,56 @@ export function validateContract(
   contract: Contract,
   observed: ContractState,
   facts: ReadonlyMap<FactKey, FrameFact>,
-  options: { strict: boolean; sameInputs: boolean },
+  options: { strict: boolean; sameInputs: boolean; ledger?: ReadonlyMap<string, string> },
 ): ValidationOutcome {
   const files = new Set(observed.inputs.map((i) => i.file))
+  const pairFiles = new Map(
+    observed.inputs.filter((i) => i.format === 'pairs').map((i) => [i.file, i.sha256]),
+  )
   const problems: ValidationProblem[] = []
   const rows: RowResult[] = []
   for (const row of contract.transitions) {
+    const ownId = transitionId(row.request, row.context, row.response)
+    if (ownId !== row.id) {
+      problems.push({
+        severity: 'error',
+        code: 'row-id-mismatch',
+        row: row.id,
+        message: `row ${row.id}: its fields say ${ownId}; the row claims ${row.response} where its id names another reply`,
+      })
+    }
+    let badPairs = 0
+    for (const c of row.pairCitations) {
+      const name = `pair ${c.file} ${c.requestId}→${c.responseId ?? 'none'}`
+      const sha = pairFiles.get(c.file)
+      if (sha === undefined) {
+        problems.push({
+          severity: 'warning',
+          code: 'unresolved-pair-citation',
+          row: row.id,
+          message: `row ${row.id}: ${name}: pairs file ${c.file} is not among the inputs (pass --pairs)`,
+        })
+        continue
+      }
+      const became = options.ledger?.get(pairKey(c.file, c.requestId, c.responseId))
+      const problem =
+        sha !== c.sha256
+          ? `${name}: the pairs file given has sha256 ${sha.slice(0, 12)}…, the citation ${c.sha256.slice(0, 12)}…`
+          : became === undefined
+            ? `${name} is not in the pairs file`
+            : became !== ownId
+              ? `${name} shows ${became.startsWith(UNUSED) ? `nothing usable (${became.slice(UNUSED.length)})` : became}, but the row claims ${requestContextId(row.request, row.context)} -> ${row.response}`
+              : null
+      if (problem !== null) {
+        badPairs++
+        problems.push({
+          severity: 'error',
+          code: 'bad-pair-citation',
+          row: row.id,
+          message: `row ${row.id}: ${problem}`,
+        })
+      }
+    }
     const seen = observed.transitions.get(row.id)
     const support = seen?.count ?? 0
     let ok = 0
@@ -175,6 +226,25 @@ export function validateContract(
         })
       }
     }
+    const pairsUnchecked =
+      row.support.pairs > 0 && !row.pairCitations.some((c) => pairFiles.has(c.file))
+    if (pairsUnchecked && row.support.frames === 0) {
+      problems.push({
+        severity: 'warning',
+        code: 'unresolved-pair-citation',
+        row: row.id,
+        message: `row ${row.id}: backed by pairs only (${row.support.pairs}); pass --pairs with ${[...new Set(row.pairCitations.map((c) => c.file))].join(', ')} to check it`,
+      })
+      rows.push({
+        id: row.id,
+        support,
+        citations: row.citations.length,
+        citationsOk: ok,
+        status: bad + badPairs > 0 ? 'bad-citation' : 'unresolved',
+      })
+      continue
+    }
+    const expected = pairsUnchecked ? row.support.frames : row.count
     if (support === 0) {
       const alternatives = [...observed.transitions.values()]
         .filter(
@@ -195,12 +265,12 @@ export function validateContract(
         row: row.id,
         message: `row ${row.id}: no captured sequence supports it; the captures show for ${requestContextId(row.request, row.context)}: ${shows}`,
       })
-    } else if (support !== row.count) {
+    } else if (support !== expected) {
       problems.push({
         severity: options.sameInputs ? 'error' : 'info',
         code: 'count-mismatch',
         row: row.id,
-        message: `row ${row.id}: contract says ${row.count}, the captures show ${support}`,
+        message: `row ${row.id}: contract says ${expected}${pairsUnchecked ? ' (frames tier)' : ''}, the captures show ${support}`,
       })
     }
     rows.push({
@@ -208,7 +278,7 @@ export function validateContract(
       support,
       citations: row.citations.length,
       citationsOk: ok,
-      status: support === 0 ? 'unsupported' : bad > 0 ? 'bad-citation' : 'supported',
+      status: support === 0 ? 'unsupported' : bad + badPairs > 0 ? 'bad-citation' : 'supported',
     })
   }
   for (const r of contract.sequenceRules) {

@@ -11,6 +11,9 @@ export const ValidationProblemSchema = z.object({
     'rule-violated',
     'rule-unsupported',
     'missing-row',
+    'row-id-mismatch',
+    'bad-pair-citation',
+    'unresolved-pair-citation',
   ]),
   row: z.string(),
   message: z.string(),
@@ -43,6 +46,7 @@ export const ContractValidationSchema = z.object({
     supported: z.number().int(),
     unsupported: z.number().int(),
     badCitations: z.number().int(),
+    unresolved: z.number().int().describe('rows backed by pairs only, with no --pairs given'),
     missing: z.number().int(),
     errors: z.number().int(),
     warnings: z.number().int(),
@@ -53,7 +57,9 @@ export const ContractValidationSchema = z.object({
       support: z.number().int(),
       citations: z.number().int(),
       citationsOk: z.number().int(),
-      status: z.enum(['supported', 'unsupported', 'bad-citation']),
+      status: z
+        .enum(['supported', 'unsupported', 'bad-citation', 'unresolved'])
+        .describe('unresolved: backed by pairs only and no --pairs file was given'),
     }),
   ),
   missing: z.array(z.string()),

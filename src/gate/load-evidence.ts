@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { z } from 'zod'
 import { CompareReportSchema } from '../compare/report-schema.js'
-import { ContractSchema } from '../contract/schema.js'
+import { CONTRACT_SCHEMA_VERSION, ContractSchema } from '../contract/schema.js'
 import { ContractValidationSchema } from '../contract/validation-schema.js'
 import { OigError, reasonOf } from '../errors.js'
 import { ExtractResultSchema } from '../evidence/schemas/extract-result.js'
@@ -39,7 +39,7 @@ const SCHEMAS: { [K in EvidenceKind]: z.ZodType<EvidenceDocs[K]> } = {
 
 /** The schemaVersion this oigctl reads, per kind (all evidence formats are at version 1). */
 const SCHEMA_VERSIONS = {
-  contract: 1,
+  contract: CONTRACT_SCHEMA_VERSION,
   'contract-validation': 1,
   compare: 1,
   soak: 1,

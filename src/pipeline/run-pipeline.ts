@@ -24,6 +24,8 @@ import { loadSoakSessions, runSoak, writeSoakReport } from '../soak/run-soak.js'
 export interface PipelineOptions {
   /** Capture DBs; none means a built-in synthetic capture. */
   readonly dbs: readonly string[]
+  /** Pairs files (class-level evidence) for the derive and validate steps. */
+  readonly pairs?: readonly string[]
   readonly out: string
   readonly seed: number
   readonly days: number
@@ -108,6 +110,7 @@ export async function runPipeline(
   const contract = await deriveContract({
     dbs,
     sessionFiles: [],
+    pairs: opts.pairs ?? [],
     version: '1.0.0',
     maxCitations: 5,
   })
@@ -124,6 +127,7 @@ export async function runPipeline(
     contract: contractFile,
     dbs,
     sessionFiles: [],
+    pairs: opts.pairs ?? [],
     strict: true,
   })
   writeJsonAtomic(path.join(opts.out, 'contract-validation.json'), validation)

@@ -20,6 +20,8 @@ export interface ReplayStep {
   readonly class: BoxClass
   readonly table: string | null
   readonly eventType: string | null
+  /** The IsNewSet form (short / merged); null for other classes. */
+  readonly pollForm: 'short' | 'merged' | null
   readonly raw: string
   /** Recorded ms between the previous frame of the session and this BOX frame (null: unknown). */
   readonly gapMs: number | null
@@ -31,8 +33,6 @@ export interface ReplayStep {
   readonly context: 'normal' | 'setting-batch'
   /** For a setting ACK: whether the capture holds the poll that carried the Setting it answers. */
   readonly settingPollCaptured: boolean
-  /** Form of an IsNewSet poll (null for other frames). */
-  readonly pollForm?: 'short' | 'merged' | null
   /** The next captured frame of the session: the BOX's, one sent to the BOX, or none. */
   readonly next?: 'box' | 'to-box' | null
 }
@@ -97,6 +97,7 @@ export function planReplay(
       class: f.class as BoxClass,
       table: f.table,
       eventType: f.eventType,
+      pollForm: f.pollForm ?? null,
       raw: f.raw,
       gapMs: f.gapMs,
       recorded:
@@ -111,7 +112,6 @@ export function planReplay(
       answersSetting: f.class === 'box.setting-ack' || f.class === 'box.setting-nack',
       context,
       settingPollCaptured: steps.some((p) => p.recorded?.class === 'cloud.setting'),
-      pollForm: f.pollForm,
       next: next === null ? null : next.destination === 'box' ? 'to-box' : 'box',
     })
   }

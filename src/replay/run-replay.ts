@@ -1,5 +1,6 @@
 /** `oigctl replay` at the I/O edge: sessions in, a target started or reached, transcripts out. */
 import path from 'node:path'
+import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
 import type { Contract } from '../contract/schema.js'
 import { ensureWritableDir, writeJsonAtomic } from '../evidence/files.js'
 import { GENERATOR } from '../version.js'
@@ -16,6 +17,8 @@ export interface ReplayRunOptions {
   readonly allowRemote: boolean
   /** Queue the Settings the real cloud delivered in the session (default true). */
   readonly queueRecorded?: boolean
+  /** The reply mix of built-in targets (--replies / --seed; default dominant). */
+  readonly replies?: ReplyPolicyOptions
 }
 
 /** Replays one plan against one target (started for this replay when built in). */
@@ -24,7 +27,7 @@ export async function replayPlan(
   sessionFile: string,
   opts: ReplayRunOptions,
 ): Promise<ReplayTranscript> {
-  const target = await startTarget(opts.target, opts.contract, opts.allowRemote)
+  const target = await startTarget(opts.target, opts.contract, opts.allowRemote, opts.replies)
   try {
     const queued: ReplayTranscript['settingsQueued'] = []
     const specs = [...(opts.queueRecorded === false ? [] : plan.settings), ...opts.extraSettings]

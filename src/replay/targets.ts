@@ -2,6 +2,7 @@
  * Replay targets: the built-in ones (mock cloud, proxy offline / hybrid / legacy) started
  * in-process on free loopback ports, or any running server given as tcp://HOST:PORT.
  */
+import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
 import type { Contract } from '../contract/schema.js'
 import { OigError } from '../errors.js'
 import { DEFAULT_MOCK_MAX_FRAME_BYTES, startMockCloud } from '../targets/mock-cloud/server.js'
@@ -39,6 +40,7 @@ const quiet = (): void => undefined
 export async function startBuiltIn(
   name: BuiltInTarget,
   contract: Contract,
+  replies: ReplyPolicyOptions = {},
 ): Promise<RunningTarget> {
   const host = '127.0.0.1'
   const mockOptions = {
@@ -46,6 +48,7 @@ export async function startBuiltIn(
     port: 0,
     controlPort: null,
     contract,
+    replies,
     idleTimeoutMs: 0,
     maxConnections: 64,
     maxFrameBytes: DEFAULT_MOCK_MAX_FRAME_BYTES,
@@ -68,6 +71,7 @@ export async function startBuiltIn(
     failThreshold: 3,
     retryIntervalMs: 60_000,
     contract,
+    replies,
     controlPort: null,
     idleTimeoutMs: 0,
     maxConnections: 64,
@@ -144,9 +148,10 @@ export async function startTarget(
   name: string,
   contract: Contract,
   allowRemote: boolean,
+  replies: ReplyPolicyOptions = {},
 ): Promise<RunningTarget> {
   const tcp = checkTarget(name, allowRemote)
-  if (tcp === null) return startBuiltIn(name as BuiltInTarget, contract)
+  if (tcp === null) return startBuiltIn(name as BuiltInTarget, contract, replies)
   return {
     name,
     host: tcp.host,

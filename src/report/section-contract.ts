@@ -71,17 +71,28 @@ export function renderContract(input: ReportInput): string {
     return `<section id="contract"><h2>Contract</h2><p class="missing">No readable contract.json in the evidence.</p></section>`
   const rows = c.transitions
     .map((t) => {
-      const req = [t.request.class, t.request.table, t.request.eventType].filter(Boolean).join(' ')
-      const cites = t.citations
-        .map(
-          (x) =>
-            `<li>${esc(x.file)} #${esc(x.requestId ?? '–')} → #${esc(x.replyId ?? '–')}${x.ts ? ` <span class="muted">${esc(x.ts)}</span>` : ''}</li>`,
-        )
-        .join('')
+      const req = [t.request.class, t.request.table, t.request.eventType, t.request.pollForm]
+        .filter(Boolean)
+        .join(' ')
+      const cites =
+        t.citations
+          .map(
+            (x) =>
+              `<li>${esc(x.file)} #${esc(x.requestId ?? '–')} → #${esc(x.replyId ?? '–')}${x.ts ? ` <span class="muted">${esc(x.ts)}</span>` : ''}</li>`,
+          )
+          .join('') +
+        t.pairCitations
+          .map(
+            (x) =>
+              `<li>pair ${esc(x.file)} ${esc(x.requestId)} → ${esc(x.responseId ?? '–')} <span class="muted">${esc(x.matchReason)}</span></li>`,
+          )
+          .join('')
+      const inferred = t.inferred.map((i) => `inferred ×${i.count}: ${i.rule}`).join('; ')
+      const tiers = `<span class="tier">frames ${t.support.frames}</span><br><span class="tier">pairs ${t.support.pairs}</span>${inferred ? `<br><span class="muted" title="${esc(inferred)}">inferred ${t.inferred.reduce((n, i) => n + i.count, 0)}</span>` : ''}`
       const l = t.latency
       return (
         `<tr class="transition${t.context === 'setting-batch' ? ' setting' : ''}" id="t-${esc(t.id.replace(/[^A-Za-z0-9]+/g, '-'))}">` +
-        `<td>${esc(req)}</td><td>${esc(t.context)}</td><td>${esc(t.response)}</td><td class="num">${t.count}</td><td class="num">${(t.share * 100).toFixed(0)}%</td>` +
+        `<td>${esc(req)}</td><td>${esc(t.context)}</td><td>${esc(t.response)}</td><td class="num">${t.count}</td><td class="num tiers">${tiers}</td><td class="num">${(t.share * 100).toFixed(0)}%</td>` +
         `<td>p50 ${ms(l.p50)}<br>p95 ${ms(l.p95)}<br>max ${ms(l.max)}</td><td>${renderHistogram(t, measured(input.compare, t))}</td><td><ul class="cites">${cites}</ul></td></tr>`
       )
     })
@@ -89,6 +100,9 @@ export function renderContract(input: ReportInput): string {
   return (
     `<section id="contract"><h2>Contract ${esc(c.version)}</h2>` +
     `<p class="muted">${c.transitions.length} transitions from ${c.totals.pairs} request/reply pairs in ${c.inputs.length} inputs. Histogram: captured latencies (log scale), shaded tolerance window, ticks below: targets' measured latencies.</p>` +
-    `<table class="contract"><thead><tr><th>request</th><th>context</th><th>response</th><th>count</th><th>share</th><th>latency</th><th>histogram</th><th>citations</th></tr></thead><tbody>${rows}</tbody></table></section>`
+    (c.unobserved.unbuildable.length > 0
+      ? `<p class="warn">Unbuildable observed replies (no captured frame): ${c.unobserved.unbuildable.map((u) => `${esc(u.id)}: ${esc(u.reply)} ${(u.share * 100).toFixed(0)}% → targets send ${esc(u.sentInstead ?? 'nothing')}`).join('; ')}</p>`
+      : '') +
+    `<table class="contract"><thead><tr><th>request</th><th>context</th><th>response</th><th>count</th><th>tiers</th><th>share</th><th>latency</th><th>histogram</th><th>citations</th></tr></thead><tbody>${rows}</tbody></table></section>`
   )
 }

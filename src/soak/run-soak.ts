@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import path from 'node:path'
+import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
 import type { Contract } from '../contract/schema.js'
 import { OigError } from '../errors.js'
 import { ensureWritableDir, writeJsonAtomic } from '../evidence/files.js'
@@ -43,6 +44,8 @@ export interface SoakOptions {
   /** `sessions.source` of the report: "synthetic" or the fixture files. */
   readonly source: string
   readonly lanes?: number
+  /** The reply mix of the mock and the local replies (default dominant). */
+  readonly replies?: ReplyPolicyOptions
   readonly progress?: (text: string) => void
 }
 
@@ -62,6 +65,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     port: 0,
     controlPort: null,
     contract: opts.contract,
+    replies: opts.replies ?? {},
     idleTimeoutMs: 0,
     maxConnections: 1000,
     maxFrameBytes: 16 * 1024,
@@ -90,6 +94,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     retryIntervalMs: wall(opts.retryIntervalS * 1000),
     localReplies: 'contract',
     contract: opts.contract,
+    replies: opts.replies ?? {},
     controlPort: null,
     idleTimeoutMs: 3_600_000,
     maxConnections: 1000,

@@ -14,11 +14,13 @@ const dbArgs = (): string[] =>
     .sort()
     .flatMap((f) => ['--db', join(capturesDir(), f)])
 
+const pairsArgs = (): string[] => ['--pairs', join(capturesDir(), 'pairs-2025-12-ha-full.json')]
+
 describe('oigctl contract (built CLI)', () => {
   it('derives a contract equal to the shipped one and validates it, writing evidence', () => {
     const dir = tempDir()
     const out = join(dir, 'c.json')
-    const d = oigctl(['contract', 'derive', ...dbArgs(), '--out', out, '--json'])
+    const d = oigctl(['contract', 'derive', ...dbArgs(), ...pairsArgs(), '--out', out, '--json'])
     expect(d.code).toBe(0)
     expect(json<Contract>(d).kind).toBe('contract')
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(SHIPPED, 'utf8'))
@@ -29,6 +31,7 @@ describe('oigctl contract (built CLI)', () => {
       '--contract',
       out,
       ...dbArgs(),
+      ...pairsArgs(),
       '--strict',
       '--out',
       evidence,
@@ -133,7 +136,7 @@ describe('oigctl contract (built CLI)', () => {
     })
   })
 
-  it('merges per-DB contracts into the shipped contract', () => {
+  it('merges per-DB contracts into the contract of one derive over all DBs', () => {
     const dir = tempDir()
     const parts = readdirSync(capturesDir())
       .filter((f) => f.endsWith('.db'))
@@ -147,6 +150,10 @@ describe('oigctl contract (built CLI)', () => {
       })
     const merged = join(dir, 'merged.json')
     expect(oigctl(['contract', 'merge', ...parts, '--out', merged, '--quiet']).code).toBe(0)
-    expect(readFileSync(merged, 'utf8')).toBe(readFileSync(SHIPPED, 'utf8'))
+    // Pairs are joined with the frames of the DBs they were cut from, so the shipped contract
+    // (DBs + pairs) is one derive; the frames tier merges exactly.
+    const whole = join(dir, 'whole.json')
+    expect(oigctl(['contract', 'derive', ...dbArgs(), '--out', whole, '--quiet']).code).toBe(0)
+    expect(readFileSync(merged, 'utf8')).toBe(readFileSync(whole, 'utf8'))
   })
 })

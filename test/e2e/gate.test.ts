@@ -126,7 +126,8 @@ describe('oigctl gate (built CLI)', () => {
       .flatMap((f) => ['--db', join(capturesDir(), f)])
     // Extract finds the deliberate CRC failure of the real nack-wc capture: exit 1 by design.
     expect(oigctl(['extract', ...dbs, '--out', dir, '--quiet']).code).toBe(1)
-    const validate = ['contract', 'validate', '--contract', SHIPPED, ...dbs]
+    const pairs = ['--pairs', join(capturesDir(), 'pairs-2025-12-ha-full.json')]
+    const validate = ['contract', 'validate', '--contract', SHIPPED, ...dbs, ...pairs]
     expect(
       oigctl([...validate, '--out', join(dir, 'contract-validation.json'), '--quiet']).code,
     ).toBe(0)

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import type { Contract } from '../../src/contract/schema.js'
 import { GateDecisionSchema } from '../../src/gate/gate-schema.js'
 import { capturesDir } from '../helpers/captures.js'
 import { json, oigctl } from '../helpers/cli.js'
@@ -61,9 +62,21 @@ describe('oigctl pipeline (built CLI, end to end)', () => {
     const dbs = readdirSync(capturesDir())
       .filter((f) => f.endsWith('.db'))
       .flatMap((f) => ['--db', join(capturesDir(), f)])
-    const r = oigctl(['pipeline', ...dbs, '--out', out, '--json'])
+    const pairs = join(capturesDir(), 'pairs-2025-12-ha-full.json')
+    const r = oigctl(['pipeline', ...dbs, '--pairs', pairs, '--out', out, '--json'])
     const doc = json<PipelineDoc>(r)
     expect(doc.synthetic).toBe(false)
+    // --pairs reaches derive and validate: the contract has the pairs tier, and validate resolved it.
+    const derived = JSON.parse(readFileSync(join(out, 'contract.json'), 'utf8')) as Contract
+    expect(derived.inputs.filter((i) => i.format === 'pairs').map((i) => i.file)).toEqual([
+      'pairs-2025-12-ha-full.json',
+    ])
+    expect(derived.transitions.some((t) => t.request.class === 'box.poll.isnewfw')).toBe(true)
+    const validation = JSON.parse(readFileSync(join(out, 'contract-validation.json'), 'utf8')) as {
+      verdict: string
+      counts: { unresolved: number }
+    }
+    expect(validation).toMatchObject({ verdict: 'valid', counts: { unresolved: 0 } })
     expect(doc.steps.find((s) => s.name === 'extract')!.ok).toBe(false)
     expect(doc.steps.filter((s) => s.name !== 'extract').every((s) => s.ok)).toBe(true)
     expect(r.stdout).toContain('"report": ')

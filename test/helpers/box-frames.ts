@@ -34,6 +34,8 @@ export interface RealFrames {
   readonly badCrcProbe: string
   /** The real cloud Setting of 2025-12-10 (the reference for field order). */
   readonly cloudSetting: string
+  /** The one real IsNewFW poll (probe-isnewfw-2025-12-11.db). */
+  readonly isNewFw: string
 }
 
 export function realFrames(): RealFrames {
@@ -50,6 +52,7 @@ export function realFrames(): RealFrames {
     boxSettingAck: raw('setting-handshake-2025-12-10.db', 3),
     badCrcProbe: raw('nack-wc-2026-02-01.db', 871951),
     cloudSetting: raw('setting-handshake-2025-12-10.db', 2),
+    isNewFw: raw('probe-isnewfw-2025-12-11.db', 1),
   }
 }
 
@@ -64,7 +67,10 @@ export const SYNTHETIC_ISNEWFW = bare(
   ]),
 )
 
-/** SYNTHETIC IsNewWeather poll (tags per PROTOCOL.md §2: `Geobaseid`, `LoadedOn`). */
+/**
+ * CONSTRUCTED IsNewWeather poll: no real one is in ../shared, so it is built to PROTOCOL.md §2
+ * (`Result`, `ID_Device`, `Geobaseid`, `LoadedOn`, `ver`) with a correct CRC.
+ */
 export const SYNTHETIC_ISNEWWEATHER = bare(
   buildFrameFromPairs([
     ['Result', 'IsNewWeather'],

@@ -62,6 +62,7 @@ export function validationDoc(over: Partial<ContractValidation> = {}): ContractV
       supported: 1,
       unsupported: 0,
       badCitations: 0,
+      unresolved: 0,
       missing: 0,
       errors: 0,
       warnings: 0,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { diffContracts } from '../../src/contract/diff.js'
 import {
   DEFAULT_MAX_CITATIONS,
   deriveContract,
@@ -21,8 +22,16 @@ const realDbs = (): string[] =>
     .sort()
     .map((f) => join(capturesDir(), f))
 
-const derive = (dbs: string[]): Promise<Contract> =>
-  deriveContract({ dbs, sessionFiles: [], version: '1.0.0', maxCitations: DEFAULT_MAX_CITATIONS })
+const realPairs = (): string[] => [join(capturesDir(), 'pairs-2025-12-ha-full.json')]
+
+const derive = (dbs: string[], pairs: string[] = []): Promise<Contract> =>
+  deriveContract({
+    dbs,
+    sessionFiles: [],
+    pairs,
+    version: '1.0.0',
+    maxCitations: DEFAULT_MAX_CITATIONS,
+  })
 
 const row = (c: Contract, id: string) => c.transitions.find((t) => t.id === id)
 
@@ -30,7 +39,8 @@ describe('contract derive on the real captures', () => {
   it('contains both real setting handshakes and the 2026 merged IsNewSet reply, each row cited', async () => {
     const c = await derive(realDbs())
     expect(c.synthetic).toBe(false)
-    const poll = row(c, 'box.poll.isnewset @normal -> cloud.setting')!
+    // The 2025-12-10 poll is the short IsNewSet form: the form is part of the request key.
+    const poll = row(c, 'box.poll.isnewset(short) @normal -> cloud.setting')!
     expect(poll.citations[0]).toMatchObject({
       file: 'setting-handshake-2025-12-10.db',
       requestId: 1,
@@ -49,7 +59,7 @@ describe('contract derive on the real captures', () => {
       requestId: 2,
       replyId: 3,
     })
-    const endTime = row(c, 'box.poll.isnewset @normal -> cloud.end-time')!
+    const endTime = row(c, 'box.poll.isnewset(merged) @normal -> cloud.end-time')!
     expect(endTime.citations[0]).toMatchObject({
       file: 'session-2026-02-17-conn2315.db',
       requestId: 13794,
@@ -68,17 +78,29 @@ describe('contract derive on the real captures', () => {
     expect(c.unobserved.replies.map((u) => u.name)).toContain('weather')
     // 'IsNew* -> Setting never happens' was the upstream's mistake: the captures show it does.
     expect(c.settingContext.pollsCarryingSetting).toEqual([
-      { poll: 'box.poll.isnewset', withSetting: 1, replies: 2, share: 0.5 },
+      {
+        poll: 'box.poll.isnewset',
+        withSetting: 1,
+        replies: 2,
+        share: 0.5,
+        support: { frames: 1, pairs: 0 },
+      },
     ])
+    expect(c.transitions.every((t) => t.support.frames === t.count && t.support.pairs === 0)).toBe(
+      true,
+    )
   })
 
   it('is deterministic and equals the shipped contracts/oig-cloud.contract.json', async () => {
     const shipped = readFileSync(join(REPO_ROOT, 'contracts', 'oig-cloud.contract.json'), 'utf8')
-    const inputs = (JSON.parse(shipped) as Contract).inputs.map((i) =>
-      captureDbPath(i.file as never),
-    )
-    const a = formatJson(await derive(inputs))
-    const b = formatJson(await derive([...inputs].reverse()))
+    const all = (JSON.parse(shipped) as Contract).inputs
+    const inputs = all
+      .filter((i) => i.format !== 'pairs')
+      .map((i) => captureDbPath(i.file as never))
+    const pairs = all.filter((i) => i.format === 'pairs').map((i) => join(capturesDir(), i.file))
+    expect(pairs).toEqual(realPairs())
+    const a = formatJson(await derive(inputs, pairs))
+    const b = formatJson(await derive([...inputs].reverse(), pairs))
     expect(a).toBe(b)
     expect(a, 'contracts/oig-cloud.contract.json is stale: run npm run contract:derive').toBe(
       shipped,
@@ -106,12 +128,158 @@ describe('contract derive on the real captures', () => {
   })
 })
 
+describe('contract derive --pairs (class-level tier)', () => {
+  it('adds rows with per-tier support for the polls, events and upload shares the frames lack', async () => {
+    const c = await derive(realDbs(), realPairs())
+    const fw = c.transitions.filter((t) => t.request.class === 'box.poll.isnewfw')
+    expect(fw.map((t) => t.response).sort()).toEqual(['cloud.end|cloud.end-time', 'cloud.setting'])
+    expect(fw.every((t) => t.support.pairs === t.count && t.pairCitations.length > 0)).toBe(true)
+    // Pairs 255 and 368 open Setting batches on IsNewFW (PROTOCOL.md §8).
+    const fwSetting = fw.find((t) => t.response === 'cloud.setting')!
+    expect(fwSetting.pairCitations.map((p) => p.requestId)).toEqual([255, 368])
+    // 255 → 256 is the Setting frame of setting-handshake-2025-12-18-conn1.db (joined on ts);
+    // 368 → 369 has no frame: it is classified by the handshake rule, and says so.
+    expect(fwSetting.inferred).toEqual([{ rule: expect.stringMatching(/^handshake/), count: 1 }])
+    expect(
+      c.settingContext.pollsCarryingSetting.find((p) => p.poll === 'box.poll.isnewfw'),
+    ).toMatchObject({
+      withSetting: 2,
+      support: { frames: 0, pairs: 2 },
+    })
+    const weather = c.transitions.filter((t) => t.request.class === 'box.poll.isnewweather')
+    expect(weather.map((t) => t.response).sort()).toEqual(['cloud.end|cloud.end-time', 'weather'])
+    expect(c.unobserved.unbuildable).toEqual([
+      expect.objectContaining({
+        id: 'box.poll.isnewweather @normal',
+        reply: 'weather',
+        sentInstead: 'cloud.end|cloud.end-time',
+      }),
+    ])
+    expect(c.transitions.some((t) => t.request.class === 'box.events' && t.support.pairs > 0)).toBe(
+      true,
+    )
+    for (const table of ['tbl_actual', 'tbl_batt_prms']) {
+      const rows = c.transitions.filter((t) => t.request.table === table)
+      expect(rows.map((t) => t.response).sort(), table).toEqual([
+        'cloud.ack',
+        'cloud.ack-getactual',
+      ])
+    }
+    // The short form (frames) and the form-unknown rows of the pairs stay apart.
+    expect(c.transitions.map((t) => t.id)).toEqual(
+      expect.arrayContaining([
+        'box.poll.isnewset(short) @normal -> cloud.setting',
+        'box.poll.isnewset(merged) @normal -> cloud.end-time',
+        'box.poll.isnewset @normal -> cloud.end-getactual|cloud.end-time-getactual',
+      ]),
+    )
+    // Replies the proxy built itself are not cloud behaviour: dropped and reported.
+    expect(c.pairsUnused.find((u) => u.reason.startsWith('proxy_to_box'))?.count).toBeGreaterThan(0)
+    expect(c.transitions.every((t) => t.count === t.support.frames + t.support.pairs)).toBe(true)
+  })
+
+  it('diffs tiers: pairs added are compatible, a row that loses its raw frames is breaking', async () => {
+    const frames = await derive(realDbs())
+    const both = await derive(realDbs(), realPairs())
+    const up = diffContracts(frames, both)
+    const actual = up.changes.find((c) => c.row === 'box.upload[tbl_actual] @normal -> cloud.ack')!
+    expect(actual).toMatchObject({ kind: 'changed', breaking: false })
+    expect(actual.detail).toContain('pairs tier 0 → 50')
+    const weakened = structuredClone(both)
+    const row2 = weakened.transitions.find((t) => t.id === actual.row)!
+    row2.support = { frames: 0, pairs: row2.support.pairs }
+    const down = diffContracts(both, weakened).changes.find((c) => c.row === actual.row)!
+    expect(down).toMatchObject({ breaking: true })
+    expect(down.detail).toContain('frames tier 1 → 0 (no raw frame left)')
+  })
+
+  it('refuses a pairs file that is not the pairing format (exit-2 error naming the file)', async () => {
+    const bad = join(tempDir(), 'bad-pairs.json')
+    writeJsonAtomic(bad, { pairs: [{ request_id: 'x' }] })
+    await expect(derive([], [bad])).rejects.toThrow(/Failed to read pairs file .*bad-pairs\.json/)
+  })
+})
+
 describe('contract validate', () => {
+  it('resolves every pair citation of the shipped contract with --pairs', async () => {
+    const v = await runValidate({
+      contract: join(REPO_ROOT, 'contracts', 'oig-cloud.contract.json'),
+      dbs: realDbs(),
+      sessionFiles: [],
+      pairs: realPairs(),
+      strict: true,
+    })
+    expect(v.problems.filter((p) => p.severity !== 'info')).toEqual([])
+    expect(v).toMatchObject({ verdict: 'valid', sameInputs: true })
+  })
+
+  it('fails naming a cited pair that is missing from the pairs file', async () => {
+    const c = await derive(realDbs(), realPairs())
+    const victim = c.transitions.find((t) => t.id === 'box.poll.isnewfw @normal -> cloud.setting')!
+    const cited = victim.pairCitations[0]!
+    const doc = JSON.parse(readFileSync(realPairs()[0]!, 'utf8')) as {
+      pairs: Array<{ request_id: number }>
+    }
+    doc.pairs = doc.pairs.filter((p) => p.request_id !== cited.requestId)
+    const dir = tempDir()
+    const pairsFile = join(dir, 'pairs-2025-12-ha-full.json')
+    writeJsonAtomic(pairsFile, doc)
+    // Re-derive against the edited file so that only the missing pair differs, not the sha256.
+    const edited = await derive(realDbs(), [pairsFile])
+    const contractFile = join(dir, 'c.json')
+    const withCitation = structuredClone(edited)
+    const row2 = withCitation.transitions.find((t) => t.id === victim.id)!
+    row2.pairCitations = [
+      { ...cited, sha256: edited.inputs.find((i) => i.format === 'pairs')!.sha256 },
+      ...row2.pairCitations,
+    ]
+    writeJsonAtomic(contractFile, withCitation)
+    const v = await runValidate({
+      contract: contractFile,
+      dbs: realDbs(),
+      sessionFiles: [],
+      pairs: [pairsFile],
+      strict: false,
+    })
+    expect(v.verdict).toBe('invalid')
+    expect(v.problems.map((p) => p.message)).toContain(
+      `row ${victim.id}: pair pairs-2025-12-ha-full.json ${cited.requestId}→${cited.responseId} is not in the pairs file`,
+    )
+  })
+
+  it('fails naming both replies when a row is edited to claim another one', async () => {
+    const c = await derive(realDbs(), realPairs())
+    const edited = structuredClone(c)
+    const victim = edited.transitions.find(
+      (t) => t.id === 'box.poll.isnewfw @normal -> cloud.end|cloud.end-time',
+    )!
+    victim.response = 'cloud.nack'
+    const file = join(tempDir(), 'edited.contract.json')
+    writeJsonAtomic(file, edited)
+    const v = await runValidate({
+      contract: file,
+      dbs: realDbs(),
+      sessionFiles: [],
+      pairs: realPairs(),
+      strict: false,
+    })
+    expect(v.verdict).toBe('invalid')
+    const messages = v.problems.filter((p) => p.severity === 'error').map((p) => p.message)
+    const cited = victim.pairCitations[0]!
+    expect(messages).toContain(
+      `row ${victim.id}: pair pairs-2025-12-ha-full.json ${cited.requestId}→${cited.responseId} shows box.poll.isnewfw @normal -> cloud.end|cloud.end-time, but the row claims box.poll.isnewfw @normal -> cloud.nack`,
+    )
+    expect(
+      messages.some((m) => m.includes('its fields say box.poll.isnewfw @normal -> cloud.nack')),
+    ).toBe(true)
+  })
+
   it('accepts the shipped contract against the real captures', async () => {
     const v = await runValidate({
       contract: join(REPO_ROOT, 'contracts', 'oig-cloud.contract.json'),
       dbs: realDbs(),
       sessionFiles: [],
+      pairs: realPairs(),
       strict: true,
     })
     expect(v.problems.filter((p) => p.severity !== 'info')).toEqual([])
@@ -121,10 +289,15 @@ describe('contract validate', () => {
 
   it('rejects an invented row and a citation that points at frames that do not show its row', async () => {
     const c = await derive(realDbs())
-    const template = row(c, 'box.poll.isnewset @normal -> cloud.end-time')!
+    const template = row(c, 'box.poll.isnewset(merged) @normal -> cloud.end-time')!
     const invented = structuredClone(template)
     invented.id = 'box.poll.isnewweather @normal -> cloud.ack'
-    invented.request = { class: 'box.poll.isnewweather', table: null, eventType: null }
+    invented.request = {
+      class: 'box.poll.isnewweather',
+      table: null,
+      eventType: null,
+      pollForm: null,
+    }
     invented.response = 'cloud.ack'
     const bad = structuredClone(c)
     bad.transitions.push(invented)
@@ -139,7 +312,7 @@ describe('contract validate', () => {
       'row box.poll.isnewweather @normal -> cloud.ack: no captured sequence supports it; the captures show for box.poll.isnewweather @normal: no such BOX frame at all',
     )
     expect(errors).toContain(
-      'row box.end @normal -> cloud.ack: citation session-2026-02-17-conn2315.db rows 13796→13797 show box.upload[tbl_dc_in] @normal -> cloud.ack-getactual',
+      'row box.end @normal -> cloud.ack: citation session-2026-02-17-conn2315.db rows 13796→13797 show box.upload[tbl_dc_in] @normal -> cloud.ack-getactual, but the row claims box.end @normal -> cloud.ack',
     )
   })
 

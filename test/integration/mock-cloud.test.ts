@@ -69,7 +69,7 @@ describe('mock cloud over TCP: framing and robustness', () => {
     )
     const replies = [await box.next(), await box.next(), await box.next(), await box.next()]
     expect(replies.map(cls)).toEqual([
-      'cloud.end-time',
+      'cloud.end-time-getactual',
       'cloud.ack-getactual',
       'cloud.ack-getactual',
       'cloud.ack',
@@ -98,7 +98,7 @@ describe('mock cloud over TCP: framing and robustness', () => {
       .toMatchObject({ reason: /^garbage/ })
     expect(events).toContainEqual(expect.objectContaining({ event: 'problem', problem: 'garbage' }))
     const good = await BoxClient.connect(mock.port)
-    expect(cls(await good.request(F.shortIsNewSet))).toBe('cloud.end-time')
+    expect(cls(await good.request(F.shortIsNewSet))).toBe('cloud.end-time-getactual')
   })
 
   it('closes a connection whose frame grows past the size cap', async () => {

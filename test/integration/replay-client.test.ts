@@ -39,6 +39,7 @@ function planOf(count: number, gapMs: number | null = null): ReplayPlan {
     class: 'box.upload',
     table: 'tbl_actual',
     eventType: null,
+    pollForm: null,
     raw: request(i + 1),
     gapMs: i === 0 ? null : gapMs,
     recorded: null,

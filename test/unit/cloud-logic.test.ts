@@ -43,14 +43,17 @@ function parsed(reply: string | null): ParsedFrame {
 const classOf = (reply: string | null): string => classifyText(reply ?? '', 'cloud').class
 
 describe('CloudLogic replies with the shipped contract', () => {
+  // The reply depends on the poll's form: the merged 2026 form gets END+Time+UTCTime (frames), the
+  // short 2025 form END with ToDo GetActual (pairs; the member END+Time+UTCTime+GetActual is the
+  // one a captured frame shows).
   it.each([
-    ['merged', F.mergedIsNewSet, NOW, '2026-02-17 09:05:13', '2026-02-17 08:05:13'],
-    ['short', F.shortIsNewSet, NOW, '2026-02-17 09:05:13', '2026-02-17 08:05:13'],
-    ['short, in summer time', F.shortIsNewSet, Date.UTC(2025, 6, 1, 10), '2025-07-01 12:00:00', '2025-07-01 10:00:00'],
-  ])('answers a %s IsNewSet with END+Time+UTCTime at the current instant', (_f, frame, now, cz, utc) => {
+    ['merged', F.mergedIsNewSet, NOW, 'cloud.end-time', '2026-02-17 09:05:13', '2026-02-17 08:05:13'],
+    ['short', F.shortIsNewSet, NOW, 'cloud.end-time-getactual', '2026-02-17 09:05:13', '2026-02-17 08:05:13'],
+    ['short, in summer time', F.shortIsNewSet, Date.UTC(2025, 6, 1, 10), 'cloud.end-time-getactual', '2025-07-01 12:00:00', '2025-07-01 10:00:00'],
+  ])('answers a %s IsNewSet with its form\'s END reply at the current instant', (_f, frame, now, cls, cz, utc) => {
     const d = setup().logic.onFrame(1, frame, now)
-    expect([d.request, d.replyClass, d.context]).toEqual(['box.poll.isnewset', 'cloud.end-time', 'normal'])
-    expect(classOf(d.reply)).toBe('cloud.end-time')
+    expect([d.request, d.replyClass, d.context]).toEqual(['box.poll.isnewset', cls, 'normal'])
+    expect(classOf(d.reply)).toBe(cls)
     expect([getTag(parsed(d.reply), 'Time'), getTag(parsed(d.reply), 'UTCTime')]).toEqual([cz, utc])
   }) // prettier-ignore
 
@@ -75,15 +78,33 @@ describe('CloudLogic replies with the shipped contract', () => {
     expect(d.reply).toBe('<Frame><Result>ACK</Result><CRC>54590</CRC></Frame>\r\n')
   })
 
-  it.each([
-    ['IsNewFW', SYNTHETIC_ISNEWFW, 'box.poll.isnewfw'],
-    ['IsNewWeather', SYNTHETIC_ISNEWWEATHER, 'box.poll.isnewweather'],
-  ])('sends no reply to %s and says why (no captured reply)', (_n, frame, cls) => {
-    const d = setup().logic.onFrame(1, frame, NOW)
-    expect([d.request, d.reply, d.replyClass]).toEqual([cls, null, null])
-    expect(d.unobserved).toMatch(
-      new RegExp(`no captured cloud reply to ${cls.replace(/\./g, '\\.')}`),
+  it('answers the real IsNewFW with END (the pairs show END; END+Time+UTCTime is the member a frame shows)', () => {
+    const d = setup().logic.onFrame(1, F.isNewFw, NOW)
+    expect([d.request, d.replyClass, d.unobserved, d.unbuildable]).toEqual([
+      'box.poll.isnewfw',
+      'cloud.end-time',
+      null,
+      null,
+    ])
+    expect(getTag(parsed(d.reply), 'Result')).toBe('END')
+  })
+
+  it('answers a (constructed) IsNewWeather with the END family and says the weather reply is unbuildable', () => {
+    const d = setup().logic.onFrame(1, SYNTHETIC_ISNEWWEATHER, NOW)
+    expect([d.request, d.replyClass]).toEqual(['box.poll.isnewweather', 'cloud.end-time'])
+    expect(END_FAMILY).toContain(d.replyClass)
+    expect(d.unbuildable).toMatch(
+      /^weather \(\d+(\.\d)? % of observed replies\) has no captured frame; sent cloud\.end-time/,
     )
+  })
+
+  it('sends no reply to a request class with no evidence at all, and says why', () => {
+    const bare = structuredClone(contract)
+    bare.transitions = bare.transitions.filter((t) => t.request.class !== 'box.poll.isnewfw')
+    const logic = new CloudLogic({ policy: new ReplyPolicy(bare), queue: new SettingQueue() })
+    const d = logic.onFrame(1, F.isNewFw, NOW)
+    expect([d.request, d.reply, d.replyClass]).toEqual(['box.poll.isnewfw', null, null])
+    expect(d.unobserved).toMatch(/no captured cloud reply to box\.poll\.isnewfw/)
   })
 
   it('sends no reply to a BOX setting ACK that follows no Setting (never an ACK to an ACK)', () => {
@@ -238,12 +259,20 @@ describe('CloudLogic Setting delivery', () => {
     expect(d.reply).not.toMatch(/<Result>END<\/Result>/)
   }) // prettier-ignore
 
-  it('by default delivers only on the polls the contract shows carrying a Setting (IsNewSet)', () => {
+  it('by default delivers on the polls the evidence shows carrying a Setting (IsNewSet, IsNewFW), not IsNewWeather', () => {
     const { queue, logic } = setup()
-    expect(policy.settingPolls()).toEqual(['box.poll.isnewset'])
+    expect(policy.settingPolls()).toEqual(['box.poll.isnewfw', 'box.poll.isnewset'])
     queue.add(MODE, NOW)
-    expect(logic.onFrame(1, SYNTHETIC_ISNEWFW, NOW).reply).toBeNull()
+    expect(logic.onFrame(1, SYNTHETIC_ISNEWWEATHER, NOW).replyClass).toBe('cloud.end-time')
     expect(queue.get('s1')?.state).toBe('pending')
+    expect(logic.onFrame(1, F.isNewFw, NOW).replyClass).toBe('cloud.setting')
+    expect(queue.get('s1')?.state).toBe('delivered')
+  })
+
+  it('delivers on IsNewWeather only when --setting-polls lists it', () => {
+    const { queue, logic } = setup({ settingPolls: ['box.poll.isnewweather'] })
+    queue.add(MODE, NOW)
+    expect(logic.onFrame(1, SYNTHETIC_ISNEWWEATHER, NOW).replyClass).toBe('cloud.setting')
   })
 
   it('answers a bad-CRC poll with NACK WC and keeps the Setting for a later poll', () => {

@@ -103,7 +103,7 @@ describe('compareSession', () => {
     )
     expect(c.rows.map((r) => r.cells.mock!.verdict)).toEqual(['MISMATCH', 'MISMATCH'])
     expect(c.lines[0]).toBe(
-      'seq 1 box.poll.isnewset: online=cloud.setting mock=cloud.end-time (contract: cloud.end-time|cloud.setting) MISMATCH mock: no Setting at the poll where the real cloud delivered one',
+      'seq 1 box.poll.isnewset: online=cloud.setting mock=cloud.end-time (contract: cloud.end|cloud.end-getactual|cloud.end-time|cloud.end-time-getactual|cloud.setting) MISMATCH mock: no Setting at the poll where the real cloud delivered one',
     )
     expect(c.lines[1]).toMatch(
       /^seq 2 box\.setting-ack: .* MISMATCH mock: the BOX ACK could not be sent/,

@@ -69,8 +69,9 @@ describe('rollback rehearsal checks', () => {
   it('expects the contract replies and the legacy table of PROTOCOL.md §5 for real frames', () => {
     expect(expectedReplies('contract', FRAMES, policy)).toEqual(CONTRACT_REPLIES)
     expect(expectedReplies('legacy', FRAMES, policy)).toEqual(LEGACY_REPLIES)
-    // IsNewFW: no captured cloud reply, so the contract set sends none; legacy sends a bare END.
-    expect(expectedReplies('contract', [SYNTHETIC_ISNEWFW], policy)).toEqual([null])
+    // IsNewFW: the pairs show END; the contract set builds the END member a frame shows
+    // (END+Time+UTCTime), legacy sends a bare END.
+    expect(expectedReplies('contract', [SYNTHETIC_ISNEWFW], policy)).toEqual(['cloud.end-time'])
     expect(expectedReplies('legacy', [SYNTHETIC_ISNEWFW], policy)).toEqual(['cloud.end'])
   })
 

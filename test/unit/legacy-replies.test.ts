@@ -37,14 +37,9 @@ const EVENTS_CHANGE = real('events-change-2026-03-02.db', 1)
 const PRMS_UPLOAD = real('events-change-2026-03-02.db', 2)
 const BOX_SETTING_ACK = real(HANDSHAKE_10, 3)
 const BAD_CRC_PROBE = real('nack-wc-2026-02-01.db', 871951)
-// SYNTHETIC: no IsNewFW, IsNewWeather or BOX NACK was captured; built from PROTOCOL.md §2.
-const ISNEWFW = buildFrameFromPairs([
-  ['Result', 'IsNewFW'],
-  ['ID_Device', '2206237016'],
-  ['Fw', 'v.4.4.43.0716'],
-  ['Up', ''],
-  ['ver', '12345'],
-]).trimEnd()
+// The one real IsNewFW poll.
+const ISNEWFW = real('probe-isnewfw-2025-12-11.db', 1)
+// SYNTHETIC: no IsNewWeather or BOX NACK was captured; built from PROTOCOL.md §2.
 const ISNEWWEATHER = buildFrameFromPairs([
   ['Result', 'IsNewWeather'],
   ['ID_Device', '2206237016'],
@@ -168,11 +163,11 @@ describe('contract reply set (CloudLogic)', () => {
     expect(classOf(reply(local, 1, box).reply)).toBe(expected)
   })
 
-  it('reports IsNewFW as unobserved rather than inventing a reply', () => {
+  it('answers IsNewFW with the END family the real cloud uses for it (pairs), built from a captured frame', () => {
     const { local } = make('contract')
     const d = reply(local, 1, ISNEWFW)
-    expect(d.reply).toBeNull()
-    expect(d.unobserved).toMatch(/box\.poll\.isnewfw/)
+    expect(classOf(d.reply)).toBe('cloud.end-time')
+    expect(d.unobserved).toBeNull()
   })
 
   it('never answers a BOX ACK with an ACK', () => {
@@ -196,10 +191,11 @@ describe('contract reply set (CloudLogic)', () => {
     expect(d.reply).not.toContain('<Result>END</Result>')
   })
 
-  it('delivers only on the polls the contract shows carrying a Setting', () => {
+  it('delivers only on the polls the contract shows carrying a Setting (IsNewSet, IsNewFW)', () => {
     const { local, queue } = make('contract')
     queue.add(MODE3, NOW)
-    expect(local.claims(1, inspectBoxFrame(ISNEWFW))).toBe(false)
+    expect(local.claims(1, inspectBoxFrame(ISNEWFW))).toBe(true)
+    expect(local.claims(1, inspectBoxFrame(ISNEWWEATHER))).toBe(false)
     expect(local.claims(1, inspectBoxFrame(TBL_ACTUAL))).toBe(false)
     expect(local.claims(1, inspectBoxFrame(SHORT_ISNEWSET))).toBe(true)
     expect(classOf(reply(local, 1, TBL_ACTUAL).reply)).toBe('cloud.ack-getactual')

@@ -213,3 +213,34 @@ describe('report rendering', () => {
     expect(html).toContain('<a class="evidence-link" href="../ev/compare.json">compare.json</a>')
   })
 })
+
+describe('report contract section', () => {
+  it('shows each row’s evidence tiers, its pair citations and the unbuildable weather reply', async () => {
+    const { renderContract } = await import('../../src/report/section-contract.js')
+    const { shippedContract } = await import('../helpers/box-frames.js')
+    const html = renderContract({
+      evidenceDir: '.',
+      linkBase: '.',
+      entries: [],
+      extract: null,
+      contract: shippedContract(),
+      compare: null,
+      gate: null,
+      rehearsal: null,
+      soaks: [],
+      fixtures: new Map(),
+      replays: new Map(),
+    })
+    expect(html).toContain('<th>tiers</th>')
+    const fw = /<tr class="transition" id="t-box-poll-isnewfw-normal-cloud-setting">.*?<\/tr>/.exec(
+      html,
+    )?.[0]
+    expect(fw).toContain('frames 0')
+    expect(fw).toContain('pairs 2')
+    expect(fw).toContain('pair pairs-2025-12-ha-full.json 255 → 256')
+    expect(fw).toContain('inferred 1')
+    expect(html).toMatch(
+      /Unbuildable observed replies.*box\.poll\.isnewweather @normal: weather \d+%/,
+    )
+  })
+})

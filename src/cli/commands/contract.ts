@@ -23,6 +23,7 @@ const SemVer = z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a semantic version 
 const DeriveOptions = z.object({
   db: z.array(z.string()).default([]),
   sessionFile: z.array(z.string()).default([]),
+  pairs: z.array(z.string()).default([]),
   out: z.string().min(1).default(path.join('evidence', 'contract.json')),
   contractVersion: SemVer.default('1.0.0'),
   maxCitations: z.coerce.number().int().positive().max(1000).default(DEFAULT_MAX_CITATIONS),
@@ -36,6 +37,7 @@ const ValidateOptions = z.object({
   contract: z.string().min(1),
   db: z.array(z.string()).default([]),
   sessionFile: z.array(z.string()).default([]),
+  pairs: z.array(z.string()).default([]),
   strict: z.boolean().default(false),
   out: z.string().min(1).default(path.join('evidence', 'contract-validation.json')),
 })
@@ -54,6 +56,11 @@ export function registerContract(program: Command, ctx: CommandContext): void {
     )
     .option('--db <file>', 'capture DB; repeatable', collect)
     .option('--session-file <file>', "the add-on's session export JSON; repeatable", collect)
+    .option(
+      '--pairs <file>',
+      "class-level evidence: the upstream pairing engine's request → reply pairs (PROTOCOL.md §8); repeatable",
+      collect,
+    )
     .option('--out <file>', 'contract file to write', path.join('evidence', 'contract.json'))
     .option('--contract-version <semver>', 'semantic version written into the contract', '1.0.0')
     .option('--max-citations <n>', 'example citations kept per row', String(DEFAULT_MAX_CITATIONS))
@@ -70,6 +77,7 @@ export function registerContract(program: Command, ctx: CommandContext): void {
         {
           dbs: opts.db,
           sessionFiles: opts.sessionFile,
+          pairs: opts.pairs,
           version: opts.contractVersion,
           maxCitations: opts.maxCitations,
           sessionGapS: opts.sessionGapS,
@@ -91,6 +99,11 @@ export function registerContract(program: Command, ctx: CommandContext): void {
     .requiredOption('--contract <file>', 'contract file')
     .option('--db <file>', 'capture DB; repeatable', collect)
     .option('--session-file <file>', "the add-on's session export JSON; repeatable", collect)
+    .option(
+      '--pairs <file>',
+      'pairs file that resolves the pair citations (FAIL on a missing pair or other classes); repeatable',
+      collect,
+    )
     .option('--strict', 'also fail on transitions in the captures that the contract lacks')
     .option(
       '--out <file>',
@@ -105,6 +118,7 @@ export function registerContract(program: Command, ctx: CommandContext): void {
         contract: opts.contract,
         dbs: opts.db,
         sessionFiles: opts.sessionFile,
+        pairs: opts.pairs,
         strict: opts.strict,
       })
       writeJsonAtomic(opts.out, v)

@@ -15,6 +15,7 @@ import { DEFAULT_CONTRACT_FILE } from '../serve-common.js'
 
 const PipelineOptions = z.object({
   db: z.array(z.string()).default([]),
+  pairs: z.array(z.string()).default([]),
   out: z.string().min(1).default('evidence'),
   seed: z.coerce.number().int().default(1),
   days: z.coerce.number().positive().max(60).default(1),
@@ -37,6 +38,11 @@ export function registerPipeline(program: Command, ctx: CommandContext): void {
       'capture DB; repeatable (default: a built-in SYNTHETIC capture)',
       collect,
     )
+    .option(
+      '--pairs <file>',
+      "class-level evidence for derive and validate: the upstream pairing engine's pairs (PROTOCOL.md §8); repeatable",
+      collect,
+    )
     .option('--out <dir>', 'evidence folder', 'evidence')
     .option('--seed <n>', 'seed of the synthetic capture', '1')
     .option('--days <n>', 'days of synthetic traffic', '1')
@@ -54,6 +60,7 @@ export function registerPipeline(program: Command, ctx: CommandContext): void {
       const result = await runPipeline(
         {
           dbs: opts.db,
+          pairs: opts.pairs,
           out: opts.out,
           seed: opts.seed,
           days: opts.days,

@@ -18,7 +18,13 @@ import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import { collect, parseOptions } from '../options.js'
 import { renderCompare, renderReplay } from '../render/replay.js'
-import { DEFAULT_CONTRACT_FILE } from '../serve-common.js'
+import {
+  addReplyModeOptions,
+  DEFAULT_CONTRACT_FILE,
+  ReplyModeSchema,
+  replyPolicyOptions,
+  SeedSchema,
+} from '../serve-common.js'
 
 const Pacing = {
   speed: z.coerce.number().positive().default(1),
@@ -29,6 +35,8 @@ const Pacing = {
   contract: z.string().default(DEFAULT_CONTRACT_FILE),
   allowRemote: z.boolean().default(false),
   out: z.string().min(1).default('evidence'),
+  replies: ReplyModeSchema,
+  seed: SeedSchema,
 }
 
 const ReplayOptions = z.object({ session: z.string().min(1), target: z.string().min(1), ...Pacing })
@@ -82,7 +90,7 @@ function checkTargets(
 }
 
 function addPacing(c: Command): Command {
-  return c
+  return addReplyModeOptions(c)
     .option('--speed <n>', 'divide the recorded gaps by n', '1')
     .option('--max-speed', 'send each frame as soon as the previous reply came')
     .option('--reply-timeout-ms <ms>', 'wait this long for each reply', '5000')
@@ -140,6 +148,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         pacing: opts,
         extraSettings: extra,
         allowRemote: opts.allowRemote,
+        replies: replyPolicyOptions(opts),
       })
       output.info(`wrote ${writeTranscript(path.join(opts.out, 'replay'), t)}`)
       transcripts.push(t)
@@ -206,6 +215,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         failOn: opts.failOn,
         out: opts.out,
         junit: opts.junit ?? null,
+        replies: replyPolicyOptions(opts),
       },
       (p) => output.progress(p),
     )

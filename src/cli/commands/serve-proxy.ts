@@ -12,12 +12,18 @@ import type { CommandContext } from '../context.js'
 import { parseOptions } from '../options.js'
 import { renderServeProxy } from '../render/serve-proxy.js'
 import {
+  addReplyModeOptions,
   assertHostAllowed,
   CONTROL_TOKEN_HELP,
   controlTokenFor,
   DEFAULT_CONTRACT_FILE,
   PortSchema,
+  ReplyModeSchema,
+  replyPolicyOptions,
+  SeedSchema,
   serveUntilStopped,
+  SETTING_POLLS_HELP,
+  SettingPollsSchema,
 } from '../serve-common.js'
 
 /** Frames above 16 KiB are refused: the largest real one is ~760 bytes (PROTOCOL.md §1). */
@@ -56,6 +62,9 @@ const ServeProxyOptions = z.object({
     .min(1024)
     .max(1_048_576)
     .default(DEFAULT_PROXY_MAX_FRAME_BYTES),
+  settingPolls: SettingPollsSchema,
+  replies: ReplyModeSchema,
+  seed: SeedSchema,
   allowRemote: z.boolean().default(false),
   controlToken: z.string().optional(),
 })
@@ -73,8 +82,9 @@ const usage = (message: string, hint: string): OigError =>
   new OigError('USAGE', `Failed to run serve proxy: ${message}.`, { hint })
 
 export function addServeProxy(serve: Command, ctx: CommandContext): void {
-  serve
-    .command('proxy')
+  const proxyCmd = serve.command('proxy')
+  addReplyModeOptions(proxyCmd)
+  proxyCmd
     .description(
       'a proxy between BOX and cloud: forward, rescue locally (hybrid) or answer offline',
     )
@@ -109,6 +119,10 @@ export function addServeProxy(serve: Command, ctx: CommandContext): void {
       '--max-frame-bytes <n>',
       'close a connection sending a larger frame',
       String(DEFAULT_PROXY_MAX_FRAME_BYTES),
+    )
+    .option(
+      '--setting-polls <list>',
+      `local replies (offline, hybrid rescues): ${SETTING_POLLS_HELP}`,
     )
     .option('--allow-remote', 'allow a non-loopback --listen, --control-host or --upstream')
     .action(async (raw: unknown, command: Command) => {
@@ -158,6 +172,8 @@ export function addServeProxy(serve: Command, ctx: CommandContext): void {
           maxFrameBytes: opts.maxFrameBytes,
           log: opts.log ? log : null,
           onError: (m) => output.error(m),
+          replies: replyPolicyOptions(opts),
+          ...(opts.settingPolls ? { settingPolls: opts.settingPolls } : {}),
         })
       } catch (error) {
         await log.close()

@@ -4,7 +4,6 @@ import { z } from 'zod'
 import { readContract } from '../../contract/run-derive.js'
 import { OigError } from '../../errors.js'
 import { checkOutputFile } from '../../evidence/files.js'
-import type { BoxClass } from '../../protocol/frame-class.js'
 import { NO_EVENT_LOG, openEventLog } from '../../targets/event-log.js'
 import {
   DEFAULT_MOCK_MAX_FRAME_BYTES,
@@ -16,19 +15,19 @@ import type { CommandContext } from '../context.js'
 import { parseOptions } from '../options.js'
 import { renderServe } from '../render/serve.js'
 import {
+  addReplyModeOptions,
   assertHostAllowed,
   CONTROL_TOKEN_HELP,
   controlTokenFor,
   DEFAULT_CONTRACT_FILE,
   PortSchema,
+  ReplyModeSchema,
+  replyPolicyOptions,
+  SeedSchema,
   serveUntilStopped,
+  SETTING_POLLS_HELP,
+  SettingPollsSchema,
 } from '../serve-common.js'
-
-const POLLS = {
-  isnewset: 'box.poll.isnewset',
-  isnewfw: 'box.poll.isnewfw',
-  isnewweather: 'box.poll.isnewweather',
-} as const satisfies Record<string, BoxClass>
 
 const ServeMockOptions = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -46,11 +45,9 @@ const ServeMockOptions = z.object({
     .min(1024)
     .max(1_048_576)
     .default(DEFAULT_MOCK_MAX_FRAME_BYTES),
-  settingPolls: z
-    .string()
-    .transform((s) => s.split(',').map((p) => p.trim().toLowerCase()))
-    .pipe(z.array(z.enum(['isnewset', 'isnewfw', 'isnewweather'])).min(1))
-    .optional(),
+  settingPolls: SettingPollsSchema,
+  replies: ReplyModeSchema,
+  seed: SeedSchema,
   allowRemote: z.boolean().default(false),
   controlToken: z.string().optional(),
 })
@@ -74,8 +71,9 @@ export function registerServe(program: Command, ctx: CommandContext): Command {
 }
 
 function addServeMock(serve: Command, ctx: CommandContext): void {
-  serve
-    .command('mock')
+  const mock = serve.command('mock')
+  addReplyModeOptions(mock)
+  mock
     .description('a mock cloud that answers a BOX with the replies the contract shows')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'BOX port (0 = a free port)', '5710')
@@ -95,10 +93,7 @@ function addServeMock(serve: Command, ctx: CommandContext): void {
       'close a connection sending a larger frame',
       String(DEFAULT_MOCK_MAX_FRAME_BYTES),
     )
-    .option(
-      '--setting-polls <list>',
-      'polls that may carry a Setting, e.g. isnewset,isnewfw (default: as captured)',
-    )
+    .option('--setting-polls <list>', SETTING_POLLS_HELP)
     .option('--allow-remote', 'allow a non-loopback --host / --control-host')
     .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
@@ -138,7 +133,8 @@ function addServeMock(serve: Command, ctx: CommandContext): void {
           maxConnections: opts.maxConnections,
           maxFrameBytes: opts.maxFrameBytes,
           log: (e) => log.write(e),
-          ...(opts.settingPolls ? { settingPolls: opts.settingPolls.map((p) => POLLS[p]) } : {}),
+          replies: replyPolicyOptions(opts),
+          ...(opts.settingPolls ? { settingPolls: opts.settingPolls } : {}),
         })
       } catch (error) {
         await log.close()

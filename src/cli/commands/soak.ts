@@ -18,7 +18,7 @@ import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import { collect, parseOptions } from '../options.js'
 import { renderSoak } from '../render/soak.js'
-import { DEFAULT_CONTRACT_FILE } from '../serve-common.js'
+import { DEFAULT_CONTRACT_FILE, ReplyModeSchema } from '../serve-common.js'
 
 const UNIT_S = { s: 1, m: 60, h: 3600 } as const
 
@@ -45,6 +45,7 @@ const SoakOptions = z
     retryIntervalS: z.coerce.number().positive().default(60),
     replyTimeoutMs: z.coerce.number().int().positive().default(5000),
     seed: z.coerce.number().int().default(1),
+    replies: ReplyModeSchema,
     session: z.array(z.string().min(1)).default([]),
     contract: z.string().min(1).default(DEFAULT_CONTRACT_FILE),
     out: z.string().min(1).default('evidence'),
@@ -70,7 +71,16 @@ export function registerSoak(program: Command, ctx: CommandContext): void {
     .option('--fail-threshold <n>', 'consecutive failures that switch hybrid to offline', '3')
     .option('--retry-interval-s <s>', 'probe interval while offline (simulated s)', '60')
     .option('--reply-timeout-ms <ms>', 'proxy wait for an upstream reply (simulated ms)', '5000')
-    .option('--seed <n>', 'seed of the fault schedule and the synthetic sessions', '1')
+    .option(
+      '--seed <n>',
+      'seed of the fault schedule, the synthetic sessions and --replies sampled',
+      '1',
+    )
+    .option(
+      '--replies <mode>',
+      "dominant: the contract's most frequent reply; sampled: each reply drawn from the contract's shares",
+      'dominant',
+    )
     .option(
       '--session <file>',
       'session fixture or export to replay; repeatable (default: synthetic)',
@@ -100,6 +110,7 @@ export function registerSoak(program: Command, ctx: CommandContext): void {
         contractText: text,
         plans,
         source,
+        replies: { mode: opts.replies, seed: opts.seed },
         progress: (p) => output.progress(p),
       }).catch((error: unknown) => {
         if (!(error instanceof ScheduleError)) throw error

@@ -66,7 +66,7 @@ export function renderValidation(v: ContractValidation, chalk: ChalkInstance): s
     `${chalk.bold('contract validate')} ${v.contract.file} (version ${v.contract.version}): ${verdict}`,
   )
   out.push(
-    `  rows ${v.counts.rows}: ${v.counts.supported} supported, ${v.counts.unsupported} unsupported, ${v.counts.badCitations} with a bad citation; ${v.counts.missing} capture transition(s) not in the contract${v.strict ? ' (strict)' : ''}`,
+    `  rows ${v.counts.rows}: ${v.counts.supported} supported, ${v.counts.unsupported} unsupported, ${v.counts.badCitations} with a bad citation, ${v.counts.unresolved} backed by pairs only (pass --pairs to check them); ${v.counts.missing} capture transition(s) not in the contract${v.strict ? ' (strict)' : ''}`,
   )
   out.push(
     `  inputs ${v.sameInputs ? 'are exactly the contract inputs' : 'differ from the contract inputs (counts are informative)'}`,

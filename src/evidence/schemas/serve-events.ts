@@ -36,6 +36,10 @@ export const FrameEventSchema = z.object({
   crcOk: z.boolean().nullable().describe('null: the text is not a well-formed frame'),
   transition: z.string().optional().describe('state change the BOX frame caused'),
   unobserved: z.string().optional().describe('why the BOX frame got no reply'),
+  unbuildable: z
+    .string()
+    .optional()
+    .describe('the observed reply that no captured frame shows (e.g. weather) and what was sent instead'),
 })
 
 export const ConnectionEventSchema = z.discriminatedUnion('event', [

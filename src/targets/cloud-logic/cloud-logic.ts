@@ -4,7 +4,8 @@
  * next Setting or the END-family frame after the BOX's setting ACK, and NACK WC for a bad CRC.
  * The mock cloud and the proxy's `contract` local replies both run it.
  */
-import type { ReplyPolicy } from '../../contract/reply-policy.js'
+import type { ReplyChoice, ReplyPolicy } from '../../contract/reply-policy.js'
+import { makeRequestKey } from '../../contract/keys.js'
 import type { ContractContext, RequestKey } from '../../contract/schema.js'
 import { buildCloudReply, cloudSetting } from '../../protocol/cloud-frames.js'
 import { classifyFrame } from '../../protocol/classify.js'
@@ -23,6 +24,8 @@ export interface Decision {
   readonly replyClass: CloudClass | null
   /** Why no reply was sent. */
   readonly unobserved: string | null
+  /** The observed reply that could not be built (no captured frame shows it), and what was sent. */
+  readonly unbuildable: string | null
   /** State change caused, e.g. `setting s1 delivered`, `setting s1 acked`. */
   readonly transition: string | null
 }
@@ -41,6 +44,13 @@ export interface CloudLogicOptions {
 interface ConnState {
   lastSentClass: CloudClass | null
   deviceId: string | null
+}
+
+/** The event-log note of a reply sent in place of an unbuildable one (null: none). */
+export function unbuildableNote(choice: ReplyChoice): string | null {
+  if (choice.kind !== 'reply' || choice.unbuildable === null) return null
+  const pct = (x: number): string => `${Math.round(x * 1000) / 10} %`
+  return `${choice.unbuildable.reply} (${pct(choice.unbuildable.share)} of observed replies) has no captured frame; sent ${choice.class} (${choice.name}, ${pct(choice.share)})`
 }
 
 export class CloudLogic {
@@ -115,17 +125,26 @@ export class CloudLogic {
       const next = this.queue.next(connId)
       if (next) return this.deliver(conn, connId, base, nowMs, transition)
       const close = this.options.policy.batchClose()
-      if (close.kind === 'reply') return this.send(conn, base, close.class, nowMs, transition)
-      return { ...base, reply: null, replyClass: null, unobserved: close.reason, transition }
+      if (close.kind === 'reply')
+        return this.send(conn, base, close.class, nowMs, transition, unbuildableNote(close))
+      return {
+        ...base,
+        reply: null,
+        replyClass: null,
+        unobserved: close.reason,
+        unbuildable: null,
+        transition,
+      }
     }
     if (this.settingPolls.includes(request) && this.queue.next(connId))
       return this.deliver(conn, connId, base, nowMs, null)
 
-    const key: RequestKey = {
-      class: request,
-      table: request === 'box.upload' ? table : null,
-      eventType: 'eventType' in c && c.eventType !== undefined ? c.eventType : null,
-    }
+    const key: RequestKey = makeRequestKey(
+      request,
+      table,
+      'eventType' in c ? c.eventType : null,
+      'pollForm' in c ? c.pollForm : null,
+    )
     const choice = this.options.policy.replyFor(key, context)
     // NACK WC means "wrong CRC" (PROTOCOL.md §1): never the answer to a frame whose CRC verifies,
     // even though the contract's only box.unknown row comes from a bad-CRC probe.
@@ -136,22 +155,31 @@ export class CloudLogic {
         reply: null,
         replyClass: null,
         unobserved: `no captured cloud reply to a ${request} frame with a valid CRC`,
+        unbuildable: null,
         transition: null,
       }
     }
     if (choice.kind === 'unobserved') {
       conn.lastSentClass = null
-      return { ...base, reply: null, replyClass: null, unobserved: choice.reason, transition: null }
+      return {
+        ...base,
+        reply: null,
+        replyClass: null,
+        unobserved: choice.reason,
+        unbuildable: null,
+        transition: null,
+      }
     }
-    return this.send(conn, base, choice.class, nowMs, null)
+    return this.send(conn, base, choice.class, nowMs, null, unbuildableNote(choice))
   }
 
   private send(
     conn: ConnState,
-    base: Omit<Decision, 'reply' | 'replyClass' | 'unobserved' | 'transition'>,
+    base: Omit<Decision, 'reply' | 'replyClass' | 'unobserved' | 'unbuildable' | 'transition'>,
     cls: CloudClass,
     nowMs: number,
     transition: string | null,
+    unbuildable: string | null = null,
   ): Decision {
     const reply = buildCloudReply(cls, nowMs)
     conn.lastSentClass = reply === null ? null : cls
@@ -160,6 +188,7 @@ export class CloudLogic {
       reply,
       replyClass: reply === null ? null : cls,
       unobserved: reply === null ? `no frame shape for ${cls}` : null,
+      unbuildable,
       transition,
     }
   }
@@ -167,7 +196,7 @@ export class CloudLogic {
   private deliver(
     conn: ConnState,
     connId: number,
-    base: Omit<Decision, 'reply' | 'replyClass' | 'unobserved' | 'transition'>,
+    base: Omit<Decision, 'reply' | 'replyClass' | 'unobserved' | 'unbuildable' | 'transition'>,
     nowMs: number,
     before: string | null,
   ): Decision {
@@ -178,6 +207,7 @@ export class CloudLogic {
       reply,
       replyClass: 'cloud.setting',
       unobserved: null,
+      unbuildable: null,
       transition: before ? `${before}; ${what}` : what,
     }
   }

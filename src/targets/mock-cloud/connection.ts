@@ -162,6 +162,7 @@ export class MockConnection {
       crcOk: d.crcOk,
       ...(d.transition === null ? {} : { transition: d.transition }),
       ...(d.unobserved === null ? {} : { unobserved: d.unobserved }),
+      ...(d.unbuildable === null ? {} : { unbuildable: d.unbuildable }),
     })
     if (d.reply === null || d.replyClass === null) {
       counters.unobserved++

@@ -4,7 +4,7 @@
  * setting queue. Each connection is isolated: a bad peer is logged and dropped, the rest go on.
  */
 import net from 'node:net'
-import { ReplyPolicy } from '../../contract/reply-policy.js'
+import { ReplyPolicy, type ReplyPolicyOptions } from '../../contract/reply-policy.js'
 import type { Contract } from '../../contract/schema.js'
 import type { ServeEvent } from '../../evidence/schemas/serve-events.js'
 import { SERVE_EVENTS_SCHEMA_VERSION } from '../../evidence/schemas/serve-events.js'
@@ -44,6 +44,8 @@ export interface MockCloudOptions {
   readonly now?: () => number
   /** Polls that may carry a Setting (default: those the contract shows carrying one). */
   readonly settingPolls?: readonly BoxClass[]
+  /** How replies pick among the contract's observed replies (default dominant). */
+  readonly replies?: ReplyPolicyOptions
 }
 
 export interface MockCloudState {
@@ -91,7 +93,7 @@ export async function startMockCloud(opts: MockCloudOptions): Promise<MockCloud>
   const at = (): string => new Date(now()).toISOString()
   const startedAt = at()
   const queue = new SettingQueue()
-  const policy = new ReplyPolicy(opts.contract)
+  const policy = new ReplyPolicy(opts.contract, opts.replies ?? {})
   const logic = new CloudLogic({
     policy,
     queue,

@@ -244,6 +244,7 @@ export class BoxConnection {
     const extra = {
       ...(d.transition === null ? {} : { transition: d.transition }),
       ...(d.unobserved === null ? {} : { unobserved: d.unobserved }),
+      ...(d.unbuildable === null ? {} : { unbuildable: d.unbuildable }),
     }
     this.logIn(text, info, arrivedMs, extra)
     if (d.reply === null || d.replyClass === null) {

@@ -8,7 +8,7 @@ import type { ReplyPolicy } from '../../contract/reply-policy.js'
 import { buildCloudReply, CLOUD_ACK } from '../../protocol/cloud-frames.js'
 import { isPollClass, type BoxClass, type CloudClass } from '../../protocol/frame-class.js'
 import type { FrameInput } from '../../protocol/frame.js'
-import type { CloudLogic } from '../cloud-logic/cloud-logic.js'
+import { unbuildableNote, type CloudLogic } from '../cloud-logic/cloud-logic.js'
 import type { SettingQueue } from '../cloud-logic/setting-queue.js'
 import type { BoxFrameInfo } from './frame-info.js'
 
@@ -38,6 +38,8 @@ export interface LocalDecision {
   readonly reply: string | null
   readonly replyClass: CloudClass | null
   readonly unobserved: string | null
+  /** The observed reply no captured frame shows, and what was sent instead. */
+  readonly unbuildable: string | null
   /** Setting queue change, e.g. `setting s1 delivered on conn 3`. */
   readonly transition: string | null
 }
@@ -56,6 +58,8 @@ export interface LocalRepliesOptions {
   readonly set: LocalReplySet
   /** `ID_Device` of a Setting before the BOX has told its own. */
   readonly deviceId?: string
+  /** Polls a local Setting may be delivered on (default: the ones the contract shows carrying one). */
+  readonly settingPolls?: readonly BoxClass[]
 }
 
 /** Who sent the last frame to the BOX on a connection. */
@@ -77,7 +81,7 @@ export class LocalReplies {
 
   constructor(private readonly options: LocalRepliesOptions) {
     this.current = options.set
-    this.settingPolls = options.policy.settingPolls()
+    this.settingPolls = options.settingPolls ?? options.policy.settingPolls()
   }
 
   get set(): LocalReplySet {
@@ -141,6 +145,7 @@ export class LocalReplies {
       reply: d.reply,
       replyClass: d.replyClass,
       unobserved: d.unobserved,
+      unbuildable: d.unbuildable,
       transition: d.transition,
     }
   }
@@ -182,14 +187,14 @@ export class LocalReplies {
       if (t.lastClass === 'cloud.setting') return this.closeBatch(connId, info, nowMs)
       // Not right after a Setting: the contract's normal context (never an ACK to a BOX ACK).
       const choice = this.options.policy.replyFor(
-        { class: info.request, table: null, eventType: null },
+        { class: info.request, table: null, eventType: null, pollForm: null },
         'normal',
       )
       if (choice.kind === 'unobserved') return draft(null, null, 'logic', null, choice.reason)
-      return this.fixed(choice.class, nowMs, null)
+      return this.fixed(choice.class, nowMs, null, unbuildableNote(choice))
     }
     const d = this.options.logic.onFrame(connId, text, nowMs)
-    return draft(d.reply, d.replyClass, 'logic', d.transition, d.unobserved)
+    return draft(d.reply, d.replyClass, 'logic', d.transition, d.unobserved, d.unbuildable)
   }
 
   /**
@@ -202,13 +207,18 @@ export class LocalReplies {
     if (this.queue.next(connId) !== undefined) return this.deliver(connId, nowMs, transition)
     const close = this.options.policy.batchClose()
     if (close.kind === 'unobserved') return draft(null, null, 'table', transition, close.reason)
-    return this.fixed(close.class, nowMs, transition)
+    return this.fixed(close.class, nowMs, transition, unbuildableNote(close))
   }
 
-  private fixed(cls: CloudClass, nowMs: number, transition: string | null): Draft {
+  private fixed(
+    cls: CloudClass,
+    nowMs: number,
+    transition: string | null,
+    unbuildable: string | null = null,
+  ): Draft {
     const reply = buildCloudReply(cls, nowMs)
     if (reply === null) return draft(null, null, 'table', transition, `no frame shape for ${cls}`)
-    return draft(reply, cls, 'table', transition)
+    return draft(reply, cls, 'table', transition, null, unbuildable)
   }
 
   /** Builds the oldest unresolved local Setting through the shared CloudLogic (one `ver` source). */
@@ -227,6 +237,7 @@ interface Draft {
   readonly replyClass: CloudClass | null
   readonly by: Sender
   readonly unobserved: string | null
+  readonly unbuildable: string | null
   readonly transition: string | null
 }
 
@@ -236,6 +247,7 @@ function draft(
   by: Sender,
   transition: string | null = null,
   unobserved: string | null = null,
+  unbuildable: string | null = null,
 ): Draft {
-  return { reply, replyClass, by, unobserved, transition }
+  return { reply, replyClass, by, unobserved, unbuildable, transition }
 }

@@ -6,7 +6,8 @@
  */
 import net from 'node:net'
 import { CaptureWriter } from '../../capture/capture-writer.js'
-import { ReplyPolicy } from '../../contract/reply-policy.js'
+import { ReplyPolicy, type ReplyPolicyOptions } from '../../contract/reply-policy.js'
+import type { BoxClass } from '../../protocol/frame-class.js'
 import type { Contract } from '../../contract/schema.js'
 import { SERVE_EVENTS_SCHEMA_VERSION } from '../../evidence/schemas/serve-events.js'
 import type { ProxyEventSink } from '../../evidence/schemas/proxy-events.js'
@@ -49,6 +50,10 @@ export interface ProxyOptions {
   readonly onError?: (message: string) => void
   /** Random source for Setting `ver` values (tests). */
   readonly random?: () => number
+  /** How local replies pick among the contract's observed replies (default dominant). */
+  readonly replies?: ReplyPolicyOptions
+  /** Polls a local Setting may be delivered on (default: the ones the contract shows carrying one). */
+  readonly settingPolls?: readonly BoxClass[]
 }
 
 export type { ProxyState }
@@ -77,11 +82,12 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     throw new RangeError(`mode ${opts.mode} needs an upstream`)
   const log = opts.log ?? null
   const policy = new HybridPolicy(opts)
-  const replyPolicy = new ReplyPolicy(opts.contract)
+  const replyPolicy = new ReplyPolicy(opts.contract, opts.replies ?? {})
   const queue = new SettingQueue()
   const random = opts.random === undefined ? {} : { random: opts.random }
-  const logic = new CloudLogic({ policy: replyPolicy, queue, ...random })
-  const local = new LocalReplies({ logic, policy: replyPolicy, set: opts.localReplies })
+  const polls = opts.settingPolls === undefined ? {} : { settingPolls: opts.settingPolls }
+  const logic = new CloudLogic({ policy: replyPolicy, queue, ...random, ...polls })
+  const local = new LocalReplies({ logic, policy: replyPolicy, set: opts.localReplies, ...polls })
   const counters = newCounters()
   const conns = new Set<BoxConnection>()
   let nextConnId = 0
