@@ -302,7 +302,7 @@ describe('oigctl compare: issue-5 acceptance and negative paths (built CLI)', ()
     const any = oigctl([...args, '--max-speed', '--out', dir, '--junit', junit])
     expect(any.code).toBe(1)
     expect(readFileSync(junit, 'utf8')).toMatch(
-      /<testsuites name="oigctl compare" tests="24" failures="9">/,
+      /<testsuites name="oigctl compare" tests="24" failures="4">/,
     )
     const r = oigctl([
       ...args,
@@ -332,7 +332,7 @@ describe('oigctl compare: exit codes and --targets (issue 11, built CLI, real 20
     const report = CompareReportSchema.parse(json(any))
     expect(report.failOn).toBe('any')
     const legacy = report.targets.find((t) => t.name === 'legacy')!
-    expect(legacy).toMatchObject({ criticalMismatches: 0, mismatches: 9, verdict: 'FAIL' })
+    expect(legacy).toMatchObject({ criticalMismatches: 0, mismatches: 4, verdict: 'FAIL' })
     expect(report.verdict).toBe('FAIL')
 
     const critical = oigctl([

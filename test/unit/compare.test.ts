@@ -282,11 +282,23 @@ describe('compareSession: not captured is not "no reply" (issue 11)', () => {
 
   it('marks a reply neither the capture nor the contract shows as unjudged, never as a pass', () => {
     const p = boxOnly(['box.poll.isnewfw'])
-    const c = compareSession(contract, p, [onlineRun(p), run('mock', [['no-reply', null]], p)], {
+    const noFw = structuredClone(contract)
+    noFw.transitions = noFw.transitions.filter((t) => t.request.class !== 'box.poll.isnewfw')
+    const c = compareSession(noFw, p, [onlineRun(p), run('mock', [['no-reply', null]], p)], {
       strictTiming: false,
     })
     expect(c.rows[0]!.cells.mock).toMatchObject({ verdict: 'WARN', judged: false })
     expect(c.rows[0]!.cells.mock!.reason).toMatch(/^unjudged: neither the capture nor contract/)
+    // With the shipped contract (the pairs show the cloud answering IsNewFW) silence fails.
+    const shipped = compareSession(
+      contract,
+      p,
+      [onlineRun(p), run('mock', [['no-reply', null]], p)],
+      {
+        strictTiming: false,
+      },
+    )
+    expect(shipped.rows[0]!.cells.mock).toMatchObject({ verdict: 'MISMATCH', judged: true })
   })
 
   it('does not infer without the contract rule (a contract whose rule does not hold)', () => {
