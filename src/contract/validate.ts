@@ -160,6 +160,7 @@ export function validateContract(
   )
   const problems: ValidationProblem[] = []
   const rows: RowResult[] = []
+  const shaNoted = new Set<string>()
   for (const row of contract.transitions) {
     const ownId = transitionId(row.request, row.context, row.response)
     if (ownId !== row.id) {
@@ -183,15 +184,22 @@ export function validateContract(
         })
         continue
       }
+      if (sha !== c.sha256 && !shaNoted.has(c.file)) {
+        shaNoted.add(c.file)
+        problems.push({
+          severity: 'warning',
+          code: 'unresolved-pair-citation',
+          row: row.id,
+          message: `pairs file ${c.file}: sha256 ${sha.slice(0, 12)}… is not the ${c.sha256.slice(0, 12)}… the contract cites; its pairs are checked one by one`,
+        })
+      }
       const became = options.ledger?.get(pairKey(c.file, c.requestId, c.responseId))
       const problem =
-        sha !== c.sha256
-          ? `${name}: the pairs file given has sha256 ${sha.slice(0, 12)}…, the citation ${c.sha256.slice(0, 12)}…`
-          : became === undefined
-            ? `${name} is not in the pairs file`
-            : became !== ownId
-              ? `${name} shows ${became.startsWith(UNUSED) ? `nothing usable (${became.slice(UNUSED.length)})` : became}, but the row claims ${requestContextId(row.request, row.context)} -> ${row.response}`
-              : null
+        became === undefined
+          ? `${name} is not in the pairs file`
+          : became !== ownId
+            ? `${name} shows ${became.startsWith(UNUSED) ? `nothing usable (${became.slice(UNUSED.length)})` : became}, but the row claims ${requestContextId(row.request, row.context)} -> ${row.response}`
+            : null
       if (problem !== null) {
         badPairs++
         problems.push({

@@ -43,6 +43,35 @@ describe('oigctl contract (built CLI)', () => {
     expect(doc.inputs.every((i) => /^[0-9a-f]{64}$/.test(i.sha256))).toBe(true)
   })
 
+  it('validate --pairs fails (exit 1) naming a cited pair that the pairs file lacks', () => {
+    const dir = tempDir()
+    const shipped = JSON.parse(readFileSync(SHIPPED, 'utf8')) as Contract
+    const row = shipped.transitions.find(
+      (t) => t.id === 'box.poll.isnewfw @normal -> cloud.setting',
+    )!
+    const cited = row.pairCitations[0]!
+    const source = join(capturesDir(), 'pairs-2025-12-ha-full.json')
+    const doc = JSON.parse(readFileSync(source, 'utf8')) as { pairs: Array<{ request_id: number }> }
+    doc.pairs = doc.pairs.filter((p) => p.request_id !== cited.requestId)
+    const edited = join(dir, 'pairs-2025-12-ha-full.json')
+    writeFileSync(edited, JSON.stringify(doc))
+    const r = oigctl([
+      'contract',
+      'validate',
+      '--contract',
+      SHIPPED,
+      ...dbArgs(),
+      '--pairs',
+      edited,
+      '--out',
+      join(dir, 'v.json'),
+    ])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain(
+      `row ${row.id}: pair pairs-2025-12-ha-full.json ${cited.requestId}→${cited.responseId} is not in the pairs file`,
+    )
+  })
+
   it('fails (exit 1) on an injected row with a line naming it and what the captures show', () => {
     const dir = tempDir()
     const c = JSON.parse(readFileSync(SHIPPED, 'utf8')) as Contract
