@@ -24,6 +24,7 @@ import {
 } from './schema.js'
 import {
   addTiers,
+  emptyRule,
   noTiers,
   type ContractState,
   type FollowUpState,
@@ -216,20 +217,7 @@ export function buildContract(state: ContractState, options: BuildOptions): Cont
       ackDelay: latency(ackDelay),
     },
     sequenceRules: (Object.keys(RULES) as RuleId[])
-      .map(
-        (id) =>
-          [
-            id,
-            state.rules.get(id) ?? {
-              support: 0,
-              violations: 0,
-              undetermined: 0,
-              tiers: noTiers(),
-              citations: [],
-              counterexamples: [],
-            },
-          ] as const,
-      )
+      .map((id) => [id, state.rules.get(id) ?? emptyRule()] as const)
       .map(([id, r]) => ({
         id,
         statement: RULES[id as RuleId] ?? id,

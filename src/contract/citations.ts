@@ -9,8 +9,28 @@ function compare(a: Citation, b: Citation): number {
   return (a.replyId ?? -1) - (b.replyId ?? -1)
 }
 
-function same(a: Citation, b: Citation): boolean {
-  return a.file === b.file && a.requestId === b.requestId && a.replyId === b.replyId
+/** The first `max` of both lists in `order`, without duplicates. */
+function firstOf<T>(
+  into: readonly T[],
+  add: readonly T[],
+  max: number,
+  order: (a: T, b: T) => number,
+): T[] {
+  const out: T[] = []
+  for (const c of [...into, ...add].sort(order)) {
+    if (out.length > 0 && order(out[out.length - 1]!, c) === 0) continue
+    out.push(c)
+    if (out.length >= max) break
+  }
+  return out
+}
+
+/** Adds `c` to `list` in place when it belongs among the first `max` in `order`. */
+function addInPlace<T>(list: T[], c: T, max: number, order: (a: T, b: T) => number): void {
+  if (list.length >= max && order(c, list[list.length - 1]!) >= 0) return
+  const merged = firstOf(list, [c], max, order)
+  list.length = 0
+  list.push(...merged)
 }
 
 /** Adds citations and keeps the first `max` in (file, request id, reply id) order, no duplicates. */
@@ -19,22 +39,12 @@ export function mergeCitations(
   add: readonly Citation[],
   max: number,
 ): Citation[] {
-  const all = [...into, ...add].sort(compare)
-  const out: Citation[] = []
-  for (const c of all) {
-    if (out.length > 0 && same(out[out.length - 1]!, c)) continue
-    out.push(c)
-    if (out.length >= max) break
-  }
-  return out
+  return firstOf(into, add, max, compare)
 }
 
 /** Adds one citation in place when it belongs among the first `max`. */
 export function addCitation(list: Citation[], c: Citation, max: number): void {
-  if (list.length >= max && compare(c, list[list.length - 1]!) >= 0) return
-  const merged = mergeCitations(list, [c], max)
-  list.length = 0
-  list.push(...merged)
+  addInPlace(list, c, max, compare)
 }
 
 function comparePairs(a: PairCitation, b: PairCitation): number {
@@ -49,19 +59,10 @@ export function mergePairCitations(
   add: readonly PairCitation[],
   max: number,
 ): PairCitation[] {
-  const out: PairCitation[] = []
-  for (const c of [...into, ...add].sort(comparePairs)) {
-    if (out.length > 0 && comparePairs(out[out.length - 1]!, c) === 0) continue
-    out.push(c)
-    if (out.length >= max) break
-  }
-  return out
+  return firstOf(into, add, max, comparePairs)
 }
 
 /** Adds one pair citation in place when it belongs among the first `max`. */
 export function addPairCitation(list: PairCitation[], c: PairCitation, max: number): void {
-  if (list.length >= max && comparePairs(c, list[list.length - 1]!) >= 0) return
-  const merged = mergePairCitations(list, [c], max)
-  list.length = 0
-  list.push(...merged)
+  addInPlace(list, c, max, comparePairs)
 }

@@ -13,7 +13,9 @@ import {
   emptyRule,
   noTiers,
   type ContractState,
+  type RequestState,
   type RuleState,
+  type SettingAnsweredState,
   type TransitionState,
 } from './state.js'
 
@@ -127,12 +129,7 @@ export function addSession(state: ContractState, session: Session, file: string)
       else violate(state, 'setting-ack-follows-setting', cite(file, f, prev))
     }
     const key = requestKey(f)
-    const reqId = requestContextId(key, context)
-    let req = state.requests.get(reqId)
-    if (!req) {
-      req = { request: key, context, seen: 0, answered: 0, unanswered: 0, tiers: noTiers() }
-      state.requests.set(reqId, req)
-    }
+    const req = requestState(state, key, context)
     req.seen++
     req.tiers.frames++
     const reply = f.replyId === null ? undefined : byId.get(f.replyId)
@@ -183,6 +180,31 @@ export function addSession(state: ContractState, session: Session, file: string)
   })
 }
 
+/** The seen/answered counts of a request in its context, created empty when new. */
+export function requestState(
+  state: ContractState,
+  key: RequestKey,
+  context: ContractContext,
+): RequestState {
+  const id = requestContextId(key, context)
+  let r = state.requests.get(id)
+  if (!r) {
+    r = { request: key, context, seen: 0, answered: 0, unanswered: 0, tiers: noTiers() }
+    state.requests.set(id, r)
+  }
+  return r
+}
+
+/** What Settings answered `key` (a request class, or '' when not captured), created empty when new. */
+export function settingAnsweredState(state: ContractState, key: string): SettingAnsweredState {
+  let e = state.settingAnswered.get(key)
+  if (!e) {
+    e = { count: 0, tiers: noTiers(), citations: [], pairCitations: [] }
+    state.settingAnswered.set(key, e)
+  }
+  return e
+}
+
 /** The state of row (request, context, response), created empty when new. */
 export function transitionState(
   state: ContractState,
@@ -220,11 +242,7 @@ function recordSetting(
   state.settingsSeen++
   const request = s.answers === null ? null : (byId.get(s.answers) ?? null)
   const key = request?.class ?? ''
-  let entry = state.settingAnswered.get(key)
-  if (!entry) {
-    entry = { count: 0, tiers: noTiers(), citations: [], pairCitations: [] }
-    state.settingAnswered.set(key, entry)
-  }
+  const entry = settingAnsweredState(state, key)
   entry.count++
   entry.tiers.frames++
   addCitation(entry.citations, cite(file, request, s), state.maxCitations)

@@ -8,12 +8,12 @@
 import { z } from 'zod'
 import { END_FAMILY, isPollClass, type BoxClass, type FrameClass } from '../protocol/frame-class.js'
 import { addPairCitation } from './citations.js'
-import { rule, transitionState } from './derive.js'
+import { requestState, rule, settingAnsweredState, transitionState } from './derive.js'
 import { addValue } from './histogram.js'
 import { requestContextId, transitionId } from './keys.js'
 import { pairReplyFamily, replyMembers, WEATHER } from './replies.js'
 import type { ContractContext, PairCitation, ReplyName, RequestKey } from './schema.js'
-import { noTiers, type ContractState } from './state.js'
+import type { ContractState } from './state.js'
 
 const PairSchema = z.object({
   request_id: z.number().int(),
@@ -274,11 +274,7 @@ export function addPairs(
         return unused(p, 'already counted as frames (both sides joined a captured pair)')
       const { key, context } = req
       const rid = requestContextId(key, context)
-      let rs = state.requests.get(rid)
-      if (!rs) {
-        rs = { request: key, context, seen: 0, answered: 0, unanswered: 0, tiers: noTiers() }
-        state.requests.set(rid, rs)
-      }
+      const rs = requestState(state, key, context)
       rs.seen++
       rs.tiers.pairs++
       if (reply.kind === 'none') {
@@ -311,11 +307,7 @@ export function addPairs(
       if (reply.name === 'cloud.setting') {
         state.settingsSeen++
         const k = key.class
-        let e = state.settingAnswered.get(k)
-        if (!e) {
-          e = { count: 0, tiers: noTiers(), citations: [], pairCitations: [] }
-          state.settingAnswered.set(k, e)
-        }
+        const e = settingAnsweredState(state, k)
         e.count++
         e.tiers.pairs++
         addPairCitation(e.pairCitations, cite, max)
