@@ -8,7 +8,7 @@ import { makeYielder } from '../evidence/interrupt-cleanup.js'
 import { CaptureDb } from './db.js'
 import { sha256File } from './file-hash.js'
 import type { CaptureRow } from './rows.js'
-import { readSessionExport, sessionExportRows } from './session-file.js'
+import { readSessionExport, sessionExportRows, type SessionExport } from './session-file.js'
 import { SessionBuilder, type Session } from './sessions.js'
 import { sourceLabel, type SourceRef } from './source-ref.js'
 
@@ -25,6 +25,31 @@ export interface CaptureSource {
   readonly idsOrdered: boolean
   rows(): Iterable<CaptureRow>
   close(): void
+}
+
+/** A session export (already read and validated) as a capture source; `file` names it. */
+export function sessionExportSource(
+  file: string,
+  data: SessionExport,
+  sha256: string,
+): CaptureSource {
+  const rows = sessionExportRows(data)
+  return {
+    ref: {
+      file: path.basename(file),
+      sha256,
+      format: 'session-export',
+      synthetic: data.frames.length > 0 && data.frames.every((f) => f.peer === 'synthetic'),
+    },
+    path: file,
+    label: sourceLabel(path.basename(file)),
+    columns: ['id', 'ts', 'direction', 'table_name', 'raw', 'length'],
+    missingColumns: ['device_id', 'raw_b64', 'parsed', 'conn_id', 'peer'],
+    extraColumns: [],
+    idsOrdered: false,
+    rows: () => rows,
+    close: () => undefined,
+  }
 }
 
 export interface SourceStats {
@@ -64,25 +89,8 @@ export function openSources(
         close: () => db.close(),
       })
     }
-    for (const file of sessionFiles) {
-      const data = readSessionExport(file)
-      const rows = sessionExportRows(data)
-      opened.push({
-        ref: {
-          file: path.basename(file),
-          sha256: sha256File(file),
-          format: 'session-export',
-          synthetic: data.frames.length > 0 && data.frames.every((f) => f.peer === 'synthetic'),
-        },
-        path: file,
-        columns: ['id', 'ts', 'direction', 'table_name', 'raw', 'length'],
-        missingColumns: ['device_id', 'raw_b64', 'parsed', 'conn_id', 'peer'],
-        extraColumns: [],
-        idsOrdered: false,
-        rows: () => rows,
-        close: () => undefined,
-      })
-    }
+    for (const file of sessionFiles)
+      opened.push(sessionExportSource(file, readSessionExport(file), sha256File(file)))
   } catch (error) {
     for (const s of opened) s.close()
     throw error

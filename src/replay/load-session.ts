@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { DEFAULT_SESSION_GAP_MS, type Session } from '../capture/sessions.js'
-import { openSources, streamSessions } from '../capture/sources.js'
+import { openSources, streamSessions, type CaptureSource } from '../capture/sources.js'
 import { OigError, reasonOf } from '../errors.js'
 import { SessionFixtureSchema, type SessionFixture } from '../evidence/schemas/session-fixture.js'
 import { toFixture } from '../extract/fixture.js'
@@ -44,18 +44,24 @@ export async function loadSessions(
     return [{ plan: planReplay(fx.session.id, fx.source.file, fx.frames), fixture: fx }]
   }
   const [source] = openSources([], [file])
+  const fixtures = await sourceFixtures(source!)
+  return fixtures.map((fx) => ({
+    plan: planReplay(fx.session.id, path.basename(file), fx.frames),
+    fixture: fx,
+  }))
+}
+
+/** The sessions of a capture source as fixtures, in session order (the source is closed after). */
+export async function sourceFixtures(source: CaptureSource): Promise<SessionFixture[]> {
   const sessions: Session[] = []
   try {
-    await streamSessions(source!, {
+    await streamSessions(source, {
       sessionGapMs: DEFAULT_SESSION_GAP_MS,
       onSession: (s) => sessions.push(s),
     })
   } finally {
-    source!.close()
+    source.close()
   }
   sessions.sort((a, b) => a.index - b.index)
-  return sessions.map((s) => {
-    const fx = toFixture(s, source!.ref, GENERATOR, source!.label)
-    return { plan: planReplay(fx.session.id, path.basename(file), fx.frames), fixture: fx }
-  })
+  return sessions.map((s) => toFixture(s, source.ref, GENERATOR, source.label))
 }

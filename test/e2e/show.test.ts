@@ -1,8 +1,9 @@
-import { readdirSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { captureDbPath } from '../helpers/captures.js'
-import { json, oigctl } from '../helpers/cli.js'
+import { captureDbPath, capturesDir } from '../helpers/captures.js'
+import { BIN, json, oigctl, REPO_ROOT } from '../helpers/cli.js'
 import { tempDir } from '../helpers/make-db.js'
 
 /** Extracts one real capture DB into `dir` and returns the path of its only fixture. */
@@ -15,6 +16,25 @@ function extractFixture(db: string, dir: string): string {
 
 /** Replay and compare latencies vary between runs; the snapshot keeps everything else. */
 const maskLatency = (text: string): string => text.replace(/\b\d+ ms\b/g, 'N ms')
+
+/** `oigctl show -` with `input` on standard input (a pipe). */
+function showStdin(
+  input: string,
+  args: readonly string[] = [],
+): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, 'show', '-', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    input,
+    encoding: 'utf8',
+    timeout: 20_000,
+  })
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
+}
+
+const EXPORT = (): string => join(capturesDir(), 'session-2026-02-17-conn2315.json')
+/** The frame lines of a drawn sequence (the header names the source, which differs). */
+const frameLines = (text: string): string[] => text.trimEnd().split('\n').slice(1)
 
 describe('oigctl show (built CLI, NO_COLOR=1)', () => {
   it('draws the real 2026-02-17 fixture as one line per frame with capture times and latencies', async () => {
@@ -91,4 +111,52 @@ describe('oigctl show (built CLI, NO_COLOR=1)', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/^Failed to read .*nope\.json/)
   })
+
+  it("draws the add-on's real session export like the fixture extract makes of it, from a file and from -", () => {
+    const fixture = extractFixture('session-2026-02-17-conn2315.db', tempDir())
+    const drawn = oigctl(['show', fixture])
+    const r = oigctl(['show', EXPORT()])
+    expect(r.stderr).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^session session-2026-02-17-conn2315#0001-conn2315 {2}session-2026-02-17-conn2315\.json {2}24 frames/)
+    expect(frameLines(r.stdout)).toEqual(frameLines(drawn.stdout))
+    const piped = showStdin(readFileSync(EXPORT(), 'utf8'))
+    expect(piped.code).toBe(0)
+    expect(frameLines(piped.stdout)).toEqual(frameLines(drawn.stdout))
+    const doc = json<{ kind: string; frames: unknown[] }>(showStdin(readFileSync(EXPORT(), 'utf8'), ['--json']))
+    expect([doc.kind, doc.frames.length]).toEqual(['session', 24])
+  }) // prettier-ignore
+
+  it('summarises extract-result, gate and soak documents as their commands print them', () => {
+    const dir = tempDir()
+    const ex = oigctl(['extract', '--db', captureDbPath('setting-handshake-2025-12-10.db'), '--out', dir])
+    expect(ex.code).toBe(0)
+    const gate = oigctl(['gate', '--evidence', dir])
+    expect(gate.code).toBe(1)
+    const soak = oigctl(['soak', '--scenario', 'outage', '--duration', '2m', '--time-scale', '60', '--out', dir])
+    expect(soak.code).toBe(0)
+    for (const [file, printed] of [
+      ['extract-result.json', ex.stdout],
+      ['gate.json', gate.stdout],
+      [join('soak', 'outage.soak.json'), soak.stdout],
+    ] as const) {
+      const r = oigctl(['show', join(dir, file)])
+      expect(r.code, r.stderr).toBe(0)
+      // The same rendering as the command's own output, generatedAt and all.
+      expect(r.stdout).toBe(printed)
+    }
+    const piped = showStdin(readFileSync(join(dir, 'gate.json'), 'utf8'))
+    expect([piped.code, piped.stdout]).toEqual([0, gate.stdout])
+  }) // prettier-ignore
+
+  it('names what it reads when given a document it does not (exit 2)', () => {
+    const r = showStdin(JSON.stringify({ kind: 'pipeline', schemaVersion: 1 }))
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^Failed to show stdin: unknown kind "pipeline"\.$/m)
+    expect(r.stderr).toMatch(/^Hint: oigctl show reads session fixtures, replay transcripts and compare reports .*the add-on's session export, and extract-result, .*gate documents/m)
+    const noKind = showStdin('{"frames": "nope"}')
+    expect(noKind.code).toBe(2)
+    expect(noKind.stderr).toMatch(/no "kind", and not a session export of the add-on/)
+    expect(showStdin('').stderr).toMatch(/^Failed to read stdin: not JSON/m)
+  }) // prettier-ignore
 })
