@@ -79,6 +79,21 @@ describe('oigctl serve mock (built CLI)', () => {
       /^Failed to run serve mock: --control-host 192\.0\.2\.10 is not a loopback address and no --control-token is set\.$/m,
     )
     expect(r.stderr).not.toMatch(/listening/)
+    const proxy = oigctl([
+      'serve',
+      'proxy',
+      '--mode',
+      'offline',
+      '--listen',
+      '127.0.0.1:0',
+      '--control-host',
+      '192.0.2.10',
+      '--allow-remote',
+    ])
+    expect(proxy.code).toBe(2)
+    expect(proxy.stderr).toMatch(
+      /^Failed to run serve proxy: --control-host 192\.0\.2\.10 is not a loopback address and no --control-token is set\.$/m,
+    )
     const short = oigctl(['serve', 'mock', '--port', '0', '--control-token', 'short'])
     expect(short.code).toBe(2)
     expect(short.stderr).toMatch(/invalid --control-token: expected at least 16 characters/)
