@@ -3,6 +3,7 @@
  * as they are generated so that they die young: holding 50k-row batches cost ~2 s of GC per 1M
  * rows. (A generator worker thread was tried and gave no gain on a 2-vCPU VM.)
  */
+import { makeYielder } from '../evidence/interrupt-cleanup.js'
 import type Database from 'better-sqlite3'
 import { SYNTHETIC_PEER, generateSyntheticRows, type SyntheticOptions } from './model.js'
 import { RowTally, type TallyResult } from './row-tally.js'
@@ -93,11 +94,16 @@ export async function fillFrames(
   verify: boolean,
 ): Promise<TallyResult> {
   const tally = new RowTally(verify)
+  // Let signals and timers run between batches, and within one every 50 ms (Ctrl-C within 1 s).
+  const yieldNow = makeYielder()
   for (const r of generateSyntheticRows(options)) {
     tally.add(r)
     inserter.add(r.ts, r.deviceId, r.tableName, r.raw, r.direction, r.connId, r.length)
-    // Let signals and timers run between batches.
     if (inserter.maybeCommit()) await new Promise((resolve) => setImmediate(resolve))
+    else {
+      const wait = yieldNow()
+      if (wait) await wait
+    }
   }
   inserter.finish()
   return tally.result()

@@ -44,6 +44,8 @@ async function interrupt(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, sig) => resolve({ code, signal: sig })),
   )
+  // `started` looks for a file or folder the command makes once it runs (its output checks come
+  // first): a signal during node's start-up ends it the default way, with nothing written yet.
   await expect.poll(() => started() || child.exitCode !== null, { timeout: 20_000 }).toBe(true)
   await new Promise((resolve) => setTimeout(resolve, settleMs))
   expect(child.exitCode, `${args.join(' ')} ended before the signal: ${stderr}`).toBeNull()
@@ -52,9 +54,12 @@ async function interrupt(
   const end = await exited
   const stopMs = Math.round(performance.now() - t0)
   // The figure the issue asks for (time to stop per command), in the test log.
-  console.log(
-    `stop on ${signal}: oigctl ${args[0]} ${args[1] ?? ''} → exit ${end.code} in ${stopMs} ms`,
-  )
+  const name = args
+    .slice(0, 2)
+    .filter((a) => !a.startsWith('-'))
+    .join(' ')
+  console.log(`stop on ${signal}: oigctl ${name} → exit ${end.code ?? end.signal} in ${stopMs} ms`)
+  if (end.code === null) console.log(stderr)
   return { ...end, stopMs, stderr }
 }
 
@@ -164,16 +169,28 @@ describe('SIGINT/SIGTERM stop every long command (built CLI, SYNTHETIC inputs)',
 
   it('gate stops during the rollback rehearsal and writes neither gate.json nor the rehearsal', async () => {
     const before = readdirSync(evidence).sort()
+    const dir = tempDir()
+    // The --junit folder is made by the output checks, before the rehearsal starts.
+    const junit = join(dir, 'junit', 'gate.xml')
     const r = await interrupt(
-      ['gate', '--evidence', evidence, '--rehearse-rollback', '--session', longFixture],
+      [
+        'gate',
+        '--evidence',
+        evidence,
+        '--rehearse-rollback',
+        '--session',
+        longFixture,
+        '--junit',
+        junit,
+      ],
       work,
       'SIGTERM',
-      () => true,
-      700,
+      () => existsSync(join(dir, 'junit')),
     )
     expectStopped(r, 'SIGTERM')
     expect(readdirSync(evidence).sort()).toEqual(before)
     expect(leftovers(evidence)).toEqual([])
+    expect(readdirSync(dir)).toEqual([])
   })
 
   it('pipeline stops and removes the evidence folder it created', async () => {
@@ -192,12 +209,13 @@ describe('SIGINT/SIGTERM stop every long command (built CLI, SYNTHETIC inputs)',
 
   it('report stops while reading thousands of fixtures and writes no report', async () => {
     const dir = tempDir()
-    const out = join(dir, 'report.html')
+    // The folder of --out is made by the output checks, before the evidence is read.
+    const out = join(dir, 'html', 'report.html')
     const r = await interrupt(
       ['report', '--evidence', join(work, 'many'), '--out', out],
       dir,
       'SIGINT',
-      () => true,
+      () => existsSync(join(dir, 'html')),
     )
     expectStopped(r, 'SIGINT')
     expect(readdirSync(dir)).toEqual([])
