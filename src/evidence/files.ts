@@ -127,7 +127,7 @@ export function ensureWritableDir(dir: string, label = `output folder ${dir}`): 
   }
   const stat = fs.statSync(existing, { throwIfNoEntry: false })
   if (stat && !stat.isDirectory()) {
-    const reason = existing === target ? 'it is a file, not a folder' : `${existing} is a file, not a folder`
+    const reason = `${existing} is a file, not a folder`
     throw unusable(label, reason, 'Choose a folder path (or a new name) for the output.')
   }
   try {
