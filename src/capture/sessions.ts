@@ -39,6 +39,8 @@ export interface SessionFrame {
   /** CRC verified; null when the text is not a frame at all. */
   readonly crcOk: boolean | null
   readonly raw: string
+  /** The frame's bytes, base64, when `raw` cannot stand for them (they are not UTF-8). */
+  readonly rawB64?: string
   /** The DB's `table_name` (a hint only, never used to classify). */
   readonly tableName: string | null
   /** Milliseconds since the previous frame of this session (null without timestamps). */
@@ -335,7 +337,8 @@ export class SessionBuilder {
     if (
       frame.notes.includes('relayed-by-proxy') &&
       open.pending &&
-      open.pending.raw === frame.raw
+      open.pending.raw === frame.raw &&
+      open.pending.rawB64 === frame.rawB64
     ) {
       frame.notes.push(`duplicate-of ${open.pending.id}`)
       return
@@ -435,6 +438,7 @@ export function toSessionFrame(row: CaptureRow): SessionFrame {
     item: ('item' in c && c.item) || null,
     crcOk: parsed.ok ? parsed.frame.crcOk : parsed.crcOk,
     raw: row.raw,
+    ...(row.bytes === undefined ? {} : { rawB64: Buffer.from(row.bytes).toString('base64') }),
     tableName: row.tableName,
     gapMs: null,
     answers: null,

@@ -63,6 +63,7 @@ export function toFixture(
       item: f.item,
       crcOk: f.crcOk,
       raw: f.raw,
+      ...(f.rawB64 === undefined ? {} : { rawB64: f.rawB64 }),
       tableName: f.tableName,
       gapMs: f.gapMs,
       answers: f.answers,

@@ -7,10 +7,10 @@
  */
 import net from 'node:net'
 import { classifyText } from '../protocol/classify.js'
-import { wireBytes } from '../protocol/frame.js'
+import { CRLF } from '../protocol/frame.js'
 import { FrameSplitter, type SplitterEvent } from '../protocol/frame-splitter.js'
 import type { CloudClass } from '../protocol/frame-class.js'
-import type { ReplayPlan, ReplayStep } from './plan.js'
+import { frameBytes, type ReplayPlan, type ReplayStep } from './plan.js'
 import type { ReplayStepResult, ReplyRecord } from './transcript-schema.js'
 
 export interface ReplayTargetAddress {
@@ -51,9 +51,11 @@ const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 const quietOf = (p: ReplayPacing): number => p.quietMs ?? (p.maxSpeed ? DEFAULT_QUIET_MS : 0)
 
-/** The bytes a BOX frame is sent as (a fixture's `raw` is text: UTF-8), with its line ending. */
-function withCrlf(raw: string): Buffer {
-  return wireBytes(raw.endsWith('\n') || raw.endsWith('\r') ? raw : `${raw}\r\n`)
+/** The bytes a BOX frame is sent as (`rawB64`, else `raw` as UTF-8), with its line ending. */
+function withCrlf(step: ReplayStep): Buffer {
+  const bytes = frameBytes(step)
+  const last = bytes[bytes.length - 1]
+  return last === 0x0a || last === 0x0d ? bytes : Buffer.concat([bytes, CRLF])
 }
 
 function record(f: Inbound, sentAt: number): ReplyRecord {
@@ -252,7 +254,7 @@ export class ReplayConnection {
     const sentAt = performance.now()
     let f: Inbound | null = null
     if (!this.isClosed) {
-      this.socket.write(withCrlf(step.raw))
+      this.socket.write(withCrlf(step))
       f = await this.waitFrame(pacing.replyTimeoutMs)
     }
     if (f) {

@@ -4,7 +4,7 @@
  */
 import type { FixtureFrame } from '../evidence/schemas/session-fixture.js'
 import type { BoxClass, CloudClass } from '../protocol/frame-class.js'
-import { getTag, parseFrame } from '../protocol/frame.js'
+import { getTag, parseFrame, wireBytes } from '../protocol/frame.js'
 
 export interface RecordedReply {
   readonly id: number
@@ -23,6 +23,8 @@ export interface ReplayStep {
   /** The IsNewSet form (short / merged); null for other classes. */
   readonly pollForm: 'short' | 'merged' | null
   readonly raw: string
+  /** The frame bytes, base64, when `raw` cannot stand for them (sent instead of `raw`). */
+  readonly rawB64?: string
   /** Recorded ms between the previous frame of the session and this BOX frame (null: unknown). */
   readonly gapMs: number | null
   /** The reply the BOX got in the capture (null: none captured). */
@@ -73,7 +75,7 @@ export function planReplay(
       (lastToBox as FixtureFrame | null)?.class === 'cloud.setting' ? 'setting-batch' : 'normal'
     if (f.destination === 'box') lastToBox = f
     if (f.class === 'cloud.setting' && f.origin === 'cloud') {
-      const parsed = parseFrame(f.raw)
+      const parsed = parseFrame(frameBytes(f))
       if (parsed.ok) {
         const spec = {
           table: getTag(parsed.frame, 'TblName') ?? '',
@@ -99,6 +101,7 @@ export function planReplay(
       eventType: f.eventType,
       pollForm: f.pollForm ?? null,
       raw: f.raw,
+      ...(f.rawB64 === undefined ? {} : { rawB64: f.rawB64 }),
       gapMs: f.gapMs,
       recorded:
         reply && (reply.origin === 'cloud' || reply.origin === 'proxy')
@@ -123,4 +126,9 @@ export function planReplay(
 export function parseSettingSpec(text: string): SettingSpec | null {
   const m = /^([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)=(.+)$/.exec(text)
   return m ? { table: m[1]!, item: m[2]!, value: m[3]! } : null
+}
+
+/** What a fixture frame or replay step is on the wire: its bytes, or its text as UTF-8. */
+export function frameBytes(f: { readonly raw: string; readonly rawB64?: string }): Buffer {
+  return f.rawB64 === undefined ? wireBytes(f.raw) : Buffer.from(f.rawB64, 'base64')
 }

@@ -2,7 +2,8 @@
  * Frames are bytes (issue 12 item 2): 1,000 SYNTHETIC uploads (a real upload with one non-ASCII
  * value added, CRC over its bytes; half UTF-8, half single-byte cp1250) from a BOX through
  * `oigctl serve proxy --capture` to `oigctl serve mock` (built CLI, real sockets), then `extract`
- * on the capture: every hop must see the CRC verify and keep the bytes exactly.
+ * on the capture, then `replay` of its fixture to a fresh mock: every hop must see the CRC verify
+ * and keep the bytes exactly.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -41,7 +42,7 @@ const inEvents = (file: string): Array<{ crcOk: boolean | null; class: string }>
     )
     .filter((e) => e.event === 'frame' && e.dir === 'in')
 
-describe('non-ASCII frames through mock, proxy, capture and extract', () => {
+describe('non-ASCII frames through mock, proxy, capture, extract and replay', () => {
   it(`keeps ${N} non-ASCII frames byte-exact with CRCs that verify at every hop`, async () => {
     const dir = tempDir()
     const [mockLog, proxyLog, capture] = ['mock.jsonl', 'proxy.jsonl', 'capture.db'].map((f) =>
@@ -103,5 +104,28 @@ describe('non-ASCII frames through mock, proxy, capture and extract', () => {
     const box = fixtures.flatMap((s) => s.frames).filter((f) => f.origin === 'box')
     expect(box).toHaveLength(N)
     expect(box.filter((f) => f.crcOk !== true)).toEqual([])
+    // Bytes that are not UTF-8 ride along as rawB64, so a replay sends them exactly.
+    expect(box.filter((f) => f.rawB64 !== undefined)).toHaveLength(N / 2)
+
+    const again = join(dir, 'again.jsonl')
+    const target = await serveCli('mock', ['--log', again, '--no-control'])
+    const [fixture] = readdirSync(join(out, 'sessions'))
+    const replay = oigctl([
+      '--json',
+      'replay',
+      '--session',
+      join(out, 'sessions', fixture!),
+      '--target',
+      `tcp://127.0.0.1:${target.port}`,
+      '--max-speed',
+      '--out',
+      join(dir, 'replay'),
+    ])
+    expect(replay.code, replay.stderr).toBe(0)
+    target.child.kill('SIGTERM')
+    expect((await target.exit).code).toBe(0)
+    const replayed = inEvents(again)
+    expect(replayed).toHaveLength(N)
+    expect(replayed.filter((e) => e.crcOk !== true)).toEqual([])
   }, 60_000)
 })

@@ -26,7 +26,11 @@ export const FixtureFrameSchema = z.object({
   pollForm: z.enum(['short', 'merged']).nullable(),
   item: z.string().nullable(),
   crcOk: z.boolean().nullable(),
-  raw: z.string(),
+  raw: z.string().describe('the frame as text (bytes that are not UTF-8 shown as U+FFFD)'),
+  rawB64: z
+    .string()
+    .optional()
+    .describe('the frame bytes, base64, when raw cannot stand for them (not UTF-8)'),
   tableName: z.string().nullable().describe('the DB table_name hint (never used to classify)'),
   gapMs: z.number().nullable().describe('ms since the previous frame of this session'),
   answers: z.number().int().nullable().describe('id of the BOX frame this frame replies to'),
