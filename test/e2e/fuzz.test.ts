@@ -63,8 +63,15 @@ interface Accounting {
 /** What the server logged for the burst connections, against what their BOXes sent and got. */
 function account(log: readonly LogLine[], runs: readonly BurstResult[]): Accounting {
   const peers = new Set(runs.map((r) => r.peer))
+  // The first connection from each burst peer: a later one (junk lanes, sentinels) may reuse the
+  // same ephemeral port under load and must not count.
   const conns = new Set<number>()
-  for (const e of log) if (e.event === 'open' && peers.has(e.peer)) conns.add(e.conn)
+  const opened = new Set<string>()
+  for (const e of log) {
+    if (e.event !== 'open' || !peers.has(e.peer) || opened.has(e.peer)) continue
+    opened.add(e.peer)
+    conns.add(e.conn)
+  }
   let loggedIn = 0
   let answerable = 0
   let loggedOut = 0
