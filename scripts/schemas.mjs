@@ -1,6 +1,6 @@
 // Regenerates contracts/schemas/*.schema.json from the zod schemas (run after `npm run build`).
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { FILE_SCHEMAS, jsonSchemaText } from '../dist/evidence/schemas/index.js'
+import { FILE_SCHEMAS, jsonSchemaText } from '../dist/formats/file-schemas.js'
 
 const dir = new URL('../contracts/schemas/', import.meta.url)
 mkdirSync(dir, { recursive: true })

@@ -1,23 +1,9 @@
 /** Integrity findings: what extract reports about a capture, per session. */
-
-export type Severity = 'error' | 'warning' | 'info'
-
-export const FINDING_SEVERITY = {
-  'crc-failure': 'error',
-  'unparseable-frame': 'error',
-  'ts-out-of-order': 'error',
-  'duplicate-id': 'error',
-  'request-without-reply': 'warning',
-  'reply-without-request': 'warning',
-  'conn-id-discontinuity': 'warning',
-  'conn-id-restart': 'info',
-  'unknown-direction': 'warning',
-  'missing-ts': 'info',
-} as const satisfies Record<string, Severity>
-
-export type FindingCode = keyof typeof FINDING_SEVERITY
-
-export const FINDING_CODES = Object.keys(FINDING_SEVERITY) as FindingCode[]
+import {
+  FINDING_SEVERITY,
+  type FindingCode,
+  type Severity,
+} from '../evidence/schemas/finding-codes.js'
 
 export interface Finding {
   readonly code: FindingCode

@@ -42,7 +42,9 @@ function removeStaleStaging(dir: string): void {
 function assertReplaceable(target: string): void {
   if (!fs.existsSync(target)) return
   const stat = fs.statSync(target)
-  const foreign = stat.isDirectory() ? fs.readdirSync(target).filter((n) => !n.endsWith('.session.json')) : [path.basename(target)]
+  const foreign = stat.isDirectory()
+    ? fs.readdirSync(target).filter((n) => !n.endsWith('.session.json'))
+    : [path.basename(target)]
   if (foreign.length > 0) {
     throw new OigError(
       'OUTPUT_NOT_OURS',
@@ -107,7 +109,8 @@ function probeWrite(dir: string): void {
   } finally {
     fs.rmSync(probe, { force: true })
   }
-  if (fs.statfsSync(dir).bavail === 0) throw Object.assign(new Error('no space'), { code: 'ENOSPC' })
+  if (fs.statfsSync(dir).bavail === 0)
+    throw Object.assign(new Error('no space'), { code: 'ENOSPC' })
 }
 
 /**
@@ -139,14 +142,16 @@ export function ensureWritableDir(dir: string, label = `output folder ${dir}`): 
   } catch (error) {
     if (missing[0] && !outputRunOpen()) fs.rmSync(missing[0], { recursive: true, force: true })
     const reason = fsReason(error)
-    const why = reason === 'cannot be created' && missing.length ? `${missing[0]} cannot be created` : reason
+    const why =
+      reason === 'cannot be created' && missing.length ? `${missing[0]} cannot be created` : reason
     throw unusable(label, why, fsHint(error), error)
   }
 }
 
 /** Checks that an existing folder (one the command writes into but must not create) is writable. */
 export function checkExistingDirWritable(dir: string, option: string): void {
-  if (fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) ensureWritableDir(dir, `${option} ${dir}`)
+  if (fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+    ensureWritableDir(dir, `${option} ${dir}`)
 }
 
 /**
@@ -157,7 +162,11 @@ export function checkOutputFile(file: string, option: string): void {
   ensureWritableDir(path.dirname(path.resolve(file)), `${option} ${file}`)
   const stat = fs.statSync(file, { throwIfNoEntry: false })
   if (stat?.isDirectory())
-    throw unusable(`${option} ${file}`, 'it is a folder, not a file', `Pass ${option} with a file name.`)
+    throw unusable(
+      `${option} ${file}`,
+      'it is a folder, not a file',
+      `Pass ${option} with a file name.`,
+    )
 }
 
 /**

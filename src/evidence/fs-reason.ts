@@ -43,5 +43,7 @@ export function fsReason(error: unknown): string {
 
 /** What the user can do about an OS error while writing output. */
 export function fsHint(error: unknown): string {
-  return HINTS.get(fsErrorCode(error) ?? '') ?? 'Check the output path (it must be a writable folder).'
+  return (
+    HINTS.get(fsErrorCode(error) ?? '') ?? 'Check the output path (it must be a writable folder).'
+  )
 }

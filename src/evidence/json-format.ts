@@ -6,7 +6,12 @@
  */
 
 /** Top-level keys whose array items go one per line. */
-export const LINE_PER_ITEM_KEYS: readonly string[] = ['frames', 'sessions', 'findings', 'settingHandshakes']
+export const LINE_PER_ITEM_KEYS: readonly string[] = [
+  'frames',
+  'sessions',
+  'findings',
+  'settingHandshakes',
+]
 
 function indented(value: unknown): string {
   return (JSON.stringify(value, null, 2) ?? 'null').replace(/\n/g, '\n  ')
@@ -16,12 +21,17 @@ function indented(value: unknown): string {
  * The pieces of `formatJson(value)` in order, so that large documents (a million-frame summary)
  * can be written without building one big string.
  */
-export function* formatJsonChunks(value: unknown, lineKeys: readonly string[] = LINE_PER_ITEM_KEYS): Generator<string> {
+export function* formatJsonChunks(
+  value: unknown,
+  lineKeys: readonly string[] = LINE_PER_ITEM_KEYS,
+): Generator<string> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     yield `${JSON.stringify(value, null, 2)}\n`
     return
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined && typeof v !== 'function')
+  const entries = Object.entries(value as Record<string, unknown>).filter(
+    ([, v]) => v !== undefined && typeof v !== 'function',
+  )
   if (entries.length === 0) {
     yield '{}\n'
     return
@@ -31,7 +41,8 @@ export function* formatJsonChunks(value: unknown, lineKeys: readonly string[] = 
     yield `  ${JSON.stringify(key)}: `
     if (Array.isArray(v) && v.length > 0 && lineKeys.includes(key)) {
       yield '[\n'
-      for (let j = 0; j < v.length; j++) yield `    ${JSON.stringify(v[j] ?? null)}${j === v.length - 1 ? '\n' : ',\n'}`
+      for (let j = 0; j < v.length; j++)
+        yield `    ${JSON.stringify(v[j] ?? null)}${j === v.length - 1 ? '\n' : ',\n'}`
       yield '  ]'
     } else {
       yield indented(v)
@@ -42,7 +53,10 @@ export function* formatJsonChunks(value: unknown, lineKeys: readonly string[] = 
 }
 
 /** Serialises a JSON value in oigctl's file layout, with a trailing newline. */
-export function formatJson(value: unknown, lineKeys: readonly string[] = LINE_PER_ITEM_KEYS): string {
+export function formatJson(
+  value: unknown,
+  lineKeys: readonly string[] = LINE_PER_ITEM_KEYS,
+): string {
   return [...formatJsonChunks(value, lineKeys)].join('')
 }
 

@@ -5,17 +5,11 @@
 import { isCriticalMismatch } from '../compare/compare.js'
 import type { CompareReport } from '../compare/report-schema.js'
 import type { Condition, EvidenceKind } from './checklist-schema.js'
-import type { EvidenceDocs, EvidenceFile } from './evidence.js'
+import type { CriterionDocs, EvidenceDocs, EvidenceFile } from './evidence.js'
 import { ownValue } from '../own.js'
 import { sameContractAndCaptures } from './same-origin.js'
 
 type Ok<K extends EvidenceKind> = Extract<EvidenceFile<K>, { ok: true }>
-
-/** The valid documents a criterion reads, by kind (soak: every report). */
-export interface CriterionDocs {
-  readonly single: { readonly [K in Exclude<EvidenceKind, 'soak'>]?: Ok<K> }
-  readonly soak: readonly Ok<'soak'>[]
-}
 
 export interface ConditionResult {
   readonly pass: boolean

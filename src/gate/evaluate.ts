@@ -10,8 +10,14 @@ import {
   type Criterion,
   type EvidenceKind,
 } from './checklist-schema.js'
-import { checkCondition, type CriterionDocs } from './conditions.js'
-import { filesOf, generatedAtOf, type EvidenceFile, type GateEvidence } from './evidence.js'
+import { checkCondition } from './conditions.js'
+import {
+  filesOf,
+  generatedAtOf,
+  type CriterionDocs,
+  type EvidenceFile,
+  type GateEvidence,
+} from './evidence.js'
 import { GATE_SCHEMA_VERSION, type CriterionStatus, type GateDecision } from './gate-schema.js'
 import { rollbackSteps } from './rollback.js'
 

@@ -52,6 +52,14 @@ export interface GateEvidence {
 }
 
 /** The files of one evidence kind (one, or the soak reports). */
+type Ok<K extends EvidenceKind> = Extract<EvidenceFile<K>, { ok: true }>
+
+/** The valid documents a criterion reads, by kind (soak: every report). */
+export interface CriterionDocs {
+  readonly single: { readonly [K in Exclude<EvidenceKind, 'soak'>]?: Ok<K> }
+  readonly soak: readonly Ok<'soak'>[]
+}
+
 export function filesOf(e: GateEvidence, kind: EvidenceKind): readonly EvidenceFile[] {
   return kind === 'soak' ? e.soak : [e.files[kind]]
 }

@@ -4,7 +4,7 @@
  * the gate never combines evidence of different contracts or different captures.
  */
 import type { EvidenceKind } from './checklist-schema.js'
-import type { CriterionDocs } from './conditions.js'
+import type { CriterionDocs } from './evidence.js'
 
 interface ContractRef {
   readonly file: string

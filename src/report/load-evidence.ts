@@ -7,7 +7,7 @@ import {
   parseEvidenceDocument,
   type EvidenceDoc,
   type EvidenceKind,
-} from '../evidence/document-kinds.js'
+} from '../formats/document-kinds.js'
 import { replayKey, type EvidenceEntry, type ReportInput } from './report-input.js'
 
 type Kind = EvidenceKind

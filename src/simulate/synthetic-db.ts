@@ -48,6 +48,13 @@ export interface SimulateResult {
   readonly classCounts: Record<string, number>
 }
 
+/** What `simulate --json` prints: the result, labelled synthetic. */
+export interface SimulateDoc extends SimulateResult {
+  kind: 'simulate-result'
+  schemaVersion: 1
+  synthetic: true
+}
+
 export type SimulateErrorCode =
   'INVALID_OPTIONS' | 'OUT_EXISTS' | 'OUT_UNWRITABLE' | 'WRITE_FAILED' | 'MODEL_MISMATCH'
 

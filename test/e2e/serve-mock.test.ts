@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { ServeDoc } from '../../src/cli/commands/serve.js'
+import type { ServeDoc } from '../../src/targets/serve-doc.js'
 import { ServeEventSchema } from '../../src/evidence/schemas/serve-events.js'
 import { classifyText } from '../../src/protocol/classify.js'
 import { BoxClient } from '../helpers/box-client.js'

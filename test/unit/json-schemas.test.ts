@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { FILE_SCHEMAS, jsonSchemaText } from '../../src/evidence/schemas/index.js'
+import { FILE_SCHEMAS, jsonSchemaText } from '../../src/formats/file-schemas.js'
 
 describe('checked-in JSON Schemas', () => {
   it.each(Object.keys(FILE_SCHEMAS) as Array<keyof typeof FILE_SCHEMAS>)(

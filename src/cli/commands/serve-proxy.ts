@@ -5,9 +5,10 @@ import { readContract } from '../../contract/run-derive.js'
 import { OigError } from '../../errors.js'
 import { checkOutputFile } from '../../evidence/files.js'
 import { NO_EVENT_LOG, openEventLog } from '../../targets/event-log.js'
+import type { ServeProxyDoc } from '../../targets/serve-doc.js'
 import { PROXY_MODES } from '../../targets/proxy/hybrid-policy.js'
 import { LOCAL_REPLY_SETS } from '../../targets/proxy/legacy-replies.js'
-import { startProxy, type ProxyState } from '../../targets/proxy/server.js'
+import { startProxy } from '../../targets/proxy/server.js'
 import type { CommandContext } from '../context.js'
 import { parseOptions } from '../options.js'
 import { renderServeProxy } from '../render/serve-proxy.js'
@@ -68,15 +69,6 @@ const ServeProxyOptions = z.object({
   allowRemote: z.boolean().default(false),
   controlToken: z.string().optional(),
 })
-
-/** What `serve proxy --json` prints at shutdown. */
-export interface ServeProxyDoc extends ProxyState {
-  readonly kind: 'serve'
-  readonly schemaVersion: 1
-  readonly contractFile: string
-  readonly stoppedBy: string
-  readonly stoppedAt: string
-}
 
 const usage = (message: string, hint: string): OigError =>
   new OigError('USAGE', `Failed to run serve proxy: ${message}.`, { hint })

@@ -5,11 +5,11 @@ import { readContract } from '../../contract/run-derive.js'
 import { OigError } from '../../errors.js'
 import { checkOutputFile } from '../../evidence/files.js'
 import { NO_EVENT_LOG, openEventLog } from '../../targets/event-log.js'
+import type { ServeDoc } from '../../targets/serve-doc.js'
 import {
   DEFAULT_MOCK_MAX_FRAME_BYTES,
   startMockCloud,
   type MockCloud,
-  type MockCloudState,
 } from '../../targets/mock-cloud/server.js'
 import type { CommandContext } from '../context.js'
 import { parseOptions } from '../options.js'
@@ -51,15 +51,6 @@ const ServeMockOptions = z.object({
   allowRemote: z.boolean().default(false),
   controlToken: z.string().optional(),
 })
-
-/** What `serve mock --json` prints at shutdown. */
-export interface ServeDoc extends MockCloudState {
-  readonly kind: 'serve'
-  readonly schemaVersion: 1
-  readonly contractFile: string
-  readonly stoppedBy: string
-  readonly stoppedAt: string
-}
 
 /** Creates the `serve` command group with its `mock` sub-command; returns the group. */
 export function registerServe(program: Command, ctx: CommandContext): Command {

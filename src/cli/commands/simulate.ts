@@ -3,11 +3,7 @@ import type { Command } from 'commander'
 import { z } from 'zod'
 import { OigError, reasonOf } from '../../errors.js'
 import { checkOutputFile } from '../../evidence/files.js'
-import {
-  SimulateError,
-  writeSyntheticDb,
-  type SimulateResult,
-} from '../../simulate/synthetic-db.js'
+import { SimulateError, writeSyntheticDb, type SimulateDoc } from '../../simulate/synthetic-db.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import { parseOptions } from '../options.js'
@@ -27,12 +23,6 @@ const SimulateOptions = z
     message: 'give only one of --days, --sessions, --rows',
     path: ['days'],
   })
-
-export interface SimulateDoc extends SimulateResult {
-  kind: 'simulate-result'
-  schemaVersion: 1
-  synthetic: true
-}
 
 /** Runs the simulator, mapping its failures to "could not run" errors. */
 export async function simulateToFile(

@@ -1,6 +1,6 @@
 /** Human rendering of what a `serve proxy` run did, printed at shutdown. */
 import type { ChalkInstance } from 'chalk'
-import type { ServeProxyDoc } from '../commands/serve-proxy.js'
+import type { ServeProxyDoc } from '../../targets/serve-doc.js'
 
 export function renderServeProxy(d: ServeProxyDoc, c: ChalkInstance): string {
   const k = d.counters

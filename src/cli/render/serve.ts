@@ -1,6 +1,6 @@
 /** Human rendering of what a `serve` run did, printed at shutdown. */
 import type { ChalkInstance } from 'chalk'
-import type { ServeDoc } from '../commands/serve.js'
+import type { ServeDoc } from '../../targets/serve-doc.js'
 
 /** The shutdown summary of a `serve` run: where it listened, what it answered, what went wrong. */
 export function renderServe(d: ServeDoc, c: ChalkInstance): string {

@@ -1,6 +1,6 @@
 /** Human rendering of a simulate result. */
 import type { ChalkInstance } from 'chalk'
-import type { SimulateDoc } from '../commands/simulate.js'
+import type { SimulateDoc } from '../../simulate/synthetic-db.js'
 
 export function renderSimulate(r: SimulateDoc, c: ChalkInstance): string {
   const classes = Object.entries(r.classCounts)

@@ -1,7 +1,7 @@
 /** Pieces shared by the zod schemas of every file oigctl writes. */
 import { z } from 'zod'
 import { BOX_CLASSES, CLOUD_CLASSES, EVENT_TYPES } from '../../protocol/frame-class.js'
-import { FINDING_CODES } from '../../capture/findings.js'
+import { FINDING_CODES } from './finding-codes.js'
 
 export const FrameClassSchema = z.enum([...BOX_CLASSES, ...CLOUD_CLASSES])
 export const EventTypeSchema = z.enum(EVENT_TYPES)
@@ -28,7 +28,14 @@ export const SourceRefSchema = z.object({
 })
 
 export const BoundarySchema = z.object({
-  rule: z.enum(['start-of-capture', 'new-conn-id', 'conn-id-restart', 'time-gap', 'after-box-end', 'orphan-reply']),
+  rule: z.enum([
+    'start-of-capture',
+    'new-conn-id',
+    'conn-id-restart',
+    'time-gap',
+    'after-box-end',
+    'orphan-reply',
+  ]),
   detail: z.string(),
 })
 

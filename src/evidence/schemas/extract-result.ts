@@ -13,7 +13,10 @@ import {
 export const EXTRACT_RESULT_SCHEMA_VERSION = 1
 
 const ClassCountsSchema = z.object(
-  Object.fromEntries(FRAME_CLASSES.map((c) => [c, z.number().int().nonnegative()])) as Record<FrameClass, z.ZodNumber>,
+  Object.fromEntries(FRAME_CLASSES.map((c) => [c, z.number().int().nonnegative()])) as Record<
+    FrameClass,
+    z.ZodNumber
+  >,
 )
 
 export const ExtractResultSchema = z.object({
@@ -46,10 +49,18 @@ export const ExtractResultSchema = z.object({
     sessionsRead: z.number().int(),
     sessionsSelected: z.number().int(),
     framesSelected: z.number().int(),
-    findings: z.object({ error: z.number().int(), warning: z.number().int(), info: z.number().int() }),
+    findings: z.object({
+      error: z.number().int(),
+      warning: z.number().int(),
+      info: z.number().int(),
+    }),
   }),
   classCounts: ClassCountsSchema,
-  originCounts: z.object({ box: z.number().int(), cloud: z.number().int(), proxy: z.number().int() }),
+  originCounts: z.object({
+    box: z.number().int(),
+    cloud: z.number().int(),
+    proxy: z.number().int(),
+  }),
   tableCounts: z.record(z.string(), z.number().int()),
   sessions: z.array(
     z.object({

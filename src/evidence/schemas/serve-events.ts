@@ -39,7 +39,9 @@ export const FrameEventSchema = z.object({
   unbuildable: z
     .string()
     .optional()
-    .describe('the observed reply that no captured frame shows (e.g. weather) and what was sent instead'),
+    .describe(
+      'the observed reply that no captured frame shows (e.g. weather) and what was sent instead',
+    ),
 })
 
 export const ConnectionEventSchema = z.discriminatedUnion('event', [

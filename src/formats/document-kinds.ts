@@ -10,8 +10,8 @@ import { GateDecisionSchema } from '../gate/gate-schema.js'
 import { RollbackRehearsalSchema } from '../gate/rehearsal-schema.js'
 import { ReplayTranscriptSchema } from '../replay/transcript-schema.js'
 import { SoakReportSchema } from '../soak/report-schema.js'
-import { ExtractResultSchema } from './schemas/extract-result.js'
-import { SessionFixtureSchema } from './schemas/session-fixture.js'
+import { ExtractResultSchema } from '../evidence/schemas/extract-result.js'
+import { SessionFixtureSchema } from '../evidence/schemas/session-fixture.js'
 
 export const EVIDENCE_SCHEMAS = {
   'extract-result': ExtractResultSchema,
