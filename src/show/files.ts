@@ -15,7 +15,7 @@ import {
   parseEvidenceDocument,
   type EvidenceDoc,
   type EvidenceKind,
-} from '../evidence/document-kinds.js'
+} from '../formats/document-kinds.js'
 import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
 import { sourceFixtures } from '../replay/load-session.js'
 import { describeSequenceProblem, parseSequenceDoc, type SequenceDoc } from './sequence-doc.js'

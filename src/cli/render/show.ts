@@ -1,6 +1,6 @@
 /** How `oigctl show` summarises the documents it does not draw as sequences (one renderer per kind). */
 import type { ChalkInstance } from 'chalk'
-import type { EvidenceDoc } from '../../evidence/document-kinds.js'
+import type { EvidenceDoc } from '../../formats/document-kinds.js'
 import type { ShowInput, SummaryKind } from '../../show/files.js'
 import { renderContract, renderValidation } from './contract.js'
 import { renderExtract } from './extract.js'
