@@ -13,6 +13,7 @@ import type { Contract, RequestKey } from '../contract/schema.js'
 import { END_FAMILY, isPollClass, type CloudClass } from '../protocol/frame-class.js'
 import type { ReplayPlan, ReplayStep } from '../replay/plan.js'
 import type { ReplayStepResult } from '../replay/transcript-schema.js'
+import { nullRecord, ownValue } from '../own.js'
 
 /** PASS; MISMATCH (wrong class, or latency under --strict-timing); WARN (latency only, or unjudged). */
 export type Verdict = 'PASS' | 'MISMATCH' | 'WARN'
@@ -53,6 +54,7 @@ export interface CompareRow {
   readonly id: number
   readonly requestClass: string
   readonly table: string | null
+  readonly eventType: string | null
   readonly pollForm: 'short' | 'merged' | null
   readonly context: string
   readonly expected: string[]
@@ -353,9 +355,9 @@ export function settingBatches(
       j++
     const batch = rows.slice(i, j + 1)
     const acks = batch.filter((r) => r.requestClass === 'box.setting-ack').length
-    const result: Record<string, 'PASS' | 'FAIL' | 'UNJUDGED'> = {}
+    const result = nullRecord<'PASS' | 'FAIL' | 'UNJUDGED'>()
     for (const t of targets) {
-      const cells = batch.map((r) => r.cells[t])
+      const cells = batch.map((r) => ownValue(r.cells, t))
       result[t] = cells.some((c) => c === undefined || !c.judged)
         ? 'UNJUDGED'
         : cells.every((c) => c!.classMatch)
@@ -429,6 +431,7 @@ export function compareSession(
       id: step.id,
       requestClass: step.class,
       table: step.table,
+      eventType: step.eventType,
       pollForm: step.pollForm ?? null,
       context: view.context,
       expected: expectedClasses,

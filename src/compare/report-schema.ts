@@ -93,6 +93,7 @@ export const CompareReportSchema = z.object({
           id: z.number().int(),
           requestClass: z.string(),
           table: z.string().nullable(),
+          eventType: z.string().nullable().default(null).describe('Type of a box.events upload'),
           pollForm: z.enum(['short', 'merged']).nullable().default(null),
           context: z.string(),
           expected: z.array(z.string()),

@@ -44,6 +44,22 @@ export const ConditionSchema = z.discriminatedUnion(
       .describe('the setting handshake passed at least once for each target'),
     z
       .strictObject({
+        type: z.literal('coverage'),
+        targets: Targets,
+        minJudged: z
+          .number()
+          .int()
+          .describe('judged, matching replies each target needs per request key'),
+        minHandshakes: z
+          .number()
+          .int()
+          .describe('judged, passing setting batches each target needs (one with 2+ Settings)'),
+      })
+      .describe(
+        'every request key the evidence shows has minJudged judged replies per target, and the setting handshake minHandshakes batches',
+      ),
+    z
+      .strictObject({
         type: z.literal('soak-all-pass'),
         scenarios: z.array(z.enum(SOAK_SCENARIOS)).min(1),
       })

@@ -4,6 +4,7 @@
  * can neither drop, make optional nor weaken.
  */
 import { SOAK_SCENARIOS } from '../soak/report-schema.js'
+import { COVERAGE_FLOOR } from './coverage.js'
 import {
   ChecklistSchema,
   criterionKinds,
@@ -20,6 +21,7 @@ const CONDITION_EVIDENCE = {
   'validation-clean': { kinds: ['contract-validation'], min: 1 },
   'compare-no-critical': { kinds: ['compare'], min: 1 },
   'handshake-passed': { kinds: ['compare'], min: 1 },
+  coverage: { kinds: ['compare', 'contract', 'extract-result'], min: 2 },
   'soak-all-pass': { kinds: ['soak'], min: 1 },
   'rehearsal-passed': { kinds: ['rollback-rehearsal'], min: 1 },
   'same-contract-and-captures': { kinds: EVIDENCE_KINDS, min: 2 },
@@ -47,6 +49,21 @@ const lacks = (have: readonly string[], need: readonly string[], what: string): 
 const targetsOf = (c: Condition): string[] => ('targets' in c ? c.targets : [])
 const none = (): null => null
 const RELEASE_TARGETS = ['mock', 'offline']
+/** The contract-aligned targets whose replies must cover the traffic (issue 11). */
+const ALIGNED_TARGETS = ['mock', 'offline', 'hybrid']
+
+function belowFloor(c: Condition): string | null {
+  if (c.type !== 'coverage') return null
+  const low = (
+    [
+      ['minJudged', c.minJudged, COVERAGE_FLOOR.minJudged],
+      ['minHandshakes', c.minHandshakes, COVERAGE_FLOOR.minHandshakes],
+    ] as const
+  )
+    .filter(([, v, floor]) => v < floor)
+    .map(([name, v, floor]) => `${name} ${v} is below the floor ${floor}`)
+  return [lacks(c.targets, ALIGNED_TARGETS, 'targets'), ...low].filter(Boolean).join('; ') || null
+}
 
 /** The criteria every checklist must contain, mandatory, at least this strict (issue #6). */
 export const MANDATORY_CRITERIA: readonly MandatoryCriterion[] = [
@@ -106,6 +123,13 @@ export const MANDATORY_CRITERIA: readonly MandatoryCriterion[] = [
     evidence: ['contract', 'contract-validation', 'extract-result'],
     floor: '',
     weaker: none,
+  },
+  {
+    id: 'coverage',
+    condition: 'coverage',
+    evidence: ['compare', 'contract'],
+    floor: `targets ${ALIGNED_TARGETS.join(', ')}, minJudged ≥ ${COVERAGE_FLOOR.minJudged}, minHandshakes ≥ ${COVERAGE_FLOOR.minHandshakes}`,
+    weaker: belowFloor,
   },
 ]
 

@@ -7,6 +7,8 @@ import type { CompareReport } from '../compare/report-schema.js'
 import type { Condition, EvidenceKind } from './checklist-schema.js'
 import type { CriterionDocs, EvidenceDocs, EvidenceFile } from './evidence.js'
 import { ownValue } from '../own.js'
+import { SYNTHETIC_SOURCE } from '../soak/box-traffic.js'
+import { checkCoverage } from './coverage.js'
 import { sameContractAndCaptures } from './same-origin.js'
 
 type Ok<K extends EvidenceKind> = Extract<EvidenceFile<K>, { ok: true }>
@@ -14,6 +16,8 @@ type Ok<K extends EvidenceKind> = Extract<EvidenceFile<K>, { ok: true }>
 export interface ConditionResult {
   readonly pass: boolean
   readonly reasons: string[]
+  /** Commands that would produce or repair the evidence (empty: the generic ones apply). */
+  readonly fix?: string[]
 }
 
 const DAY_MS = 86_400_000
@@ -87,6 +91,10 @@ function soakAllPass(docs: readonly Ok<'soak'>[], scenarios: readonly string[]):
       reasons.push(
         `${file}: ${doc.scenario} verdict FAIL (${doc.verdict.reasons.join('; ') || doc.verdict.expectation})`,
       )
+    if (doc.sessions.source === SYNTHETIC_SOURCE)
+      reasons.push(
+        `${file}: ${doc.scenario} replayed synthetic BOX sessions; a soak counts toward REMOVE only when its BOX lanes replay real sessions (--session)`,
+      )
     if (doc.oscillations > 0) reasons.push(`${file}: ${doc.oscillations} oscillation(s)`)
     const k = doc.conservation
     if (k.lost > 0 || k.duplicated > 0 || !k.ok)
@@ -141,6 +149,7 @@ export function checkCondition(
   docs: CriterionDocs,
   kinds: readonly EvidenceKind[],
   now: Date,
+  evidenceDir = 'evidence',
 ): ConditionResult {
   switch (condition.type) {
     case 'validation-clean': {
@@ -163,6 +172,19 @@ export function checkCondition(
       return result(compareNoCritical(need(docs, 'compare'), condition.targets))
     case 'handshake-passed':
       return result(handshakePassed(need(docs, 'compare'), condition.targets))
+    case 'coverage': {
+      const x = docs.single['extract-result']
+      const r = checkCoverage(
+        {
+          compare: need(docs, 'compare'),
+          contract: need(docs, 'contract'),
+          extract: x ? { file: x.file, doc: x.doc } : null,
+          evidenceDir,
+        },
+        condition,
+      )
+      return { ...result(r.reasons), fix: r.fix }
+    }
     case 'soak-all-pass':
       return result(soakAllPass(docs.soak, condition.scenarios))
     case 'rehearsal-passed': {

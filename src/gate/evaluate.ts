@@ -19,6 +19,7 @@ import {
   type GateEvidence,
 } from './evidence.js'
 import { GATE_SCHEMA_VERSION, type CriterionStatus, type GateDecision } from './gate-schema.js'
+import { fixFor } from './fix.js'
 import { rollbackSteps } from './rollback.js'
 
 export interface EvaluateOptions {
@@ -101,18 +102,21 @@ function evaluateCriterion(
   if (bad.length) {
     const unusable = bad.some((f) => !f.ok && f.problem.code !== 'missing')
     const reasons = bad.map((f) => `${f.file}: ${f.ok ? '' : f.problem.message}`)
-    return { ...base, status: unusable ? 'FAIL' : 'MISSING', reasons }
+    const fix = fixFor(c, e, [...new Set(bad.map((f) => f.kind))], [])
+    return { ...base, status: unusable ? 'FAIL' : 'MISSING', reasons, fix }
   }
   const condition =
     c.condition.type === 'fresh' && opts.maxAgeDays
       ? { ...c.condition, maxAgeDays: opts.maxAgeDays }
       : c.condition
   try {
-    const r = checkCondition(condition, docsOf(files), criterionKinds(c), now)
-    return { ...base, status: r.pass ? 'PASS' : 'FAIL', reasons: r.reasons }
+    const r = checkCondition(condition, docsOf(files), criterionKinds(c), now, e.dir)
+    const fix = r.pass ? [] : fixFor(c, e, [], r.fix ?? [])
+    return { ...base, status: r.pass ? 'PASS' : 'FAIL', reasons: r.reasons, fix }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    return { ...base, status: 'FAIL', reasons: [`could not evaluate: ${reason}`] }
+    const fix = fixFor(c, e, [], [])
+    return { ...base, status: 'FAIL', reasons: [`could not evaluate: ${reason}`], fix }
   }
 }
 
@@ -141,6 +145,7 @@ export function evaluateGate(
       status: c.status as Exclude<CriterionStatus, 'PASS'>,
       files: c.files,
       reasons: c.reasons,
+      fix: c.fix,
     }))
   const mandatory = criteria.filter((c) => c.mandatory).length
   // No mandatory criterion at all proves nothing: KEEP (checkChecklist never lets that through).

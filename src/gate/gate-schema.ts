@@ -24,6 +24,11 @@ const FileUseSchema = z.object({
   status: EvidenceStatusSchema,
 })
 
+const FixSchema = z
+  .array(z.string())
+  .default([])
+  .describe('to fix, run: the oigctl command(s) that would produce or repair the evidence')
+
 export const RollbackStepSchema = z.object({ title: z.string(), command: z.string() })
 
 export const GateDecisionSchema = z.object({
@@ -53,6 +58,7 @@ export const GateDecisionSchema = z.object({
       status: CriterionStatusSchema,
       files: z.array(FileUseSchema).describe('the evidence files this criterion read'),
       reasons: z.array(z.string()),
+      fix: FixSchema,
     }),
   ),
   blocking: z
@@ -62,6 +68,7 @@ export const GateDecisionSchema = z.object({
         status: CriterionStatusSchema.exclude(['PASS']),
         files: z.array(FileUseSchema),
         reasons: z.array(z.string()),
+        fix: FixSchema,
       }),
     )
     .describe('each failed or missing mandatory criterion, with its files (or their absence)'),

@@ -12,7 +12,8 @@ export function gateToJunit(d: GateDecision): string {
     const open = `    <testcase classname="${classname}" name="${esc(c.id)}">`
     if (c.status === 'PASS') return `${open}<system-out>${esc(files)}</system-out></testcase>`
     const message = `${c.status}: ${c.reasons[0] ?? c.description}`
-    return `${open}<failure type="${c.status}" message="${esc(message)}">${esc([...c.reasons, files].join('\n'))}</failure></testcase>`
+    const fix = c.fix.map((f) => `to fix, run: ${f}`)
+    return `${open}<failure type="${c.status}" message="${esc(message)}">${esc([...c.reasons, ...fix, files].join('\n'))}</failure></testcase>`
   })
   const failures = d.criteria.filter((c) => c.status !== 'PASS').length
   const name = `oigctl gate: ${d.decision}`

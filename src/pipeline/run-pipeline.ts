@@ -54,15 +54,38 @@ export interface PipelineResult {
   out: string
   steps: PipelineStep[]
   decision: GateDecision['decision']
+  /**
+   * The exit code: on real captures the gate's (0 REMOVE, 1 KEEP; failing non-mandatory criteria
+   * do not change it); on the built-in synthetic capture, where the decision is always KEEP, 0
+   * when every other step passed, else 1. (2, could not run, is an error, not a result.)
+   */
+  exitCode: 0 | 1
   /** The HTML report of all the evidence. */
   report: string
   blocking: string[]
+  /** The gate's blocking criteria (and the failing non-mandatory ones), reasons and fixes. */
+  gate: {
+    decision: GateDecision['decision']
+    summary: string
+    blocking: Array<{ id: string; status: string; reasons: string[]; fix: string[] }>
+    notBlocking: Array<{ id: string; status: string; reasons: string[]; fix: string[] }>
+  }
   evidence: {
     extract: ExtractResult['totals']
     validation: ContractValidation['counts']
     compare: CompareReport['targets']
     soak: Array<{ scenario: string; pass: boolean; reasons: string[] }>
   }
+}
+
+/** See PipelineResult.exitCode. */
+export function pipelineExitCode(
+  synthetic: boolean,
+  steps: readonly PipelineStep[],
+  decision: GateDecision['decision'],
+): 0 | 1 {
+  if (!synthetic) return decision === 'REMOVE' ? 0 : 1
+  return steps.filter((s) => s.name !== 'gate').every((s) => s.ok) ? 0 : 1
 }
 
 export async function runPipeline(
@@ -181,7 +204,13 @@ export async function runPipeline(
   progress(
     `soak: ${SOAK_SCENARIOS.join(', ')} (${opts.soakDurationS} s simulated each, time scale ${opts.soakTimeScale})`,
   )
-  const { plans, source } = await loadSoakSessions([], opts.seed, contract)
+  // On real captures the BOX lanes replay the compared real sessions (a soak on synthetic lanes
+  // never counts toward REMOVE); on the built-in synthetic capture, synthetic sessions.
+  const { plans, source } = await loadSoakSessions(
+    synthetic ? [] : sessionFixtures,
+    opts.seed,
+    contract,
+  )
   const soaks = await Promise.all(
     SOAK_SCENARIOS.map((scenario) =>
       runSoak({
@@ -234,6 +263,10 @@ export async function runPipeline(
     summary: `${gate.decision.decision}: ${gate.decision.summary}`,
     evidence: path.join(opts.out, 'gate.json'),
   })
+  const criteria = gate.decision.criteria
+  const notBlocking = criteria
+    .filter((c) => !c.mandatory && c.status !== 'PASS')
+    .map((c) => ({ id: c.id, status: c.status, reasons: c.reasons, fix: c.fix }))
 
   progress('report: one self-contained HTML file of all the evidence')
   const reportFile = path.join(opts.out, 'report.html')
@@ -251,8 +284,20 @@ export async function runPipeline(
     out: opts.out,
     steps,
     decision: gate.decision.decision,
+    exitCode: pipelineExitCode(synthetic, steps, gate.decision.decision),
     report: reportFile,
     blocking: gate.decision.blocking.map((b) => b.id),
+    gate: {
+      decision: gate.decision.decision,
+      summary: gate.decision.summary,
+      blocking: gate.decision.blocking.map((b) => ({
+        id: b.id,
+        status: b.status,
+        reasons: b.reasons,
+        fix: b.fix,
+      })),
+      notBlocking,
+    },
     evidence: {
       extract: extract.totals,
       validation: validation.counts,

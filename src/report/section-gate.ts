@@ -30,7 +30,7 @@ export function renderGate(input: ReportInput): string {
         .join('')
       return (
         `<tr class="criterion c-${c.status.toLowerCase()}" id="criterion-${esc(c.id)}"><td>${c.status === 'PASS' ? '✓' : '✗'} ${esc(c.status)}</td>` +
-        `<td><b>${esc(c.id)}</b>${c.mandatory ? '' : ' <span class="muted">(optional)</span>'}<br>${esc(c.description)}${c.reasons.map((r) => `<br><span class="v-fail">${esc(r)}</span>`).join('')}</td><td><ul>${files}</ul></td></tr>`
+        `<td><b>${esc(c.id)}</b>${c.mandatory ? '' : ' <span class="muted">(optional)</span>'}<br>${esc(c.description)}${c.reasons.map((r) => `<br><span class="v-fail">${esc(r)}</span>`).join('')}${c.fix.map((f) => `<br><span class="muted">to fix, run:</span> <code>${esc(f)}</code>`).join('')}</td><td><ul>${files}</ul></td></tr>`
       )
     })
     .join('')

@@ -35,8 +35,8 @@ describe('oigctl gate (built CLI)', () => {
     expect(d.checklist.file).toBe(CHECKLIST)
     expect(JSON.parse(readFileSync(join(dir, 'gate.json'), 'utf8'))).toEqual(d)
     const xml = readFileSync(junit, 'utf8')
-    expect(xml).toContain('<testsuites name="oigctl gate: REMOVE" tests="9" failures="0">')
-    expect(xml.match(/<testcase /g)).toHaveLength(9)
+    expect(xml).toContain('<testsuites name="oigctl gate: REMOVE" tests="10" failures="0">')
+    expect(xml.match(/<testcase /g)).toHaveLength(10)
   })
 
   it('exits 1 with KEEP on an empty evidence folder, listing each absent file and the rollback steps', () => {
@@ -45,9 +45,13 @@ describe('oigctl gate (built CLI)', () => {
     const r = oigctl(['gate', '--evidence', dir, '--junit', junit])
     expect(r.code).toBe(1)
     expect(r.stdout).toContain(
-      'decision: KEEP — 8 mandatory criterion(s) did not pass (contract-validates, compare-no-critical, handshake-passed, soak-all-pass, rollback-rehearsed, same-contract-and-captures, evidence-fresh, real-captures): keep the legacy backup path',
+      'decision: KEEP — 9 mandatory criterion(s) did not pass (contract-validates, compare-no-critical, handshake-passed, soak-all-pass, rollback-rehearsed, same-contract-and-captures, evidence-fresh, real-captures, coverage): keep the legacy backup path',
     )
     expect(r.stdout).toContain('  MISSING soak-all-pass\n    soak/stable.soak.json: absent\n')
+    // Every missing criterion says which command would produce its evidence.
+    expect(r.stdout).toContain(
+      `    to fix, run: oigctl gate --evidence ${dir} --contract ${SHIPPED} --rehearse-rollback\n`,
+    )
     expect(r.stdout).toContain(
       `curl -X POST http://127.0.0.1:5711/local-replies -H 'content-type: application/json' -d '{"set":"legacy"}'`,
     )
@@ -62,7 +66,9 @@ describe('oigctl gate (built CLI)', () => {
         status: 'missing',
       },
     ])
-    expect(readFileSync(junit, 'utf8')).toContain('tests="9" failures="9"')
+    const xml = readFileSync(junit, 'utf8')
+    expect(xml).toContain('tests="10" failures="10"')
+    expect(xml).toContain('to fix, run: oigctl compare --session')
   })
 
   it('exits 1 with KEEP on stale evidence (--max-age-days)', () => {
@@ -96,6 +102,22 @@ describe('oigctl gate (built CLI)', () => {
     expect(existsSync(join(dir, 'gate.json'))).toBe(false)
   })
 
+  it('exits 2 on a checklist whose coverage thresholds are below the floors, and writes nothing', () => {
+    const dir = tempDir()
+    writeEvidence(dir, completeSet(now()))
+    const c = JSON.parse(readFileSync(CHECKLIST, 'utf8')) as {
+      criteria: Array<{ id: string; condition: Record<string, unknown> }>
+    }
+    c.criteria.find((k) => k.id === 'coverage')!.condition.minJudged = 0
+    writeFileSync(join(dir, 'low.json'), JSON.stringify(c))
+    const r = oigctl(['gate', '--evidence', dir, '--checklist', join(dir, 'low.json')])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(
+      'mandatory criterion "coverage" is weaker than required: minJudged 0 is below the floor 1',
+    )
+    expect(existsSync(join(dir, 'gate.json'))).toBe(false)
+  })
+
   it('exits 2 on a checklist with an unknown evidence kind, on a missing folder and on bad options', () => {
     const dir = tempDir()
     const c = JSON.parse(readFileSync(CHECKLIST, 'utf8')) as {
@@ -118,7 +140,7 @@ describe('oigctl gate (built CLI)', () => {
     expect(session.stderr).toContain('invalid --session: only used with --rehearse-rollback')
   })
 
-  it('decides REMOVE on evidence the real CLI produced from the real captures, with a live rollback rehearsal', () => {
+  it('decides KEEP on evidence the real CLI produced from the real captures: only coverage blocks, naming each uncovered key (issue 11)', () => {
     const dir = tempDir()
     const dbs = readdirSync(capturesDir())
       .filter((f) => f.endsWith('.db'))
@@ -139,7 +161,7 @@ describe('oigctl gate (built CLI)', () => {
       '--session',
       fixture('setting-handshake-2025-12-10_0001-conn1.session.json'),
       '--targets',
-      'online,mock,offline',
+      'online,mock,offline,hybrid',
       '--max-speed',
       '--out',
       dir,
@@ -160,9 +182,41 @@ describe('oigctl gate (built CLI)', () => {
       'rollback rehearsal on box-uploads-2025-12-07#0001 (57 BOX frames, one live connection): PASS',
     )
     const d = GateDecisionSchema.parse(json(r))
-    expect(d.blocking).toEqual([])
-    expect(d.decision).toBe('REMOVE')
-    expect(r.code).toBe(0)
+    // Every other mandatory criterion passes: without coverage this evidence read REMOVE.
+    expect(d.blocking.map((b) => b.id)).toEqual(['coverage'])
+    expect(d.decision).toBe('KEEP')
+    expect(r.code).toBe(1)
+    const reasons = d.blocking[0]!.reasons
+    // The IsNewFW probe session was not compared: named, with the compare command that adds it.
+    expect(reasons).toContainEqual(
+      expect.stringMatching(
+        /^uncovered box\.poll\.isnewfw: judged mock 0, offline 0, hybrid 0 of 5 needed per target; the evidence shows it 1 time\(s\) in frames and \d+ in class-level pairs, 0 real cloud replies in frames and \d+ in pairs, 0 compared; the captures hold a box\.poll\.isnewfw frame in session\(s\) not compared yet: probe-isnewfw-2025-12-11#0001$/,
+      ),
+    )
+    expect(d.blocking[0]!.fix).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^oigctl compare --session \\S+session-2026-02-17-conn2315_0001-conn2315\\.session\\.json --session \\S+setting-handshake-2025-12-10_0001-conn1\\.session\\.json --session ${dir}/sessions/probe-isnewfw-2025-12-11_0001\\.session\\.json --targets online,mock,offline,hybrid --max-speed --out ${dir}$`,
+        ),
+      ),
+    )
+    expect(reasons).toContainEqual(
+      expect.stringMatching(
+        /^uncovered box\.poll\.isnewset\(merged\): judged mock 1, offline 1, hybrid 1 of 5 needed per target; the evidence shows it 1 time\(s\) in frames and \d+ in class-level pairs, 1 real cloud reply in frames and \d+ in pairs, 1 compared; the frame captures hold no more of it than was compared; a capture of your own with at least 5 of them is needed$/,
+      ),
+    )
+    expect(reasons.at(-1)).toMatch(
+      /^uncovered setting handshake: judged passing batches mock 1 \(largest 1 Setting\(s\)\), offline 1 .*hybrid 1 .*needed 3 per target, one of them with 2 or more Settings/,
+    )
+    expect(d.blocking[0]!.fix).toContain(
+      "oigctl pipeline --db /share/oig-proxy/payloads.db  # your own add-on capture, with the cloud's replies recorded",
+    )
+    const text = oigctl(['gate', '--evidence', dir])
+    expect(text.code).toBe(1)
+    expect(text.stdout).toContain('  FAIL coverage\n    uncovered box.')
+    expect(text.stdout).toContain(
+      '    to fix, run: oigctl pipeline --db /share/oig-proxy/payloads.db',
+    )
     // Not blocking: the real captures hold a deliberate CRC failure.
     expect(d.criteria.find((c) => c.id === 'captures-intact')!.status).toBe('FAIL')
     const rehearsal = RollbackRehearsalSchema.parse(
@@ -180,6 +234,7 @@ describe('oigctl gate (built CLI)', () => {
     expect(mismatch.code).toBe(1)
     expect(json<GateDecision>(mismatch).blocking.map((b) => b.id)).toEqual([
       'same-contract-and-captures',
+      'coverage',
     ])
   })
 })

@@ -11,8 +11,13 @@ interface PipelineDoc {
   kind: string
   synthetic: boolean
   decision: string
+  exitCode: number
   blocking: string[]
-  steps: Array<{ name: string; ok: boolean }>
+  gate: {
+    blocking: Array<{ id: string; reasons: string[]; fix: string[] }>
+    notBlocking: Array<{ id: string }>
+  }
+  steps: Array<{ name: string; ok: boolean; summary: string }>
 }
 
 const EVIDENCE = [
@@ -28,14 +33,21 @@ describe('oigctl pipeline (built CLI, end to end)', () => {
   it('runs the main job on the built-in synthetic capture (npm start): every step passes, the gate keeps the backup path', () => {
     const out = join(tempDir(), 'evidence')
     const r = oigctl(['pipeline', '--out', out, '--days', '0.5', '--json'])
-    expect(r.code).toBe(0)
     const doc = json<PipelineDoc>(r)
+    // On failure, say which step did not pass (and why) before the exit code.
+    expect(
+      doc.steps.filter((s) => !s.ok && s.name !== 'gate').map((s) => `${s.name}: ${s.summary}`),
+    ).toEqual([])
+    expect(r.code).toBe(0)
     expect(doc).toMatchObject({
       kind: 'pipeline',
       synthetic: true,
       decision: 'KEEP',
-      blocking: ['real-captures'],
+      exitCode: 0,
     })
+    // Synthetic evidence never removes the backup path: the synthetic contract shows no real
+    // key, the soak replayed synthetic lanes.
+    expect(doc.blocking).toEqual(['soak-all-pass', 'real-captures', 'coverage'])
     expect(doc.steps.map((s) => [s.name, s.ok])).toEqual([
       ['simulate', true],
       ['extract', true],
@@ -57,7 +69,7 @@ describe('oigctl pipeline (built CLI, end to end)', () => {
     ])
   })
 
-  it('runs the same pipeline over the real captures: REMOVE, with the deliberate bad-CRC probe as an extract finding (exit 1)', () => {
+  it("runs the same pipeline over the real captures: KEEP (exit 1, the gate's), naming every uncovered key with its counts and what would cover it", () => {
     const out = join(tempDir(), 'evidence')
     const dbs = readdirSync(capturesDir())
       .filter((f) => f.endsWith('.db'))
@@ -78,11 +90,43 @@ describe('oigctl pipeline (built CLI, end to end)', () => {
     }
     expect(validation).toMatchObject({ verdict: 'valid', counts: { unresolved: 0 } })
     expect(doc.steps.find((s) => s.name === 'extract')!.ok).toBe(false)
-    expect(doc.steps.filter((s) => s.name !== 'extract').every((s) => s.ok)).toBe(true)
+    expect(
+      doc.steps.filter((s) => s.name !== 'extract' && s.name !== 'gate').every((s) => s.ok),
+    ).toBe(true)
     expect(r.stdout).toContain('"report": ')
     expect(r.code).toBe(1)
+    expect(doc).toMatchObject({
+      synthetic: false,
+      decision: 'KEEP',
+      exitCode: 1,
+      blocking: ['coverage'],
+    })
+    // The deliberate bad-CRC probe is a non-mandatory finding: listed, it does not set the exit code.
+    expect(doc.steps.find((s) => s.name === 'extract')!.ok).toBe(false)
+    expect(doc.gate.notBlocking.map((k) => k.id)).toEqual(['captures-intact'])
+    const reasons = doc.gate.blocking[0]!.reasons
+    // IsNewFW: one real probe frame (no reply captured), its replies known from the pairs only;
+    // IsNewWeather: in the pairs only, no frame to replay.
+    expect(reasons).toContainEqual(
+      expect.stringMatching(
+        /^uncovered box\.poll\.isnewfw: judged mock 1, offline 1, hybrid 1 of 5 needed per target; the evidence shows it 1 time\(s\) in frames and \d+ in class-level pairs, 0 real cloud replies in frames and \d+ in pairs, 1 compared; the frame captures hold no more of it than was compared; a capture of your own with at least 5 of them is needed$/,
+      ),
+    )
+    expect(reasons).toContainEqual(
+      expect.stringMatching(
+        /^uncovered box\.poll\.isnewweather: judged mock 0, offline 0, hybrid 0 of 5 needed per target; the evidence shows it 0 time\(s\) in frames and \d+ in class-level pairs, 0 real cloud replies in frames and \d+ in pairs, 0 compared; the frame captures hold no BOX frame of box\.poll\.isnewweather .*a capture of your own with box\.poll\.isnewweather and the cloud's replies is needed$/,
+      ),
+    )
+    expect(reasons.at(-1)).toMatch(/^uncovered setting handshake: /)
+    expect(doc.gate.blocking[0]!.fix[0]).toMatch(/^oigctl pipeline --db /)
     const gate = GateDecisionSchema.parse(JSON.parse(readFileSync(join(out, 'gate.json'), 'utf8')))
-    expect(gate.decision).toBe('REMOVE')
+    expect(gate.decision).toBe('KEEP')
     expect(gate.criteria.find((c) => c.id === 'captures-intact')?.status).toBe('FAIL')
+    // The soak replayed the real compared sessions, so it counts (it passes here).
+    expect(gate.criteria.find((c) => c.id === 'soak-all-pass')?.status).toBe('PASS')
+    const soak = JSON.parse(readFileSync(join(out, 'soak', 'outage.soak.json'), 'utf8')) as {
+      sessions: { source: string }
+    }
+    expect(soak.sessions.source).toContain('session-2026-02-17-conn2315_0001-conn2315.session.json')
   })
 })

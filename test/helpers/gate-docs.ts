@@ -96,7 +96,43 @@ const passCell = (cls: string): Cell => ({
   inferred: null,
 })
 
-/** A compare of one real session (a Setting handshake) with online, mock and offline passing. */
+/** The compare targets of the fixture: the recorded cloud and the contract-aligned ones. */
+export const COMPARE_TARGETS = ['online', 'mock', 'offline', 'hybrid'] as const
+/** Judged rows per request key in the fixture: one more than the shipped minJudged (5). */
+export const ROWS_PER_KEY = 6
+
+type FixtureRow = CompareReport['sessions'][number]['rows'][number]
+
+/**
+ * Every request key the shipped contract shows (transitions and requests: class, table, events
+ * type, IsNewSet form), each as a real cloud reply class it has (or cloud.ack where the contract
+ * shows none).
+ */
+export function contractKeys(): Array<{
+  class: string
+  table: string | null
+  eventType: string | null
+  pollForm: 'short' | 'merged' | null
+  reply: string
+}> {
+  const out = new Map<string, ReturnType<typeof contractKeys>[number]>()
+  const reqs = [...CONTRACT.transitions.map((t) => ({ r: t.request, reply: t.response as string }))]
+  for (const q of CONTRACT.requests) reqs.push({ r: q.request, reply: 'cloud.ack' })
+  for (const { r, reply } of reqs) {
+    const pollForm = (r as { pollForm?: 'short' | 'merged' | null }).pollForm ?? null
+    const id = `${r.class}|${r.table}|${r.eventType}|${pollForm}`
+    if (!out.has(id))
+      out.set(id, { class: r.class, table: r.table, eventType: r.eventType, pollForm, reply })
+  }
+  return [...out.values()]
+}
+
+/**
+ * TEST FIXTURE (hand-built, not oigctl output): a compare of one real session that covers the
+ * traffic — a Setting handshake (rows 1–2), then ROWS_PER_KEY judged, passing rows for every
+ * request key of the shipped contract, and three passing setting batches per target, one of
+ * three Settings — with online, mock, offline and hybrid passing.
+ */
 export function compareDoc(over: Partial<CompareReport> = {}): CompareReport {
   const target = (name: string): CompareReport['targets'][number] => ({
     name,
@@ -110,10 +146,49 @@ export function compareDoc(over: Partial<CompareReport> = {}): CompareReport {
     handshakes: { expected: 1, passed: 1 },
     verdict: 'PASS',
   })
-  const cells = (cls: string): Record<string, Cell> => ({
-    online: passCell(cls),
-    mock: passCell(cls),
-    offline: passCell(cls),
+  const cells = (cls: string): Record<string, Cell> =>
+    Object.fromEntries(COMPARE_TARGETS.map((t) => [t, passCell(cls)]))
+  const row = (
+    seq: number,
+    requestClass: string,
+    reply: string,
+    more: Partial<FixtureRow> = {},
+  ): FixtureRow => ({
+    seq,
+    id: seq,
+    requestClass,
+    table: null,
+    eventType: null,
+    pollForm: null,
+    context: 'normal',
+    expected: [reply],
+    critical: requestClass.startsWith('box.poll.') || requestClass === 'box.setting-ack',
+    reference: { kind: 'captured', class: reply, origin: 'cloud', rule: null },
+    cells: cells(reply),
+    ...more,
+  })
+  const rows: FixtureRow[] = [
+    row(1, 'box.poll.isnewset', 'cloud.setting', {
+      pollForm: contractKeys().find((k) => k.class === 'box.poll.isnewset')?.pollForm ?? null,
+    }),
+    row(2, 'box.setting-ack', 'cloud.end-time', { context: 'setting-batch' }),
+  ]
+  for (const k of contractKeys())
+    for (let i = 0; i < ROWS_PER_KEY; i++)
+      rows.push(
+        row(rows.length + 1, k.class, k.reply, {
+          table: k.table,
+          eventType: k.eventType,
+          pollForm: k.pollForm,
+        }),
+      )
+  const aligned = COMPARE_TARGETS.filter((t) => t !== 'online')
+  const batch = (firstSeq: number, settings: number) => ({
+    firstSeq,
+    lastSeq: firstSeq + settings,
+    settings,
+    complete: true,
+    targets: Object.fromEntries(aligned.map((t) => [t, 'PASS' as const])),
   })
   return CompareReportSchema.parse({
     kind: 'compare',
@@ -122,35 +197,15 @@ export function compareDoc(over: Partial<CompareReport> = {}): CompareReport {
     generatedAt: YESTERDAY,
     contract: { file: SHIPPED_CONTRACT_FILE, ...CONTRACT_REF },
     strictTiming: false,
-    targets: ['online', 'mock', 'offline'].map(target),
+    targets: COMPARE_TARGETS.map(target),
     sessions: [
       {
         id: 'session-2026-02-17-conn2315#0001-conn2315',
         source: SESSION_INPUT.file,
         file: 'sessions/session-2026-02-17-conn2315_0001-conn2315.session.json',
         sha256: SESSION_INPUT.sha256,
-        rows: [
-          {
-            seq: 1,
-            id: 1,
-            requestClass: 'box.poll.isnewset',
-            table: null,
-            context: 'normal',
-            expected: ['cloud.setting'],
-            critical: true,
-            cells: cells('cloud.setting'),
-          },
-          {
-            seq: 2,
-            id: 3,
-            requestClass: 'box.setting-ack',
-            table: null,
-            context: 'setting-batch',
-            expected: ['cloud.end-time'],
-            critical: true,
-            cells: cells('cloud.end-time'),
-          },
-        ],
+        handshakes: [batch(1, 1), batch(100, 1), batch(200, 3)],
+        rows,
         lines: [],
         contradictions: [],
         transcripts: {},
@@ -177,7 +232,7 @@ export function soakDoc(
     wallS: 60,
     policy: { failThreshold: 3, retryIntervalS: 60, replyTimeoutMs: 5000 },
     contract: CONTRACT_REF,
-    sessions: { source: 'synthetic', count: 4 },
+    sessions: { source: 'session-2026-02-17-conn2315_0001-conn2315.session.json', count: 4 },
     faults: [],
     counts: { resets: 0, timeouts: 0, refusals: 0, slow: 0, garbage: 0, rescues: 0 },
     transitions: [],

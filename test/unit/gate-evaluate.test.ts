@@ -52,12 +52,21 @@ describe('evaluateGate', () => {
     ],
     [
       'compare',
-      ['compare-no-critical', 'handshake-passed', 'same-contract-and-captures', 'evidence-fresh'],
+      [
+        'compare-no-critical',
+        'handshake-passed',
+        'same-contract-and-captures',
+        'evidence-fresh',
+        'coverage',
+      ],
     ],
     ['soak', ['soak-all-pass', 'same-contract-and-captures', 'evidence-fresh']],
-    ['extract-result', ['same-contract-and-captures', 'evidence-fresh', 'real-captures']],
+    [
+      'extract-result',
+      ['same-contract-and-captures', 'evidence-fresh', 'real-captures', 'coverage'],
+    ],
     ['rollback-rehearsal', ['rollback-rehearsed', 'same-contract-and-captures', 'evidence-fresh']],
-    ['contract', ['same-contract-and-captures', 'real-captures']],
+    ['contract', ['same-contract-and-captures', 'real-captures', 'coverage']],
   ] as const)('decides KEEP when %s evidence is missing, naming the absent file', (kind, ids) => {
     const d = decide(changed((s) => (s[kind] = null)))
     expect(d.decision).toBe('KEEP')
@@ -122,7 +131,7 @@ describe('evaluateGate', () => {
       },
       'compare-no-critical',
       /target mock was not compared/,
-      ['handshake-passed'],
+      ['handshake-passed', 'coverage'],
     ],
     [
       'a compare without sessions',
@@ -130,7 +139,7 @@ describe('evaluateGate', () => {
       'compare-no-critical',
       /no session was compared/,
       // A compare that names no capture cannot show it used the contract's captures either.
-      ['same-contract-and-captures'],
+      ['same-contract-and-captures', 'coverage'],
     ],
     [
       'no passed handshake for mock',

@@ -74,11 +74,9 @@ export function registerPipeline(program: Command, ctx: CommandContext): void {
         (p) => output.info(`… ${p}`),
       )
       output.result(result, renderPipeline)
-      // On synthetic data KEEP is the expected decision (synthetic evidence never removes the
-      // backup path): the demo succeeded when every other step did. On real captures the exit
-      // code is the gate's: 0 REMOVE, 1 KEEP.
-      const stepsOk = result.steps.filter((s) => s.name !== 'gate').every((s) => s.ok)
-      const ok = result.synthetic ? stepsOk : stepsOk && result.decision === 'REMOVE'
-      ctx.setExitCode(ok ? ExitCode.Ok : ExitCode.Findings)
+      // On real captures the exit code is the gate's: 0 REMOVE, 1 KEEP. On synthetic data KEEP
+      // is the expected decision (synthetic evidence never removes the backup path): the demo
+      // succeeded when every other step did.
+      ctx.setExitCode(result.exitCode === 0 ? ExitCode.Ok : ExitCode.Findings)
     })
 }

@@ -36,10 +36,12 @@ export function renderGateDecision(d: GateDecision, c: ChalkInstance): string {
   for (const b of d.blocking) {
     out.push(`  ${status(b.status, c)} ${b.id}`)
     for (const r of b.reasons) out.push(`    ${rel(r)}`)
+    for (const f of b.fix) out.push(`    ${c.bold('to fix, run:')} ${f}`)
   }
   const optional = d.criteria.filter((k) => !k.mandatory && k.status !== 'PASS')
   if (optional.length)
     out.push(c.dim(`  not blocking: ${optional.map((k) => `${k.id} ${k.status}`).join(', ')}`))
+  for (const k of optional) for (const f of k.fix) out.push(c.dim(`    ${k.id}: to fix, run: ${f}`))
   out.push(
     d.decision === 'KEEP'
       ? c.bold('rollback to the legacy replies (keep the backup path ready):')

@@ -18,6 +18,18 @@ export function renderPipeline(r: PipelineResult, c: ChalkInstance): string {
   out.push(
     `decision: ${decision}${r.blocking.length ? ` (blocking: ${r.blocking.join(', ')})` : ''}`,
   )
+  for (const b of r.gate.blocking) {
+    out.push(`  ${b.status} ${b.id}`)
+    for (const reason of b.reasons) out.push(`    ${reason}`)
+    for (const f of b.fix) out.push(`    ${c.bold('to fix, run:')} ${f}`)
+  }
+  for (const k of r.gate.notBlocking)
+    out.push(c.dim(`  not blocking: ${k.id} ${k.status}: ${k.reasons.join('; ')}`))
+  out.push(
+    c.dim(
+      `  exit ${r.exitCode}: ${r.synthetic ? 'synthetic data, every step but the gate ran' : "the gate's decision (0 REMOVE, 1 KEEP)"}`,
+    ),
+  )
   if (r.synthetic)
     out.push(
       c.dim(
