@@ -84,15 +84,17 @@ let work: string
 let bigDb: string
 let evidence: string
 let longFixture: string
+/** An ordinary session (~20 frames): replayed at the recorded pace it runs for seconds. */
+let fixture: string
 
 describe('SIGINT/SIGTERM stop every long command (built CLI, SYNTHETIC inputs)', () => {
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'oigctl-interrupt-'))
     bigDb = join(work, 'big.db')
     expect(oigctl(['simulate', '--out', bigDb, '--rows', '300000', '--quiet']).code).toBe(0)
-    // One long session (every row on one connection) for the replaying commands.
+    // One long session (every row on one connection) for the gate's rehearsal at max speed.
     const longDb = join(work, 'long.db')
-    expect(oigctl(['simulate', '--out', longDb, '--rows', '20000', '--quiet']).code).toBe(0)
+    expect(oigctl(['simulate', '--out', longDb, '--rows', '6000', '--quiet']).code).toBe(0)
     const db = new Database(longDb)
     db.exec('UPDATE frames SET conn_id = 1')
     db.close()
@@ -101,6 +103,8 @@ describe('SIGINT/SIGTERM stop every long command (built CLI, SYNTHETIC inputs)',
     longFixture = join(evidence, 'sessions', readdirSync(join(evidence, 'sessions'))[0]!)
     // Thousands of fixtures for report to read.
     expect(oigctl(['extract', '--db', bigDb, '--out', join(work, 'many'), '--quiet']).code).toBe(0)
+    const manySessions = readdirSync(join(work, 'many', 'sessions')).sort()
+    fixture = join(work, 'many', 'sessions', manySessions[4]!)
   }, 120_000)
   afterAll(() => rmSync(work, { recursive: true, force: true }))
 
@@ -161,7 +165,7 @@ describe('SIGINT/SIGTERM stop every long command (built CLI, SYNTHETIC inputs)',
   ])('%s stops mid-replay and leaves no transcript, report or folder', async (_name, template) => {
     const dir = tempDir()
     const out = join(dir, 'out')
-    const args = template.map((a) => a.replace('FIXTURE', longFixture).replace('OUT', out))
+    const args = template.map((a) => a.replace('FIXTURE', fixture).replace('OUT', out))
     const r = await interrupt(args, dir, 'SIGINT', () => existsSync(out))
     expectStopped(r, 'SIGINT')
     expect(readdirSync(dir)).toEqual([])
