@@ -22,6 +22,7 @@ const IO_EDGES = [
   'src/capture/file-hash.ts',
   'src/capture/lean-scan.ts',
   'src/evidence/output-run.ts',
+  'src/evidence/read-document.ts',
   'src/simulate/synthetic-db.ts',
   'src/simulate/fill.ts',
   'src/soak/faulty-upstream.ts',
@@ -34,11 +35,8 @@ const IO_EDGES = [
   'src/targets/proxy/upstream.ts',
   // To go: readers that become thin callers of src/formats, and rehearsal that leaves gate/.
   'src/gate/rehearse.ts',
-  'src/gate/read-checklist.ts',
   'src/gate/load-evidence.ts',
   'src/report/load-evidence.ts',
-  'src/replay/load-session.ts',
-  'src/capture/session-file.ts',
 ]
 
 export default tseslint.config(

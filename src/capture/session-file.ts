@@ -1,8 +1,8 @@
 /** Reads the add-on's own session export JSON (`{source, conn_id, frame_count, exported_at, frames}`). */
-import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
-import { OigError, reasonOf } from '../errors.js'
+import { OigError } from '../errors.js'
+import { readJsonOrThrow } from '../evidence/read-document.js'
 import { parseCaptureTs, type CaptureRow } from './rows.js'
 
 const ExportFrameSchema = z.object({
@@ -40,28 +40,12 @@ const HINT =
 
 /** Reads and validates a session export; throws OigError naming the file and the problem. */
 export function readSessionExport(file: string): SessionExport {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (error) {
-    const reason =
-      (error as { code?: string }).code === 'ENOENT' ? 'file does not exist' : reasonOf(error)
-    throw new OigError(
-      'SESSION_FILE_UNREADABLE',
-      `Failed to read session file ${file}: ${reason}.`,
-      { hint: HINT },
-    )
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    throw new OigError(
-      'SESSION_FILE_INVALID',
-      `Failed to read session file ${file}: not JSON (${reasonOf(error)}).`,
-      { hint: HINT },
-    )
-  }
+  const { value: json } = readJsonOrThrow(file, {
+    what: 'session file',
+    unreadable: 'SESSION_FILE_UNREADABLE',
+    notJson: 'SESSION_FILE_INVALID',
+    hint: HINT,
+  })
   const parsed = SessionExportSchema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]

@@ -1,5 +1,4 @@
 /** What every `oigctl serve …` command shares: option pieces, the loopback guard, stop signals. */
-import { fileURLToPath } from 'node:url'
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { REPLY_MODES, type ReplyMode, type ReplyPolicyOptions } from '../contract/reply-policy.js'
@@ -7,11 +6,10 @@ import type { BoxClass } from '../protocol/frame-class.js'
 import { OigError } from '../errors.js'
 import { onStopSignal, SIGNAL_EXIT_CODES } from '../evidence/interrupt-cleanup.js'
 import { isLoopbackHost } from '../targets/listen.js'
+import { SHIPPED_CONTRACT } from '../shipped.js'
 
-/** The shipped contract, found next to the package whatever the working directory is. */
-export const DEFAULT_CONTRACT_FILE = fileURLToPath(
-  new URL('../../contracts/oig-cloud.contract.json', import.meta.url),
-)
+/** The shipped contract (src/shipped.ts), the default `--contract`. */
+export const DEFAULT_CONTRACT_FILE = SHIPPED_CONTRACT
 
 export const PortSchema = z.coerce
   .number()

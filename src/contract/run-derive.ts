@@ -3,7 +3,6 @@ import fs from 'node:fs'
 import { openSources, streamSessions } from '../capture/sources.js'
 import { DEFAULT_SESSION_GAP_MS } from '../capture/sessions.js'
 import { OigError, reasonOf } from '../errors.js'
-import { writeJsonAtomic } from '../evidence/files.js'
 import { GENERATOR } from '../version.js'
 import { buildContract, contractToState } from './build.js'
 import { addSession, requestKeyOf } from './derive.js'
@@ -15,7 +14,7 @@ import {
   type PairsFile,
   type PairsRef,
 } from './pairs.js'
-import { ContractSchema, type Contract } from './schema.js'
+import type { Contract } from './schema.js'
 import { sha256File } from '../capture/file-hash.js'
 import type { Session } from '../capture/sessions.js'
 import path from 'node:path'
@@ -154,48 +153,4 @@ export function mergeContracts(contracts: readonly Contract[], version: string):
     }
   }
   return buildContract(state, { version, generator: GENERATOR })
-}
-
-/** Reads and validates a contract file; schema problems are listed as `path: message`. */
-export function readContract(file: string): { contract: Contract; text: string } {
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (error) {
-    const reason =
-      (error as { code?: string }).code === 'ENOENT' ? 'file does not exist' : reasonOf(error)
-    throw new OigError('CONTRACT_UNREADABLE', `Failed to read contract ${file}: ${reason}.`, {
-      hint: 'Pass --contract with a file written by `oigctl contract derive`.',
-    })
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    throw new OigError(
-      'CONTRACT_INVALID',
-      `Failed to read contract ${file}: not JSON (${reasonOf(error)}).`,
-      {
-        hint: 'Pass --contract with a file written by `oigctl contract derive`.',
-      },
-    )
-  }
-  const parsed = ContractSchema.safeParse(json)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (i) => `  ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`,
-    )
-    throw new OigError(
-      'CONTRACT_INVALID',
-      `Failed to read contract ${file}: it does not match the contract schema:\n${lines.join('\n')}`,
-      {
-        hint: 'Compare it with contracts/schemas/contract.schema.json, or derive it again.',
-      },
-    )
-  }
-  return { contract: parsed.data, text }
-}
-
-export function writeContract(file: string, contract: Contract): void {
-  writeJsonAtomic(file, contract)
 }

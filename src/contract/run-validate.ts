@@ -1,7 +1,7 @@
 /** `contract validate` at the I/O edge: contract + captures in, validation evidence out. */
-import { createHash } from 'node:crypto'
 import { GENERATOR } from '../version.js'
-import { deriveState, readContract } from './run-derive.js'
+import { readContract } from './files.js'
+import { deriveState } from './run-derive.js'
 import {
   citedFrames,
   collectFacts,
@@ -24,7 +24,7 @@ export interface ValidateOptions {
 
 /** Validates a contract file against captures; schema problems throw (exit 2), findings are values. */
 export async function runValidate(opts: ValidateOptions): Promise<ContractValidation> {
-  const { contract, text } = readContract(opts.contract)
+  const { contract, sha256 } = readContract(opts.contract)
   const wanted = citedFrames(contract)
   const facts = new Map<FactKey, FrameFact>()
   const ledger = new Map<string, string>()
@@ -58,7 +58,7 @@ export async function runValidate(opts: ValidateOptions): Promise<ContractValida
       contract: {
         file: opts.contract,
         version: contract.version,
-        sha256: createHash('sha256').update(text).digest('hex'),
+        sha256,
         inputs: contract.inputs.map((i) => ({ file: i.file, sha256: i.sha256 })),
       },
       inputs: observed.inputs.map((i) => ({

@@ -6,6 +6,7 @@
 import type { CompareReport } from '../compare/report-schema.js'
 import type { Contract } from '../contract/schema.js'
 import type { ContractValidation } from '../contract/validation-schema.js'
+import type { DocumentProblemCode } from '../evidence/read-document.js'
 import type { ExtractResult } from '../evidence/schemas/extract-result.js'
 import type { SoakReport } from '../soak/report-schema.js'
 import type { EvidenceKind } from './checklist-schema.js'
@@ -20,8 +21,7 @@ export interface EvidenceDocs {
   'rollback-rehearsal': RollbackRehearsal
 }
 
-export type EvidenceProblemCode =
-  'missing' | 'unreadable' | 'not-json' | 'wrong-kind' | 'unknown-schema-version' | 'invalid'
+export type EvidenceProblemCode = DocumentProblemCode
 
 export type EvidenceFile<K extends EvidenceKind = EvidenceKind> =
   | {

@@ -2,14 +2,14 @@
  * Reads an evidence folder for the gate (I/O edge). Every file is checked against its zod schema;
  * an absent, unreadable, foreign or invalid file becomes a problem value, never an exception.
  */
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { z } from 'zod'
 import { CompareReportSchema } from '../compare/report-schema.js'
-import { CONTRACT_SCHEMA_VERSION, ContractSchema } from '../contract/schema.js'
+import { ContractSchema } from '../contract/schema.js'
 import { ContractValidationSchema } from '../contract/validation-schema.js'
 import { OigError, reasonOf } from '../errors.js'
+import { readDocument, type KindSchema } from '../evidence/read-document.js'
 import { ExtractResultSchema } from '../evidence/schemas/extract-result.js'
 import { SoakReportSchema } from '../soak/report-schema.js'
 import type { EvidenceKind } from './checklist-schema.js'
@@ -28,62 +28,26 @@ export const EVIDENCE_FILE_NAMES = {
 export const SOAK_DIR = 'soak'
 export const GATE_FILE_NAME = 'gate.json'
 
-const SCHEMAS: { [K in EvidenceKind]: z.ZodType<EvidenceDocs[K]> } = {
+const SCHEMAS = {
   contract: ContractSchema,
   'contract-validation': ContractValidationSchema,
   compare: CompareReportSchema,
   soak: SoakReportSchema,
   'extract-result': ExtractResultSchema,
   'rollback-rehearsal': RollbackRehearsalSchema,
-}
-
-/** The schemaVersion this oigctl reads, per kind (all evidence formats are at version 1). */
-const SCHEMA_VERSIONS = {
-  contract: CONTRACT_SCHEMA_VERSION,
-  'contract-validation': 1,
-  compare: 1,
-  soak: 1,
-  'extract-result': 1,
-  'rollback-rehearsal': 1,
-} as const satisfies Record<EvidenceKind, number>
+} as const satisfies { [K in EvidenceKind]: z.ZodType<EvidenceDocs[K]> & KindSchema }
 
 /** Reads one evidence file of `kind`; never throws. */
 export function readEvidenceFile<K extends EvidenceKind>(kind: K, file: string): EvidenceFile<K> {
-  const problem = (
-    code: Extract<EvidenceFile, { ok: false }>['problem']['code'],
-    message: string,
-  ) => ({ kind, file, ok: false, problem: { code, message } }) as const
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return problem('missing', 'absent')
-    return problem('unreadable', `unreadable: ${reasonOf(error)}`)
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    return problem('not-json', `not JSON: ${reasonOf(error)}`)
-  }
-  const head = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>
-  if (head.kind !== kind)
-    return problem('wrong-kind', `kind is ${JSON.stringify(head.kind)}, expected "${kind}"`)
-  if (head.schemaVersion !== SCHEMA_VERSIONS[kind])
-    return problem(
-      'unknown-schema-version',
-      `unknown schemaVersion ${JSON.stringify(head.schemaVersion)} (this oigctl reads ${SCHEMA_VERSIONS[kind]})`,
-    )
-  const parsed = SCHEMAS[kind].safeParse(json)
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    const more = parsed.error.issues.length > 3 ? ` (+${parsed.error.issues.length - 3} more)` : ''
-    return problem('invalid', `does not match the ${kind} schema: ${issues.join('; ')}${more}`)
-  }
-  const sha256 = createHash('sha256').update(text).digest('hex')
-  return { kind, file, ok: true, doc: parsed.data, sha256 }
+  const r = readDocument(file, SCHEMAS[kind])
+  if (!r.ok) return { kind, file, ok: false, problem: r.problem } as EvidenceFile<K>
+  return {
+    kind,
+    file,
+    ok: true,
+    doc: r.doc as EvidenceDocs[K],
+    sha256: r.sha256,
+  } as EvidenceFile<K>
 }
 
 function readSoakReports(dir: string): EvidenceFile<'soak'>[] {

@@ -4,11 +4,10 @@
  * the reply set to `legacy` through the control API, replays again on the same connection, flips
  * back and replays a third time, and records what each replay got as rollback-rehearsal evidence.
  */
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { ReplyPolicy } from '../contract/reply-policy.js'
-import { readContract } from '../contract/run-derive.js'
+import { readContract } from '../contract/files.js'
 import { OigError, reasonOf } from '../errors.js'
 import type { ProxyLogEvent } from '../evidence/schemas/proxy-events.js'
 import { ReplayConnection, type ReplayPacing } from '../replay/client.js'
@@ -89,7 +88,7 @@ const setOf = (c: Call): string | null => {
 export async function rehearseRollback(opts: RehearseOptions): Promise<RollbackRehearsal> {
   const started = performance.now()
   const sessionFile = findSessionFile(opts.evidenceDir, opts.sessionFile)
-  const { contract, text } = readContract(opts.contractFile)
+  const { contract, sha256 } = readContract(opts.contractFile)
   const loaded = (await loadSessions(sessionFile)).find((s) => s.plan.steps.length > 0)
   if (!loaded)
     throw new OigError(
@@ -175,7 +174,7 @@ export async function rehearseRollback(opts: RehearseOptions): Promise<RollbackR
       contract: {
         file: opts.contractFile,
         version: contract.version,
-        sha256: createHash('sha256').update(text).digest('hex'),
+        sha256,
       },
       session: {
         file: sessionFile,

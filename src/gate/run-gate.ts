@@ -1,4 +1,5 @@
 /** The gate at the I/O edge: optional rollback rehearsal, evidence read, decision written. */
+import { SHIPPED_CONTRACT } from '../shipped.js'
 import path from 'node:path'
 import { writeFileAtomic, writeJsonAtomic } from '../evidence/files.js'
 import { GENERATOR } from '../version.js'
@@ -21,7 +22,6 @@ export interface GateRunOptions {
   readonly checklist: string
   /** Contract the evidence refers to; null: `<evidence>/contract.json`, else the shipped one. */
   readonly contract: string | null
-  readonly defaultContract: string
   readonly junit: string | null
   readonly rehearse: boolean
   readonly session: string | null
@@ -38,7 +38,7 @@ export interface GateRun {
 export async function runGate(opts: GateRunOptions): Promise<GateRun> {
   const checklist = readChecklist(opts.checklist)
   assertEvidenceDir(opts.evidence)
-  const contractFile = contractFileFor(opts.evidence, opts.contract, opts.defaultContract)
+  const contractFile = contractFileFor(opts.evidence, opts.contract, SHIPPED_CONTRACT)
   const files: string[] = []
   let rehearsal: RollbackRehearsal | null = null
   if (opts.rehearse) {

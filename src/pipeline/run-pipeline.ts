@@ -7,7 +7,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { runCompare } from '../compare/run-compare.js'
 import type { CompareReport } from '../compare/report-schema.js'
-import { deriveContract, readContract, writeContract } from '../contract/run-derive.js'
+import { readContract, writeContract } from '../contract/files.js'
+import { deriveContract } from '../contract/run-derive.js'
 import { runValidate } from '../contract/run-validate.js'
 import type { ContractValidation } from '../contract/validation-schema.js'
 import { writeJsonAtomic } from '../evidence/files.js'
@@ -35,8 +36,7 @@ export interface PipelineOptions {
   /** Simulated soak duration (s) and time scale; the five scenarios run side by side. */
   readonly soakDurationS: number
   readonly soakTimeScale: number
-  /** Shipped contract and checklist (for the gate's defaults). */
-  readonly defaultContract: string
+  /** The checklist the gate applies. */
   readonly checklist: string
 }
 
@@ -251,7 +251,6 @@ export async function runPipeline(
     evidence: opts.out,
     checklist: opts.checklist,
     contract: contractFile,
-    defaultContract: opts.defaultContract,
     junit: path.join(opts.out, 'gate.junit.xml'),
     rehearse: true,
     session: rehearsalSession,

@@ -1,9 +1,9 @@
 /** Loads replayable sessions from a fixture written by extract or the add-on's session export. */
-import fs from 'node:fs'
 import path from 'node:path'
 import { DEFAULT_SESSION_GAP_MS, type Session } from '../capture/sessions.js'
 import { openSources, streamSessions, type CaptureSource } from '../capture/sources.js'
-import { OigError, reasonOf } from '../errors.js'
+import { OigError } from '../errors.js'
+import { readJsonOrThrow } from '../evidence/read-document.js'
 import { SessionFixtureSchema, type SessionFixture } from '../evidence/schemas/session-fixture.js'
 import { toFixture } from '../extract/fixture.js'
 import { GENERATOR } from '../version.js'
@@ -16,16 +16,11 @@ const HINT =
 export async function loadSessions(
   file: string,
 ): Promise<Array<{ plan: ReplayPlan; fixture: SessionFixture }>> {
-  let json: unknown
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'))
-  } catch (error) {
-    const reason =
-      (error as { code?: string }).code === 'ENOENT' ? 'file does not exist' : reasonOf(error)
-    throw new OigError('SESSION_UNREADABLE', `Failed to read session ${file}: ${reason}.`, {
-      hint: HINT,
-    })
-  }
+  const { value: json } = readJsonOrThrow(file, {
+    what: 'session',
+    unreadable: 'SESSION_UNREADABLE',
+    hint: HINT,
+  })
   if (
     typeof json === 'object' &&
     json !== null &&

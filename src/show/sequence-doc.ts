@@ -1,23 +1,26 @@
 /** Recognises the evidence files `oigctl show` and `oigctl report` draw as sequences (pure). */
-import { CompareReportSchema, type CompareReport } from '../compare/report-schema.js'
-import {
-  SESSION_FIXTURE_SCHEMA_VERSION,
-  SessionFixtureSchema,
-  type SessionFixture,
-} from '../evidence/schemas/session-fixture.js'
-import {
-  REPLAY_SCHEMA_VERSION,
-  ReplayTranscriptSchema,
-  type ReplayTranscript,
-} from '../replay/transcript-schema.js'
+import type { CompareReport } from '../compare/report-schema.js'
+import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
+import { EVIDENCE_SCHEMAS } from '../formats/document-kinds.js'
+import type { ReplayTranscript } from '../replay/transcript-schema.js'
 
 export type SequenceDoc = SessionFixture | ReplayTranscript | CompareReport
 export type SequenceKind = SequenceDoc['kind']
 
+/** The sequence kinds of the one registry, with the version each schema declares. */
 const SCHEMAS = {
-  session: { version: SESSION_FIXTURE_SCHEMA_VERSION, schema: SessionFixtureSchema },
-  replay: { version: REPLAY_SCHEMA_VERSION, schema: ReplayTranscriptSchema },
-  compare: { version: 1, schema: CompareReportSchema },
+  session: {
+    version: EVIDENCE_SCHEMAS.session.shape.schemaVersion.value,
+    schema: EVIDENCE_SCHEMAS.session,
+  },
+  replay: {
+    version: EVIDENCE_SCHEMAS.replay.shape.schemaVersion.value,
+    schema: EVIDENCE_SCHEMAS.replay,
+  },
+  compare: {
+    version: EVIDENCE_SCHEMAS.compare.shape.schemaVersion.value,
+    schema: EVIDENCE_SCHEMAS.compare,
+  },
 } satisfies Record<SequenceKind, { version: number; schema: unknown }>
 
 export type SequenceProblem =

@@ -4,7 +4,7 @@
  * with the tags PROTOCOL.md §2 lists for them. Also the shipped contract.
  */
 import { join } from 'node:path'
-import { readContract } from '../../src/contract/run-derive.js'
+import { readContract } from '../../src/contract/files.js'
 import type { Contract } from '../../src/contract/schema.js'
 import { buildFrameFromPairs } from '../../src/protocol/frame.js'
 import { captureFrame, loadCaptureFrames, type CaptureFrame } from './captures.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ReplyPolicy } from '../../src/contract/reply-policy.js'
-import { readContract } from '../../src/contract/run-derive.js'
+import { readContract } from '../../src/contract/files.js'
 import { CLOUD_ACK, CLOUD_END, cloudEndTime } from '../../src/protocol/cloud-frames.js'
 import { classifyText } from '../../src/protocol/classify.js'
 import { END_FAMILY, type CloudClass } from '../../src/protocol/frame-class.js'

@@ -4,13 +4,8 @@ import type { Command } from 'commander'
 import { z } from 'zod'
 import { DEFAULT_SESSION_GAP_MS } from '../../capture/sessions.js'
 import { diffContracts } from '../../contract/diff.js'
-import {
-  DEFAULT_MAX_CITATIONS,
-  deriveContract,
-  mergeContracts,
-  readContract,
-  writeContract,
-} from '../../contract/run-derive.js'
+import { DEFAULT_MAX_CITATIONS, deriveContract, mergeContracts } from '../../contract/run-derive.js'
+import { readContract, writeContract } from '../../contract/files.js'
 import { runValidate } from '../../contract/run-validate.js'
 import { checkOutputFile, writeJsonAtomic } from '../../evidence/files.js'
 import type { CommandContext } from '../context.js'

@@ -8,7 +8,6 @@ import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import { parseOptions } from '../options.js'
 import { renderGateDecision, renderRehearsal } from '../render/gate.js'
-import { DEFAULT_CONTRACT_FILE } from '../serve-common.js'
 
 const GateOptions = z
   .object({
@@ -65,7 +64,6 @@ export function registerGate(program: Command, ctx: CommandContext): void {
         evidence: opts.evidence,
         checklist: opts.checklist,
         contract: opts.contract ?? null,
-        defaultContract: DEFAULT_CONTRACT_FILE,
         junit: opts.junit ?? null,
         rehearse: opts.rehearseRollback,
         session: opts.session ?? null,

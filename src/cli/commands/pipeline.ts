@@ -11,7 +11,6 @@ import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import { collect, parseOptions } from '../options.js'
 import { renderPipeline } from '../render/pipeline.js'
-import { DEFAULT_CONTRACT_FILE } from '../serve-common.js'
 
 const PipelineOptions = z.object({
   db: z.array(z.string()).default([]),
@@ -68,7 +67,6 @@ export function registerPipeline(program: Command, ctx: CommandContext): void {
           targets: TARGETS,
           soakDurationS: opts.soakDurationS,
           soakTimeScale: opts.soakTimeScale,
-          defaultContract: DEFAULT_CONTRACT_FILE,
           checklist: DEFAULT_CHECKLIST_FILE,
         },
         (p) => output.info(`… ${p}`),

@@ -1,7 +1,7 @@
 /** `oigctl serve mock` (and the `serve` group that `serve proxy` joins, see serve-proxy.ts). */
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { readContract } from '../../contract/run-derive.js'
+import { readContract } from '../../contract/files.js'
 import { OigError } from '../../errors.js'
 import { checkOutputFile } from '../../evidence/files.js'
 import { NO_EVENT_LOG, openEventLog } from '../../targets/event-log.js'

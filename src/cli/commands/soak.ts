@@ -3,7 +3,7 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { ensureWritableDir } from '../../evidence/files.js'
-import { readContract } from '../../contract/run-derive.js'
+import { readContract } from '../../contract/files.js'
 import { OigError } from '../../errors.js'
 import { SOAK_SCENARIOS } from '../../soak/report-schema.js'
 import {

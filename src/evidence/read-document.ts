@@ -1,0 +1,130 @@
+/**
+ * The one way oigctl reads a JSON document it (or the add-on) wrote: the text, its sha256 and the
+ * parsed value, then the zod schema of its format. Problems are values (`readDocument`); readers
+ * that cannot go on without the document use the throwing variants, which name the file.
+ * Lower than every domain folder: formats pass their own schema in (src/formats lists them all).
+ */
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import type { z } from 'zod'
+import { OigError, reasonOf } from '../errors.js'
+
+/** A JSON file's text, sha256 and parsed value. */
+export interface JsonText {
+  readonly text: string
+  readonly sha256: string
+  readonly value: unknown
+}
+
+export type DocumentProblemCode =
+  'missing' | 'unreadable' | 'not-json' | 'wrong-kind' | 'unknown-schema-version' | 'invalid'
+
+export interface DocumentProblem {
+  readonly code: DocumentProblemCode
+  /** Short reason, e.g. `absent`, `not JSON: Unexpected token`, `does not match the … schema: …`. */
+  readonly message: string
+}
+
+/** A zod object schema whose `kind` and `schemaVersion` are literals: the format of one document kind. */
+export type KindSchema = z.ZodObject<{
+  kind: z.ZodLiteral<string>
+  schemaVersion: z.ZodLiteral<number>
+}>
+
+export type ReadDocument<T> =
+  | { readonly ok: true; readonly doc: T; readonly text: string; readonly sha256: string }
+  | { readonly ok: false; readonly problem: DocumentProblem }
+
+const sha256Of = (text: string): string => createHash('sha256').update(text).digest('hex')
+
+/** `(root): message` or `a.b: message` for a zod issue. */
+export function issueText(issue: z.core.$ZodIssue): string {
+  return `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`
+}
+
+/** Reads and parses a JSON file; never throws. */
+export function readJson(
+  file: string,
+): { ok: true; json: JsonText } | { ok: false; problem: DocumentProblem } {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT')
+      return { ok: false, problem: { code: 'missing', message: 'absent' } }
+    return { ok: false, problem: { code: 'unreadable', message: `unreadable: ${reasonOf(error)}` } }
+  }
+  try {
+    return { ok: true, json: { text, sha256: sha256Of(text), value: JSON.parse(text) } }
+  } catch (error) {
+    return { ok: false, problem: { code: 'not-json', message: `not JSON: ${reasonOf(error)}` } }
+  }
+}
+
+/** Checks a parsed value against a kind's schema: its kind, then its schemaVersion, then the rest. */
+export function checkDocument<S extends KindSchema>(
+  value: unknown,
+  schema: S,
+): { ok: true; doc: z.infer<S> } | { ok: false; problem: DocumentProblem } {
+  const kind = schema.shape.kind.value
+  const version = schema.shape.schemaVersion.value
+  const head = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
+  const problem = (code: DocumentProblemCode, message: string) =>
+    ({ ok: false, problem: { code, message } }) as const
+  if (head.kind !== kind)
+    return problem('wrong-kind', `kind is ${JSON.stringify(head.kind)}, expected "${kind}"`)
+  if (head.schemaVersion !== version)
+    return problem(
+      'unknown-schema-version',
+      `unknown schemaVersion ${JSON.stringify(head.schemaVersion)} (this oigctl reads ${version})`,
+    )
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return { ok: true, doc: parsed.data }
+  const issues = parsed.error.issues
+  const more = issues.length > 3 ? ` (+${issues.length - 3} more)` : ''
+  return problem(
+    'invalid',
+    `does not match the ${kind} schema: ${issues.slice(0, 3).map(issueText).join('; ')}${more}`,
+  )
+}
+
+/** Reads `file` as a document of `schema`'s kind; every problem is a value, never an exception. */
+export function readDocument<S extends KindSchema>(
+  file: string,
+  schema: S,
+): ReadDocument<z.infer<S>> {
+  const read = readJson(file)
+  if (!read.ok) return read
+  const checked = checkDocument(read.json.value, schema)
+  if (!checked.ok) return checked
+  return { ok: true, doc: checked.doc, text: read.json.text, sha256: read.json.sha256 }
+}
+
+/** How a reader names what it reads in its "could not run" errors. */
+export interface ReadErrors {
+  /** `contract`, `session file`, …: the words after "Failed to read". */
+  readonly what: string
+  /** OigError code when the file cannot be read. */
+  readonly unreadable: string
+  /** OigError code when it is not JSON (default: `unreadable`). */
+  readonly notJson?: string
+  readonly hint: string
+}
+
+/** Reads and parses a JSON file; throws OigError `Failed to read <what> <file>: <reason>.` */
+export function readJsonOrThrow(file: string, errors: ReadErrors): JsonText {
+  const read = readJson(file)
+  if (read.ok) return read.json
+  const { code, message } = read.problem
+  const reason =
+    code === 'missing'
+      ? 'file does not exist'
+      : code === 'not-json'
+        ? `not JSON (${message.slice('not JSON: '.length)})`
+        : message.slice('unreadable: '.length)
+  throw new OigError(
+    code === 'not-json' ? (errors.notJson ?? errors.unreadable) : errors.unreadable,
+    `Failed to read ${errors.what} ${file}: ${reason}.`,
+    { hint: errors.hint },
+  )
+}
