@@ -35,17 +35,13 @@ export const SessionExportSchema = z.object({
 
 export type SessionExport = z.infer<typeof SessionExportSchema>
 
+const CODES = ['SESSION_FILE_UNREADABLE', 'SESSION_FILE_INVALID'] as const
 const HINT =
   'Pass a session export JSON written by the oig-proxy add-on (extract --session-file, replay --session).'
 
 /** Reads and validates a session export; throws OigError naming the file and the problem. */
 export function readSessionExport(file: string): SessionExport {
-  const { value: json } = readJsonOrThrow(file, {
-    what: 'session file',
-    unreadable: 'SESSION_FILE_UNREADABLE',
-    notJson: 'SESSION_FILE_INVALID',
-    hint: HINT,
-  })
+  const { value: json } = readJsonOrThrow(file, 'session file', CODES, HINT)
   const parsed = SessionExportSchema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]

@@ -325,14 +325,6 @@ export function cellText(c: {
   return c.class === null ? c.outcome : c.inferred ? `${c.class} (inferred)` : c.class
 }
 
-/** A mismatch that fails the run even under `--fail-on critical` (the JUnit failures then). */
-export function isCriticalMismatch(
-  row: { readonly critical: boolean },
-  cell: { readonly verdict: Verdict; readonly classMatch: boolean },
-): boolean {
-  return cell.verdict === 'MISMATCH' && (row.critical || cell.classMatch)
-}
-
 /**
  * The setting batches of a session: a frame (a poll) whose reply was a Setting, then each BOX
  * setting ACK answered by the next Setting, up to the ACK answered otherwise. A batch whose poll

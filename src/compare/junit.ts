@@ -1,5 +1,5 @@
 /** JUnit XML of a compare report: one test case per sequence and target (pure). */
-import { isCriticalMismatch } from './compare.js'
+import { isFailing } from './verdict.js'
 import type { CompareReport } from './report-schema.js'
 
 const esc = (s: string): string =>
@@ -18,9 +18,7 @@ export function toJunit(r: CompareReport): string {
         const name = `seq ${row.seq} ${row.requestClass}${row.table ? `[${row.table}]` : ''} @${target}`
         // Only what fails the run is a <failure>: every mismatch, or under --fail-on critical
         // only critical and strict-timing ones.
-        const fails =
-          r.failOn === 'any' ? cell.verdict === 'MISMATCH' : isCriticalMismatch(row, cell)
-        if (fails) {
+        if (isFailing(r.failOn, row, cell)) {
           f++
           cases.push(
             `    <testcase classname="${esc(s.id)}" name="${esc(name)}"><failure message="${esc(cell.reason ?? 'mismatch')}">${esc(`got ${cell.class ?? cell.outcome}; contract: ${row.expected.join('|')}`)}</failure></testcase>`,

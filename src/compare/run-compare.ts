@@ -11,10 +11,11 @@ import { loadSessions } from '../replay/load-session.js'
 import type { SettingSpec } from '../replay/plan.js'
 import { replayPlan, writeTranscript } from '../replay/run-replay.js'
 import { GENERATOR } from '../version.js'
-import { compareSession, isCriticalMismatch, onlineRun, type TargetRun } from './compare.js'
+import { compareSession, onlineRun, type TargetRun } from './compare.js'
 import { toJunit } from './junit.js'
 import type { CompareReport, FailOn } from './report-schema.js'
 import { checkTargetList, ONLINE } from './target-list.js'
+import { summarise } from './verdict.js'
 
 export interface CompareOptions {
   readonly sessions: readonly string[]
@@ -106,40 +107,12 @@ export async function runCompare(
   }
   const names = ['online', ...targets]
   const summary = names.map((name) => {
-    const cells = sessions.flatMap((s) => s.rows.map((r) => ({ r, c: r.cells[name]! })))
-    const handshakeRows = sessions.flatMap((s) =>
-      s.rows.filter(
-        (r) =>
-          r.critical &&
-          (r.cells.online?.class === 'cloud.setting' || r.requestClass === 'box.setting-ack'),
-      ),
-    )
-    const mismatches = cells.filter((x) => x.c.verdict === 'MISMATCH').length
-    // A critical mismatch: a wrong class at a poll or in the setting handshake, or, under
-    // --strict-timing, a latency outside the contract window. Under --fail-on any (the default)
-    // every mismatch fails the run; under --fail-on critical only those.
-    const critical = cells.filter((x) => isCriticalMismatch(x.r, x.c)).length
-    const failing = opts.failOn === 'any' ? mismatches : critical
     const info = perTarget.get(name) ?? { address: null, builtIn: true }
     return {
       name,
       address: info.address,
       builtIn: info.builtIn,
-      rows: cells.length,
-      pass: cells.filter((x) => x.c.verdict === 'PASS').length,
-      warnings: cells.filter((x) => x.c.verdict === 'WARN').length,
-      mismatches,
-      criticalMismatches: critical,
-      handshakes: {
-        expected: handshakeRows.length,
-        passed: handshakeRows.filter((r) => r.cells[name]?.verdict === 'PASS').length,
-      },
-      verdict:
-        failing > 0
-          ? ('FAIL' as const)
-          : mismatches > 0 || cells.some((x) => x.c.verdict === 'WARN')
-            ? ('DIFFERS' as const)
-            : ('PASS' as const),
+      ...summarise(name, sessions, opts.failOn),
     }
   })
   const report: CompareReport = {

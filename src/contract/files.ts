@@ -13,16 +13,12 @@ export interface LoadedContract {
   readonly sha256: string
 }
 
+const CODES = ['CONTRACT_UNREADABLE', 'CONTRACT_INVALID'] as const
 const HINT = 'Pass --contract with a file written by `oigctl contract derive`.'
 
 /** Reads and validates a contract file; schema problems are listed as `path: message`. */
 export function readContract(file: string): LoadedContract {
-  const { text, sha256, value } = readJsonOrThrow(file, {
-    what: 'contract',
-    unreadable: 'CONTRACT_UNREADABLE',
-    notJson: 'CONTRACT_INVALID',
-    hint: HINT,
-  })
+  const { text, sha256, value } = readJsonOrThrow(file, 'contract', CODES, HINT)
   const parsed = ContractSchema.safeParse(value)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${issueText(i)}`)

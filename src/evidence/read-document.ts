@@ -100,19 +100,16 @@ export function readDocument<S extends KindSchema>(
   return { ok: true, doc: checked.doc, text: read.json.text, sha256: read.json.sha256 }
 }
 
-/** How a reader names what it reads in its "could not run" errors. */
-export interface ReadErrors {
-  /** `contract`, `session file`, …: the words after "Failed to read". */
-  readonly what: string
-  /** OigError code when the file cannot be read. */
-  readonly unreadable: string
-  /** OigError code when it is not JSON (default: `unreadable`). */
-  readonly notJson?: string
-  readonly hint: string
-}
-
-/** Reads and parses a JSON file; throws OigError `Failed to read <what> <file>: <reason>.` */
-export function readJsonOrThrow(file: string, errors: ReadErrors): JsonText {
+/**
+ * Reads and parses a JSON file; throws OigError `Failed to read <what> <file>: <reason>.` with
+ * code `unreadable`, or `notJson` (default: `unreadable`) when the text is not JSON.
+ */
+export function readJsonOrThrow(
+  file: string,
+  what: string,
+  [unreadable, notJson = unreadable]: readonly [string, string?],
+  hint: string,
+): JsonText {
   const read = readJson(file)
   if (read.ok) return read.json
   const { code, message } = read.problem
@@ -123,8 +120,10 @@ export function readJsonOrThrow(file: string, errors: ReadErrors): JsonText {
         ? `not JSON (${message.slice('not JSON: '.length)})`
         : message.slice('unreadable: '.length)
   throw new OigError(
-    code === 'not-json' ? (errors.notJson ?? errors.unreadable) : errors.unreadable,
-    `Failed to read ${errors.what} ${file}: ${reason}.`,
-    { hint: errors.hint },
+    code === 'not-json' ? notJson : unreadable,
+    `Failed to read ${what} ${file}: ${reason}.`,
+    {
+      hint,
+    },
   )
 }

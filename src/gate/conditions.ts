@@ -2,7 +2,7 @@
  * The typed conditions of the checklist (pure): each reads evidence documents that are already
  * known to be present and valid, and returns its verdict with the reasons when it fails.
  */
-import { isCriticalMismatch } from '../compare/compare.js'
+import { isCriticalMismatch } from '../compare/verdict.js'
 import type { CompareReport } from '../compare/report-schema.js'
 import type { Condition, EvidenceKind } from './checklist-schema.js'
 import type { CriterionDocs, EvidenceDocs, EvidenceFile } from './evidence.js'

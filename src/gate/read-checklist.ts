@@ -13,11 +13,7 @@ const HINT =
 
 /** The validated checklist in `file`; throws OigError naming every problem. */
 export function readChecklist(file: string): Checklist {
-  const { value } = readJsonOrThrow(file, {
-    what: 'checklist',
-    unreadable: 'CHECKLIST_UNREADABLE',
-    hint: HINT,
-  })
+  const { value } = readJsonOrThrow(file, 'checklist', ['CHECKLIST_UNREADABLE'], HINT)
   const checked = checkChecklist(value)
   if (checked.ok) return checked.checklist
   throw new OigError(

@@ -31,49 +31,56 @@ function contractRefs(d: CriterionDocs, kinds: readonly EvidenceKind[]): Contrac
   return refs
 }
 
+interface CaptureUse {
+  readonly file: string
+  readonly what: string
+  readonly captures: Array<{ name: string; sha256: string | null }>
+}
+
+type Captured = 'contract-validation' | 'extract-result' | 'compare' | 'rollback-rehearsal'
+type Doc<K extends Captured> = NonNullable<CriterionDocs['single'][K]>['doc']
+
+/** Per kind that records captures: what it did with them, and their names and sha256s. */
+const CAPTURES_OF: {
+  [K in Captured]: { what: string; of: (doc: Doc<K>) => CaptureUse['captures'] }
+} = {
+  'contract-validation': {
+    what: 'validated capture',
+    of: (doc) => doc.inputs.map((i) => ({ name: i.file, sha256: i.sha256 })),
+  },
+  'extract-result': {
+    what: 'extracted capture',
+    of: (doc) => doc.sources.map((s) => ({ name: s.file, sha256: s.sha256 })),
+  },
+  compare: {
+    what: 'compared session from capture',
+    of: (doc) =>
+      doc.sessions.map((s) => ({ name: `${s.source} (session ${s.id})`, sha256: s.sha256 })),
+  },
+  'rollback-rehearsal': {
+    what: 'rehearsed session from capture',
+    of: (doc) => [
+      { name: `${doc.session.source} (session ${doc.session.id})`, sha256: doc.session.sha256 },
+    ],
+  },
+}
+
+function captureUse<K extends Captured>(d: CriterionDocs, kind: K): CaptureUse | null {
+  const f = d.single[kind]
+  if (!f) return null
+  const { what, of } = CAPTURES_OF[kind]
+  return { file: f.file, what, captures: of(f.doc as Doc<K>) }
+}
+
 /** The capture sha256s behind each evidence file that records them. */
-function captureUses(
-  d: CriterionDocs,
-  kinds: readonly EvidenceKind[],
-): Array<{ file: string; what: string; captures: Array<{ name: string; sha256: string | null }> }> {
-  const uses = []
-  const v = kinds.includes('contract-validation') ? d.single['contract-validation'] : undefined
-  if (v)
-    uses.push({
-      file: v.file,
-      what: 'validated capture',
-      captures: v.doc.inputs.map((i) => ({ name: i.file, sha256: i.sha256 })),
-    })
-  const x = kinds.includes('extract-result') ? d.single['extract-result'] : undefined
-  if (x)
-    uses.push({
-      file: x.file,
-      what: 'extracted capture',
-      captures: x.doc.sources.map((s) => ({ name: s.file, sha256: s.sha256 })),
-    })
-  const c = kinds.includes('compare') ? d.single.compare : undefined
-  if (c)
-    uses.push({
-      file: c.file,
-      what: 'compared session from capture',
-      captures: c.doc.sessions.map((s) => ({
-        name: `${s.source} (session ${s.id})`,
-        sha256: s.sha256,
-      })),
-    })
-  const r = kinds.includes('rollback-rehearsal') ? d.single['rollback-rehearsal'] : undefined
-  if (r)
-    uses.push({
-      file: r.file,
-      what: 'rehearsed session from capture',
-      captures: [
-        {
-          name: `${r.doc.session.source} (session ${r.doc.session.id})`,
-          sha256: r.doc.session.sha256,
-        },
-      ],
-    })
-  return uses
+function captureUses(d: CriterionDocs, kinds: readonly EvidenceKind[]): CaptureUse[] {
+  const order: readonly Captured[] = [
+    'contract-validation',
+    'extract-result',
+    'compare',
+    'rollback-rehearsal',
+  ]
+  return order.filter((k) => kinds.includes(k)).flatMap((k) => captureUse(d, k) ?? [])
 }
 
 /** The reasons the evidence does not share one contract and its captures (empty: it does). */

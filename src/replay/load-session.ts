@@ -16,11 +16,7 @@ const HINT =
 export async function loadSessions(
   file: string,
 ): Promise<Array<{ plan: ReplayPlan; fixture: SessionFixture }>> {
-  const { value: json } = readJsonOrThrow(file, {
-    what: 'session',
-    unreadable: 'SESSION_UNREADABLE',
-    hint: HINT,
-  })
+  const { value: json } = readJsonOrThrow(file, 'session', ['SESSION_UNREADABLE'], HINT)
   if (
     typeof json === 'object' &&
     json !== null &&

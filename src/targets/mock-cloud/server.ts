@@ -153,6 +153,16 @@ export async function startMockCloud(opts: MockCloudOptions): Promise<MockCloud>
   const onServerError = (error: Error): void =>
     opts.log({ at: at(), event: 'server-error', reason: error.message })
 
+  /** Where the mock listens and what it follows: the head of its state and of its listen event. */
+  const endpoint = () => ({
+    target: 'mock' as const,
+    host: opts.host,
+    port,
+    controlHost,
+    controlPort,
+    contractVersion: opts.contract.version,
+  })
+
   const state = (): MockCloudState => {
     const settings: MockCloudState['settings'] = {
       pending: [],
@@ -162,12 +172,7 @@ export async function startMockCloud(opts: MockCloudOptions): Promise<MockCloud>
     }
     for (const s of queue.list()) settings[s.state].push(settingView(s))
     return {
-      target: 'mock',
-      host: opts.host,
-      port,
-      controlHost,
-      controlPort,
-      contractVersion: opts.contract.version,
+      ...endpoint(),
       settingPolls,
       startedAt,
       connections: {
@@ -211,12 +216,7 @@ export async function startMockCloud(opts: MockCloudOptions): Promise<MockCloud>
     event: 'listen',
     kind: 'serve-events',
     schemaVersion: SERVE_EVENTS_SCHEMA_VERSION,
-    target: 'mock',
-    host: opts.host,
-    port,
-    controlHost,
-    controlPort,
-    contractVersion: opts.contract.version,
+    ...endpoint(),
   })
 
   let closing: Promise<void> | null = null
