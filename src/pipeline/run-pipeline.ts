@@ -88,6 +88,13 @@ export function pipelineExitCode(
   return steps.filter((s) => s.name !== 'gate').every((s) => s.ok) ? 0 : 1
 }
 
+/** ` — why: a; b (+N more)` for a failing step's summary line, '' when nothing failed. */
+export function whyFailed(reasons: readonly string[], max = 3): string {
+  if (reasons.length === 0) return ''
+  const more = reasons.length > max ? ` (+${reasons.length - max} more)` : ''
+  return ` — why: ${reasons.slice(0, max).join('; ')}${more}`
+}
+
 export async function runPipeline(
   opts: PipelineOptions,
   progress: (text: string) => void = () => undefined,
@@ -124,7 +131,7 @@ export async function runPipeline(
   steps.push({
     name: 'extract',
     ok: f.error === 0,
-    summary: `${extract.totals.framesRead} frames, ${extract.totals.sessionsRead} sessions, findings ${f.error} error / ${f.warning} warning`,
+    summary: `${extract.totals.framesRead} frames, ${extract.totals.sessionsRead} sessions, findings ${f.error} error / ${f.warning} warning${whyFailed(extract.findings.filter((x) => x.severity === 'error').map((x) => `${x.code} ${x.session}${x.frameId === null ? '' : ` row ${x.frameId}`}`))}`,
     evidence: path.join(opts.out, 'extract-result.json'),
   })
 
@@ -157,7 +164,7 @@ export async function runPipeline(
   steps.push({
     name: 'contract validate',
     ok: validation.verdict === 'valid',
-    summary: `${validation.verdict}: ${validation.counts.supported}/${validation.counts.rows} rows supported, ${validation.counts.missing} missing`,
+    summary: `${validation.verdict}: ${validation.counts.supported}/${validation.counts.rows} rows supported, ${validation.counts.missing} missing${validation.verdict === 'valid' ? '' : whyFailed(validation.problems.filter((p) => p.severity === 'error').map((p) => p.message))}`,
     evidence: path.join(opts.out, 'contract-validation.json'),
   })
 
@@ -192,12 +199,24 @@ export async function runPipeline(
     progress,
   )
   const bad = compare.targets.filter((t) => t.verdict === 'FAIL').map((t) => t.name)
+  const blocking = bad.filter((t) => t !== 'legacy')
   steps.push({
     name: 'compare',
-    ok: compare.targets.filter((t) => t.name !== 'legacy').every((t) => t.verdict !== 'FAIL'),
+    ok: blocking.length === 0,
     summary:
       compare.targets.map((t) => `${t.name} ${t.verdict}`).join(', ') +
-      (bad.length ? ` (failing: ${bad.join(', ')})` : ''),
+      (bad.length ? ` (failing: ${bad.join(', ')})` : '') +
+      whyFailed(
+        compare.sessions.flatMap((x) => [
+          ...x.lines.filter((l) =>
+            blocking.includes(
+              / (?:MISMATCH(?: \(non-critical\))?|TOO SLOW) (\S+): /.exec(l)?.[1] ?? '',
+            ),
+          ),
+          ...(blocking.length ? x.contradictions : []),
+        ]),
+        1,
+      ),
     evidence: path.join(opts.out, 'compare.json'),
   })
 
@@ -234,7 +253,8 @@ export async function runPipeline(
     ok: soaks.every((r) => r.verdict.pass),
     summary:
       soaks.map((r) => `${r.scenario} ${r.verdict.pass ? 'pass' : 'FAIL'}`).join(', ') +
-      ` (${source} BOX sessions)`,
+      ` (${source} BOX sessions)` +
+      whyFailed(soaks.flatMap((r) => r.verdict.reasons.map((x) => `${r.scenario}: ${x}`))),
     evidence: path.join(opts.out, 'soak'),
   })
 

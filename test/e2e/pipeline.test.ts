@@ -90,6 +90,10 @@ describe('oigctl pipeline (built CLI, end to end)', () => {
     }
     expect(validation).toMatchObject({ verdict: 'valid', counts: { unresolved: 0 } })
     expect(doc.steps.find((s) => s.name === 'extract')!.ok).toBe(false)
+    // The failing line says why (issue 14): the error's code, session and row.
+    expect(doc.steps.find((s) => s.name === 'extract')!.summary).toMatch(
+      /findings 1 error .* — why: crc-failure \S+ row \d+/,
+    )
     expect(
       doc.steps.filter((s) => s.name !== 'extract' && s.name !== 'gate').every((s) => s.ok),
     ).toBe(true)

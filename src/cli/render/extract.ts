@@ -80,15 +80,18 @@ export function renderExtract(r: ExtractResult, c: ChalkInstance): string {
   const f = t.findings
   const summary = `findings: ${f.error} error, ${f.warning} warning, ${f.info} info`
   out.push(f.error > 0 ? c.red(summary) : f.warning > 0 ? c.yellow(summary) : c.green(summary))
-  for (const x of r.findings.filter((x) => x.severity !== 'info').slice(0, MAX_FINDINGS)) {
+  // Errors first and never cut; then warnings (up to MAX_FINDINGS), then info (counted only).
+  const errors = r.findings.filter((x) => x.severity === 'error')
+  const warnings = r.findings.filter((x) => x.severity === 'warning')
+  const line = (x: (typeof r.findings)[number]): string => {
     const tag = x.severity === 'error' ? c.red('error') : c.yellow('warn ')
-    out.push(
-      `  ${tag} ${x.code} ${x.session}${x.frameId === null ? '' : ` row ${x.frameId}`}: ${x.message}`,
-    )
+    return `  ${tag} ${x.code} ${x.session}${x.frameId === null ? '' : ` row ${x.frameId}`}: ${x.message}`
   }
-  const shown = r.findings.filter((x) => x.severity !== 'info').length
-  if (shown > MAX_FINDINGS)
-    out.push(c.dim(`  … ${shown - MAX_FINDINGS} more in ${r.outputs.summary}`))
+  for (const x of errors) out.push(line(x))
+  for (const x of warnings.slice(0, MAX_FINDINGS)) out.push(line(x))
+  if (warnings.length > MAX_FINDINGS)
+    out.push(c.dim(`  … ${warnings.length - MAX_FINDINGS} more warnings in ${r.outputs.summary}`))
+  if (f.info > 0) out.push(c.dim(`  ${f.info} info finding(s) in ${r.outputs.summary}`))
   out.push(
     `wrote ${r.outputs.fixtures} session fixture(s) to ${r.outputs.dir}/sessions/ and ${r.outputs.dir}/${r.outputs.summary}`,
   )
