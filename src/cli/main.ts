@@ -19,6 +19,7 @@ import { registerSoak } from './commands/soak.js'
 import { registerShow } from './commands/show.js'
 import { registerReport } from './commands/report.js'
 import type { OutputStreams } from './output.js'
+import type { ErrorDoc } from '../evidence/schemas/stdout-docs.js'
 
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command('oigctl')
@@ -81,43 +82,77 @@ export async function run(
   } catch (error) {
     rollbackOutputRun()
     if (stdoutClosed()) return ExitCode.StdoutClosed
-    if (error instanceof CommanderError) {
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      ) {
-        return ExitCode.Ok
+    const failure = describeFailure(error, debug)
+    if (failure === null) return ExitCode.Ok
+    if (failure.text.length > 0) {
+      const write = (s: string): void => {
+        if (ctx.output) ctx.output.error(s)
+        else streams.stderr.write(`${s}\n`)
       }
-      return ExitCode.CouldNotRun
+      for (const line of failure.text) write(line)
     }
-    const write = (s: string): void => {
-      if (ctx.output) ctx.output.error(s)
-      else streams.stderr.write(`${s}\n`)
+    // --json: the failure is the one document on stdout (unless a result was already printed).
+    if (argv.includes('--json') && ctx.output?.resultWritten !== true) {
+      const doc: ErrorDoc = {
+        kind: 'error',
+        schemaVersion: 1,
+        code: failure.code,
+        message: failure.message,
+        hint: failure.hint,
+        exitCode: ExitCode.CouldNotRun,
+      }
+      streams.stdout.write(`${JSON.stringify(doc, null, 2)}\n`)
     }
-    if (error instanceof OigError) {
-      write(error.message)
-      if (error.hint) write(`Hint: ${error.hint}`)
-      if (debug && error.cause instanceof Error && error.cause.stack) write(error.cause.stack)
-      return ExitCode.CouldNotRun
-    }
-    // An OS error that escaped as is (disk full, read-only, …) is still no internal error.
-    if (fsErrorCode(error) !== null) {
-      const file = (error as { path?: unknown }).path
-      write(
-        `Failed to run oigctl: ${typeof file === 'string' ? `${file}: ` : ''}${fsReason(error)}.`,
-      )
-      write('Hint: Check the paths given (they must be readable inputs and writable outputs).')
-      return ExitCode.CouldNotRun
-    }
-    const message = error instanceof Error ? error.message : String(error)
-    write(`Failed to run oigctl: internal error: ${message}`)
-    if (debug && error instanceof Error && error.stack) write(error.stack)
-    else write('Hint: run again with --debug for the stack trace, and report it.')
     return ExitCode.CouldNotRun
   } finally {
     uninstall()
   }
+}
+
+interface Failure {
+  readonly code: string
+  readonly message: string
+  readonly hint: string | null
+  /** Lines for stderr (commander has printed its own already). */
+  readonly text: readonly string[]
+}
+
+/** What went wrong, for stderr and the --json error document; null for --help/--version. */
+function describeFailure(error: unknown, debug: boolean): Failure | null {
+  if (error instanceof CommanderError) {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return null
+    return {
+      code: 'USAGE',
+      message: `Failed to parse the command line: ${error.message.replace(/^error: /, '')}`,
+      hint: 'run oigctl --help, or oigctl <command> --help, for the options.',
+      text: [],
+    }
+  }
+  if (error instanceof OigError) {
+    const text = [error.message]
+    if (error.hint) text.push(`Hint: ${error.hint}`)
+    if (debug && error.cause instanceof Error && error.cause.stack) text.push(error.cause.stack)
+    return { code: error.code, message: error.message, hint: error.hint ?? null, text }
+  }
+  // An OS error that escaped as is (disk full, read-only, …) is still no internal error.
+  if (fsErrorCode(error) !== null) {
+    const file = (error as { path?: unknown }).path
+    const message = `Failed to run oigctl: ${typeof file === 'string' ? `${file}: ` : ''}${fsReason(error)}.`
+    const hint = 'Check the paths given (they must be readable inputs and writable outputs).'
+    return { code: 'OS_ERROR', message, hint, text: [message, `Hint: ${hint}`] }
+  }
+  const reason = error instanceof Error ? error.message : String(error)
+  const message = `Failed to run oigctl: internal error: ${reason}`
+  const hint = 'run again with --debug for the stack trace, and report it.'
+  const text = [message]
+  if (debug && error instanceof Error && error.stack) text.push(error.stack)
+  else text.push(`Hint: ${hint}`)
+  return { code: 'INTERNAL', message, hint, text }
 }
 
 /**

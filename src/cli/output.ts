@@ -30,6 +30,8 @@ export class Output {
   readonly json: boolean
   private readonly quiet: boolean
   private progressShown = false
+  /** True once the result document (or its text) was written to stdout. */
+  resultWritten = false
 
   constructor(
     private readonly streams: OutputStreams,
@@ -47,6 +49,7 @@ export class Output {
     render: (doc: T, chalk: ChalkInstance) => string,
   ): void {
     this.endProgress()
+    this.resultWritten = true
     if (this.json)
       for (const part of batchChunks(formatJsonChunks(doc))) this.streams.stdout.write(part)
     else this.streams.stdout.write(`${render(doc, this.chalk)}\n`)

@@ -12,6 +12,15 @@ import { SoakReportSchema } from '../soak/report-schema.js'
 import { ChecklistSchema } from '../gate/checklist-schema.js'
 import { GateDecisionSchema } from '../gate/gate-schema.js'
 import { RollbackRehearsalSchema } from '../gate/rehearsal-schema.js'
+import {
+  ContractDiffDocSchema,
+  ErrorDocSchema,
+  PipelineDocSchema,
+  ReplayBatchDocSchema,
+  ReportDocSchema,
+  ServeDocSchema,
+  SimulateResultDocSchema,
+} from '../evidence/schemas/stdout-docs.js'
 
 export const FILE_SCHEMAS = {
   session: SessionFixtureSchema,
@@ -26,6 +35,14 @@ export const FILE_SCHEMAS = {
   gate: GateDecisionSchema,
   // One log format for `serve mock` and `serve proxy` (the proxy adds its own events).
   'serve-events': z.union([ServeEventSchema, ProxyEventSchema]),
+  // Printed on stdout under --json only.
+  error: ErrorDocSchema,
+  serve: ServeDocSchema,
+  'simulate-result': SimulateResultDocSchema,
+  pipeline: PipelineDocSchema,
+  'contract-diff': ContractDiffDocSchema,
+  report: ReportDocSchema,
+  'replay-batch': ReplayBatchDocSchema,
 } as const
 
 /** The JSON Schema (draft 2020-12) generated from a kind's zod schema, as checked-in text. */

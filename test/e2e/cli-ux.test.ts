@@ -1,11 +1,19 @@
 /**
  * Issue 14, the CLI as a user meets it: each item over the built CLI (bin/oigctl.js).
  */
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { capturesDir } from '../helpers/captures.js'
-import { oigctl } from '../helpers/cli.js'
+import {
+  ContractDiffDocSchema,
+  ErrorDocSchema,
+  ReportDocSchema,
+  ServeDocSchema,
+  SimulateResultDocSchema,
+} from '../../src/evidence/schemas/stdout-docs.js'
+import { oigctl, REPO_ROOT } from '../helpers/cli.js'
+import { serveCli } from '../helpers/serve-cli.js'
 import { tempDir } from '../helpers/make-db.js'
 
 function allCaptureDbs(): string[] {
@@ -30,5 +38,63 @@ describe('errors first (issue 14 item 1)', () => {
     expect(summary).not.toBeNull()
     expect(lines.filter((l) => /^\s+error /.test(l))).toHaveLength(Number(summary![1]))
     expect(r.stdout).toMatch(/… \d+ more warnings in extract-result\.json/)
+  })
+})
+
+describe('--json documents (issue 14 item 5)', () => {
+  it('exit 2 under --json prints exactly one error document matching contracts/schemas/error.schema.json', () => {
+    const missing = oigctl(['extract', '--db', '/nonexistent/payloads.db', '--json'])
+    expect(missing.code).toBe(2)
+    const doc = ErrorDocSchema.parse(JSON.parse(missing.stdout))
+    expect(doc).toMatchObject({ kind: 'error', code: 'CAPTURE_DB_NOT_FOUND', exitCode: 2 })
+    expect(doc.message).toMatch(/^Failed to open capture DB/)
+    expect(doc.hint).toMatch(/--db/)
+    const usage = oigctl(['extract', '--no-such-option', '--json'])
+    expect(usage.code).toBe(2)
+    expect(ErrorDocSchema.parse(JSON.parse(usage.stdout))).toMatchObject({ code: 'USAGE' })
+    // Without --json stdout stays empty: the error is on stderr only.
+    const text = oigctl(['extract', '--db', '/nonexistent/payloads.db'])
+    expect(text.stdout).toBe('')
+    expect(text.stderr).toMatch(/^Failed to open capture DB/m)
+  })
+
+  it('simulate, contract diff, report and serve mock --json match their schemas', async () => {
+    const dir = tempDir()
+    const sim = oigctl(['simulate', '--out', join(dir, 's.db'), '--sessions', '2', '--json'])
+    expect(sim.code).toBe(0)
+    expect(SimulateResultDocSchema.parse(JSON.parse(sim.stdout)).sessions).toBe(2)
+    const shipped = 'contracts/oig-cloud.contract.json'
+    const diff = oigctl(['contract', 'diff', shipped, shipped, '--json'])
+    expect(diff.code).toBe(0)
+    expect(ContractDiffDocSchema.parse(JSON.parse(diff.stdout)).breaking).toBe(false)
+    const report = oigctl(['report', '--evidence', dir, '--json'])
+    expect(report.code).toBe(0)
+    expect(ReportDocSchema.parse(JSON.parse(report.stdout)).file).toBe(join(dir, 'report.html'))
+    const serve = await serveCli('mock', ['--json'])
+    serve.child.kill('SIGTERM')
+    const stopped = await serve.exit
+    expect(stopped.code).toBe(143)
+    expect(ServeDocSchema.parse(JSON.parse(stopped.stdout)).target).toBe('mock')
+  })
+
+  it('each stdout kind has its JSON Schema file', () => {
+    for (const kind of [
+      'error',
+      'serve',
+      'simulate-result',
+      'pipeline',
+      'contract-diff',
+      'report',
+      'replay-batch',
+    ]) {
+      const text = readFileSync(
+        join(REPO_ROOT, 'contracts', 'schemas', `${kind}.schema.json`),
+        'utf8',
+      )
+      expect(JSON.parse(text)).toMatchObject({
+        $id: expect.stringContaining(`/${kind}.schema.json`),
+      })
+      expect(text).toContain(`"const": "${kind}"`)
+    }
   })
 })

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Contract } from '../../src/contract/schema.js'
 import { GateDecisionSchema } from '../../src/gate/gate-schema.js'
+import { PipelineDocSchema } from '../../src/evidence/schemas/stdout-docs.js'
 import { capturesDir } from '../helpers/captures.js'
 import { json, oigctl } from '../helpers/cli.js'
 import { tempDir } from '../helpers/make-db.js'
@@ -34,6 +35,7 @@ describe('oigctl pipeline (built CLI, end to end)', () => {
     const out = join(tempDir(), 'evidence')
     const r = oigctl(['pipeline', '--out', out, '--days', '0.5', '--json'])
     const doc = json<PipelineDoc>(r)
+    PipelineDocSchema.parse(doc)
     // On failure, say which step did not pass (and why) before the exit code.
     expect(
       doc.steps.filter((s) => !s.ok && s.name !== 'gate').map((s) => `${s.name}: ${s.summary}`),

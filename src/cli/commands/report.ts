@@ -10,7 +10,7 @@ import { parseOptions } from '../options.js'
 
 const ReportOptions = z.object({
   evidence: z.string().min(1).default('evidence'),
-  out: z.string().min(1).default(path.join('evidence', 'report.html')),
+  out: z.string().min(1).optional(),
 })
 
 export function registerReport(program: Command, ctx: CommandContext): void {
@@ -18,10 +18,11 @@ export function registerReport(program: Command, ctx: CommandContext): void {
     .command('report')
     .description('write one self-contained HTML report (diagrams, contract, compare, soak, gate)')
     .option('--evidence <dir>', 'evidence folder written by pipeline', 'evidence')
-    .option('--out <file>', 'HTML file to write', path.join('evidence', 'report.html'))
+    .option('--out <file>', 'HTML file to write (default: <evidence>/report.html)')
     .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
-      const opts = parseOptions(ReportOptions, raw, 'report')
+      const parsed = parseOptions(ReportOptions, raw, 'report')
+      const opts = { ...parsed, out: parsed.out ?? path.join(parsed.evidence, 'report.html') }
       checkOutputFile(opts.out, '--out')
       const input = await writeReport(opts.evidence, opts.out)
       const unread = input.entries.filter((e) => e.status !== 'ok')
