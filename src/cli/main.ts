@@ -18,6 +18,7 @@ import { registerSimulate } from './commands/simulate.js'
 import { registerSoak } from './commands/soak.js'
 import { registerShow } from './commands/show.js'
 import { registerReport } from './commands/report.js'
+import { configureHelp } from './help.js'
 import type { OutputStreams } from './output.js'
 import type { ErrorDoc } from '../evidence/schemas/stdout-docs.js'
 
@@ -54,6 +55,7 @@ function buildProgram(ctx: CommandContext): Command {
   addServeProxy(registerServe(program, ctx), ctx)
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)]
   for (const sub of all(program)) sub.exitOverride()
+  configureHelp(program)
   return program
 }
 
@@ -82,7 +84,7 @@ export async function run(
   } catch (error) {
     rollbackOutputRun()
     if (stdoutClosed()) return ExitCode.StdoutClosed
-    const failure = describeFailure(error, debug)
+    const failure = describeFailure(error, debug, argv)
     if (failure === null) return ExitCode.Ok
     if (failure.text.length > 0) {
       const write = (s: string): void => {
@@ -118,14 +120,17 @@ interface Failure {
 }
 
 /** What went wrong, for stderr and the --json error document; null for --help/--version. */
-function describeFailure(error: unknown, debug: boolean): Failure | null {
+function describeFailure(error: unknown, debug: boolean, argv: readonly string[]): Failure | null {
   if (error instanceof CommanderError) {
-    if (
-      error.code === 'commander.helpDisplayed' ||
-      error.code === 'commander.version' ||
-      error.code === 'commander.help'
-    )
-      return null
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return null
+    // A command group without its sub-command (`oigctl contract`): help on stderr, exit 2.
+    if (error.code === 'commander.help') {
+      if (error.exitCode === 0) return null
+      const group = argv.slice(2).filter((a) => !a.startsWith('-'))
+      const message = `Failed to run ${['oigctl', ...group].join(' ')}: no sub-command given.`
+      const hint = 'pick one of the sub-commands listed above.'
+      return { code: 'USAGE', message, hint, text: [message, `Hint: ${hint}`] }
+    }
     return {
       code: 'USAGE',
       message: `Failed to parse the command line: ${error.message.replace(/^error: /, '')}`,

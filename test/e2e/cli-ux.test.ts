@@ -98,3 +98,76 @@ describe('--json documents (issue 14 item 5)', () => {
     }
   })
 })
+
+/** Every command path below `oigctl`, read from the help's Commands sections. */
+function commandPaths(prefix: readonly string[] = []): string[][] {
+  const help = oigctl([...prefix, '--help']).stdout
+  const section = /\nCommands:\n([\s\S]*?)(?:\n\n|$)/.exec(help)?.[1] ?? ''
+  const names = [...section.matchAll(/^ {2}([a-z][\w-]*)/gm)]
+    .map((m) => m[1]!)
+    .filter((n) => n !== 'help')
+  return names.flatMap((n) => [[...prefix, n], ...commandPaths([...prefix, n])])
+}
+
+describe('help (issue 14 item 4)', () => {
+  const paths = commandPaths()
+
+  it('finds every command', () => {
+    expect(paths.map((p) => p.join(' '))).toEqual(
+      expect.arrayContaining(['extract', 'contract derive', 'serve mock', 'serve proxy', 'gate']),
+    )
+    expect(paths.length).toBeGreaterThanOrEqual(16)
+  })
+
+  it.each(paths.map((p) => [p.join(' ')]))(
+    '%s --help ends with Examples, lists the global options, names no machine path',
+    (cmd) => {
+      const r = oigctl([...cmd.split(' '), '--help'])
+      expect(r.code).toBe(0)
+      const examples = /\nExamples:\n((?: {2}\$ oigctl .+\n)+)\n*$/.exec(r.stdout)
+      expect(examples, r.stdout).not.toBeNull()
+      const global = /\nGlobal Options:\n([\s\S]*?)\n\n/.exec(r.stdout)?.[1] ?? ''
+      for (const o of ['--json', '--quiet', '--no-color', '--debug']) expect(global).toContain(o)
+      expect(r.stdout).not.toContain(REPO_ROOT)
+      expect(r.stdout).not.toMatch(/\(default "|\(default [^:]/)
+      for (const e of examples![1]!.matchAll(/\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]/g))
+        expect(['127.0.0.1', '[::1]']).toContain(e[0])
+    },
+  )
+
+  it.each([['contract'], ['serve']])(
+    'bare oigctl %s is exit 2 with the help on stderr',
+    (group) => {
+      const r = oigctl([group])
+      expect(r.code).toBe(2)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toContain(`Usage: oigctl ${group}`)
+      expect(r.stderr).toContain(`Failed to run oigctl ${group}: no sub-command given.`)
+    },
+  )
+
+  it('says what is wrong with a number in its own words', () => {
+    const dir = tempDir()
+    const speed = oigctl([
+      'replay',
+      '--session',
+      'x',
+      '--target',
+      'mock',
+      '--speed',
+      '0',
+      '--out',
+      dir,
+    ])
+    expect(speed.code).toBe(2)
+    expect(speed.stderr).toContain(
+      'Failed to run replay: --speed must be a number above 0 (got "0").',
+    )
+    const nan = oigctl(['extract', '--db', 'x.db', '--session-gap-s', 'soon', '--out', dir])
+    expect(nan.stderr).toContain('--session-gap-s must be a number (got "soon")')
+    const whole = oigctl(['serve', 'mock', '--max-connections', '1.5'])
+    expect(whole.code).toBe(2)
+    expect(whole.stderr).toContain('--max-connections must be a whole number (got "1.5")')
+    for (const r of [speed, nan, whole]) expect(r.stderr).not.toMatch(/Too small|Invalid input/)
+  })
+})
