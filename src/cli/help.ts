@@ -15,7 +15,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
     [
       'oigctl extract --db payloads.db --out evidence',
       'oigctl extract --db a.db --db b.db --select setting --from 2025-12-01T00:00:00Z',
-      'oigctl extract --session-file session-export.json --json',
+      'oigctl extract --session session-export.json --json',
     ],
   ],
   [
@@ -56,7 +56,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
     'replay',
     [
       'oigctl replay --session evidence/sessions/s.session.json --target mock',
-      'oigctl replay --session s.session.json --target tcp://127.0.0.1:5710 --max-speed',
+      'oigctl replay --session s.session.json --target 127.0.0.1:5710 --max-speed',
     ],
   ],
   [
@@ -87,7 +87,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
     'serve mock',
     [
       'oigctl serve mock                                  # 127.0.0.1:5710, control 127.0.0.1:5711',
-      'oigctl serve mock --port 0 --control-port 0 --log events.jsonl --json',
+      'oigctl serve mock --listen 127.0.0.1:0 --control-port 0 --log events.jsonl --json',
     ],
   ],
   [

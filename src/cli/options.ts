@@ -1,4 +1,5 @@
 /** Option validation: commander parses, zod validates, a failure is a usage error (exit 2). */
+import { Option } from 'commander'
 import type { z } from 'zod'
 import { OigError } from '../errors.js'
 
@@ -51,4 +52,23 @@ function ownMessage(issue: z.core.$ZodIssue, name: string, given: unknown): stri
 /** Commander collector for repeatable options (`--db a --db b`). */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value]
+}
+
+/**
+ * `--session FILE` (repeatable): the add-on's session export JSON, as on every command; the old
+ * `--session-file` stays as a hidden alias. Use as `.addOption(sessionOption()).addOption(sessionFileAlias())`.
+ */
+export function sessionOption(): Option {
+  return new Option('--session <file>', "the add-on's session export JSON; repeatable").argParser(
+    collect,
+  )
+}
+
+export function sessionFileAlias(): Option {
+  return new Option('--session-file <file>', 'alias of --session').hideHelp().argParser(collect)
+}
+
+/** The session exports given with `--session` and its alias `--session-file`. */
+export function sessionExports(opts: { session?: string[]; sessionFile?: string[] }): string[] {
+  return [...(opts.session ?? []), ...(opts.sessionFile ?? [])]
 }

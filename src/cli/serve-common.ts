@@ -7,6 +7,13 @@ import { OigError } from '../errors.js'
 import { onStopSignal, SIGNAL_EXIT_CODES } from '../evidence/interrupt-cleanup.js'
 import { isLoopbackHost } from '../targets/listen.js'
 import { SHIPPED_CONTRACT } from '../shipped.js'
+import { MAX_FRAME_BYTES } from '../protocol/frame-splitter.js'
+import {
+  formatEndpoint,
+  parseEndpoint,
+  type Endpoint,
+  type EndpointUse,
+} from '../targets/endpoint.js'
 
 /** The shipped contract (src/shipped.ts), the default `--contract`. */
 export const DEFAULT_CONTRACT_FILE = SHIPPED_CONTRACT
@@ -16,6 +23,79 @@ export const PortSchema = z.coerce
   .int('expected a whole port number')
   .min(0, 'expected 0 … 65535')
   .max(65535, 'expected 0 … 65535')
+
+/** The defaults both servers share, declared once (help shows them from here too). */
+export const SERVE_DEFAULTS = {
+  listen: { host: '127.0.0.1', port: 5710 },
+  controlHost: '127.0.0.1',
+  controlPort: 5711,
+  idleTimeoutS: 600,
+  maxConnections: 1000,
+  maxFrameBytes: MAX_FRAME_BYTES,
+} as const
+
+/**
+ * The options both servers take, declared once: where to listen (`--listen`; the mock's old
+ * `--host` / `--port` stay as hidden aliases), the control API, the contract, the event log and
+ * the connection limits.
+ */
+export function addServeOptions(c: Command): Command {
+  return c
+    .option(
+      '--listen <host:port>',
+      'address for BOX connections: HOST:PORT, [IPv6]:PORT or tcp://HOST:PORT (port 0 = a free port)',
+      formatEndpoint(SERVE_DEFAULTS.listen),
+    )
+    .option('--control-host <host>', 'address of the HTTP control API', SERVE_DEFAULTS.controlHost)
+    .option(
+      '--control-port <port>',
+      'HTTP control API port (0 = a free port)',
+      String(SERVE_DEFAULTS.controlPort),
+    )
+    .option('--no-control', 'no HTTP control API')
+    .option('--control-token <token>', CONTROL_TOKEN_HELP)
+    .option('--contract <file>', 'contract the replies follow', DEFAULT_CONTRACT_FILE)
+    .option('--log <file>', 'JSON-lines event log of every frame in and out (- = stdout)')
+    .option(
+      '--idle-timeout-s <s>',
+      'close a BOX connection silent this long (0 = never)',
+      String(SERVE_DEFAULTS.idleTimeoutS),
+    )
+    .option(
+      '--max-connections <n>',
+      'refuse BOX connections beyond this many',
+      String(SERVE_DEFAULTS.maxConnections),
+    )
+    .option(
+      '--max-frame-bytes <n>',
+      'close a connection sending a larger frame',
+      String(SERVE_DEFAULTS.maxFrameBytes),
+    )
+}
+
+/** `--idle-timeout-s`, the same on both servers: seconds of silence, 0 = never. */
+export const IdleTimeoutSchema = z.coerce
+  .number()
+  .nonnegative()
+  .default(SERVE_DEFAULTS.idleTimeoutS)
+
+/** `--max-frame-bytes`: one default everywhere (the splitter's). */
+export const MaxFrameBytesSchema = z.coerce
+  .number()
+  .int()
+  .min(1024)
+  .max(1_048_576)
+  .default(SERVE_DEFAULTS.maxFrameBytes)
+
+/** `--listen` / `--upstream`: the one endpoint parser (HOST:PORT, [v6]:PORT, tcp://HOST:PORT). */
+export function endpointSchema(use: EndpointUse): z.ZodType<Endpoint, string> {
+  return z.string().transform((s, ctx) => {
+    const e = parseEndpoint(s, use)
+    if (typeof e !== 'string') return e
+    ctx.addIssue({ code: 'custom', message: e })
+    return z.NEVER
+  })
+}
 
 /**
  * Refuses to bind a non-loopback host unless `--allow-remote`: the servers accept anything a

@@ -8,7 +8,7 @@ import { BUILT_IN_TARGETS, parseTcpTarget } from '../replay/targets.js'
 
 export const ONLINE = 'online'
 
-const KNOWN = `${ONLINE}, ${BUILT_IN_TARGETS.join(', ')} or tcp://HOST:PORT`
+const KNOWN = `${ONLINE}, ${BUILT_IN_TARGETS.join(', ')} or HOST:PORT / tcp://HOST:PORT`
 const HINT = `Pass a comma-separated list of ${KNOWN}, e.g. --targets online,mock,offline.`
 
 function bad(list: string, why: string): OigError {

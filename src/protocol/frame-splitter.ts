@@ -5,8 +5,11 @@
  */
 import { FRAME_CLOSE, FRAME_OPEN, wireBytes } from './frame.js'
 
-/** A frame without `</Frame>` past this many bytes is an error, not unbounded memory. */
-export const MAX_FRAME_BYTES = 64 * 1024
+/**
+ * A frame without `</Frame>` past this many bytes is an error, not unbounded memory. The one
+ * default of oigctl (mock, proxy, upstream, soak): the largest real frame is ~760 bytes (§1).
+ */
+export const MAX_FRAME_BYTES = 16 * 1024
 
 export type SplitterEvent =
   /** A complete frame, `<Frame>` … `</Frame>` without its line ending, byte for byte. */

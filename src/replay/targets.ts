@@ -8,6 +8,7 @@ import { OigError } from '../errors.js'
 import { DEFAULT_MOCK_MAX_FRAME_BYTES, startMockCloud } from '../targets/mock-cloud/server.js'
 import { startProxy } from '../targets/proxy/server.js'
 import { isLoopbackHost } from '../targets/listen.js'
+import { ENDPOINT_FORMS, parseEndpoint } from '../targets/endpoint.js'
 import type { SettingSpec } from './plan.js'
 
 export const BUILT_IN_TARGETS = ['mock', 'offline', 'hybrid', 'legacy'] as const
@@ -25,13 +26,10 @@ export interface RunningTarget {
 
 export { isLoopbackHost as isLoopback } from '../targets/listen.js'
 
-/** Parses `tcp://HOST:PORT` (IPv6 in brackets); null when it is not such a URL. */
+/** Parses an endpoint (`tcp://HOST:PORT`, `HOST:PORT`, `[v6]:PORT`); null when it is none. */
 export function parseTcpTarget(text: string): { host: string; port: number } | null {
-  const m = /^tcp:\/\/(\[[^\]]+\]|[^:/\s]+):(\d{1,5})$/.exec(text)
-  if (!m) return null
-  const port = Number(m[2])
-  if (port < 1 || port > 65535) return null
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port }
+  const e = parseEndpoint(text, 'connect')
+  return typeof e === 'string' ? null : e
 }
 
 const quiet = (): void => undefined
@@ -125,9 +123,9 @@ export function checkTarget(
   if (!tcp) {
     throw new OigError(
       'USAGE',
-      `Failed to use target ${name}: not one of ${BUILT_IN_TARGETS.join(', ')} or tcp://HOST:PORT.`,
+      `Failed to use target ${name}: not one of ${BUILT_IN_TARGETS.join(', ')} or an endpoint (${ENDPOINT_FORMS}).`,
       {
-        hint: 'Example: --target mock, or --target tcp://127.0.0.1:5710.',
+        hint: 'Example: --target mock, or --target 127.0.0.1:5710.',
       },
     )
   }

@@ -12,6 +12,7 @@ import { ensureWritableDir, writeJsonAtomic } from '../evidence/files.js'
 import type { ProxyLogEvent } from '../evidence/schemas/proxy-events.js'
 import { loadSessions } from '../replay/load-session.js'
 import type { ReplayPlan } from '../replay/plan.js'
+import { MAX_FRAME_BYTES } from '../protocol/frame-splitter.js'
 import { startMockCloud } from '../targets/mock-cloud/server.js'
 import { startProxy } from '../targets/proxy/server.js'
 import { GENERATOR } from '../version.js'
@@ -68,7 +69,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     replies: opts.replies ?? {},
     idleTimeoutMs: 0,
     maxConnections: 1000,
-    maxFrameBytes: 16 * 1024,
+    maxFrameBytes: MAX_FRAME_BYTES,
     log: () => undefined,
   })
   const front = await startFaultyUpstream({

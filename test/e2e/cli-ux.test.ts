@@ -171,3 +171,78 @@ describe('help (issue 14 item 4)', () => {
     for (const r of [speed, nan, whole]) expect(r.stderr).not.toMatch(/Too small|Invalid input/)
   })
 })
+
+describe('one option vocabulary (issue 14 item 3)', () => {
+  it('serve mock listens with --listen (the old --port stays a hidden alias); replay takes HOST:PORT', async () => {
+    const mock = await serveCli('mock', ['--listen', '127.0.0.1:0'])
+    const dir = tempDir()
+    const session = join(capturesDir(), 'session-2026-02-17-conn2315.json')
+    for (const target of [`127.0.0.1:${mock.port}`, `tcp://127.0.0.1:${mock.port}`]) {
+      const r = oigctl([
+        'replay',
+        '--session',
+        session,
+        '--target',
+        target,
+        '--max-speed',
+        '--out',
+        dir,
+      ])
+      expect(r.code, r.stderr).toBe(0)
+    }
+    const help = oigctl(['serve', 'mock', '--help']).stdout
+    expect(help).toContain('--listen <host:port>')
+    expect(help).not.toMatch(/--host <host>|--port <port>/)
+    const bad = oigctl([
+      'replay',
+      '--session',
+      session,
+      '--target',
+      '127.0.0.1:70000',
+      '--out',
+      dir,
+    ])
+    expect(bad.code).toBe(2)
+    const listen = oigctl(['serve', 'mock', '--listen', 'localhost'])
+    expect(listen.code).toBe(2)
+    expect(listen.stderr).toContain(
+      'invalid --listen: expected HOST:PORT, [IPv6]:PORT or tcp://HOST:PORT',
+    )
+    const port = oigctl(['serve', 'proxy', '--mode', 'online', '--upstream', '127.0.0.1:0'])
+    expect(port.code).toBe(2)
+    expect(port.stderr).toContain('invalid --upstream: port 0 is outside 1 … 65535')
+  })
+
+  it('serve proxy takes tcp://HOST:PORT and --idle-timeout-s 0 (never), as the mock does', async () => {
+    const proxy = await serveCli('proxy', ['--mode', 'offline', '--idle-timeout-s', '0'])
+    expect(proxy.port).toBeGreaterThan(0)
+    proxy.child.kill('SIGTERM')
+    expect((await proxy.exit).code).toBe(143)
+    const mock = await serveCli('mock', ['--idle-timeout-s', '0'])
+    mock.child.kill('SIGTERM')
+    expect((await mock.exit).code).toBe(143)
+  })
+
+  it('one frame-size default and the same defaults on both servers', () => {
+    const mock = oigctl(['serve', 'mock', '--help']).stdout.replace(/\s+/g, ' ')
+    const proxy = oigctl(['serve', 'proxy', '--help']).stdout.replace(/\s+/g, ' ')
+    for (const help of [mock, proxy]) {
+      expect(help).toContain('close a connection sending a larger frame (default: 16384)')
+      expect(help).toContain('(0 = never) (default: 600)')
+      expect(help).toContain('(port 0 = a free port) (default: 127.0.0.1:5710)')
+      expect(help).toContain('(default: the shipped contracts/oig-cloud.contract.json)')
+    }
+  })
+
+  it('extract takes --session for a session export (--session-file is its alias)', () => {
+    const exp = join(capturesDir(), 'session-2026-02-17-conn2315.json')
+    const a = oigctl(['extract', '--session', exp, '--out', tempDir(), '--json'])
+    const b = oigctl(['extract', '--session-file', exp, '--out', tempDir(), '--json'])
+    expect(a.code).toBe(0)
+    expect(b.code).toBe(0)
+    const count = (s: string): number =>
+      (JSON.parse(s) as { totals: { framesRead: number } }).totals.framesRead
+    expect(count(a.stdout)).toBeGreaterThan(0)
+    expect(count(a.stdout)).toBe(count(b.stdout))
+  })
+})

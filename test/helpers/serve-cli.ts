@@ -24,7 +24,7 @@ export async function serveCli(
   target: 'mock' | 'proxy',
   args: readonly string[] = [],
 ): Promise<RunningServe> {
-  const listen = target === 'mock' ? ['--port', '0'] : ['--listen', '127.0.0.1:0']
+  const listen = ['--listen', '127.0.0.1:0']
   const child = spawn(
     process.execPath,
     [BIN, 'serve', target, ...listen, '--control-port', '0', ...args],

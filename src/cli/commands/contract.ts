@@ -10,13 +10,20 @@ import { runValidate } from '../../contract/run-validate.js'
 import { checkOutputFile, writeJsonAtomic } from '../../evidence/files.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
-import { collect, parseOptions } from '../options.js'
+import {
+  collect,
+  parseOptions,
+  sessionExports,
+  sessionFileAlias,
+  sessionOption,
+} from '../options.js'
 import { renderContract, renderContractDiff, renderValidation } from '../render/contract.js'
 
 const SemVer = z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a semantic version like 1.0.0')
 
 const DeriveOptions = z.object({
   db: z.array(z.string()).default([]),
+  session: z.array(z.string()).default([]),
   sessionFile: z.array(z.string()).default([]),
   pairs: z.array(z.string()).default([]),
   out: z.string().min(1).default(path.join('evidence', 'contract.json')),
@@ -31,6 +38,7 @@ const DeriveOptions = z.object({
 const ValidateOptions = z.object({
   contract: z.string().min(1),
   db: z.array(z.string()).default([]),
+  session: z.array(z.string()).default([]),
   sessionFile: z.array(z.string()).default([]),
   pairs: z.array(z.string()).default([]),
   strict: z.boolean().default(false),
@@ -50,7 +58,8 @@ export function registerContract(program: Command, ctx: CommandContext): void {
       'derive the transition table of the real cloud from captures; every row cites captured frames',
     )
     .option('--db <file>', 'capture DB; repeatable', collect)
-    .option('--session-file <file>', "the add-on's session export JSON; repeatable", collect)
+    .addOption(sessionOption())
+    .addOption(sessionFileAlias())
     .option(
       '--pairs <file>',
       "class-level evidence: the upstream pairing engine's request → reply pairs (PROTOCOL.md §8); repeatable",
@@ -71,7 +80,7 @@ export function registerContract(program: Command, ctx: CommandContext): void {
       const c = await deriveContract(
         {
           dbs: opts.db,
-          sessionFiles: opts.sessionFile,
+          sessionFiles: sessionExports(opts),
           pairs: opts.pairs,
           version: opts.contractVersion,
           maxCitations: opts.maxCitations,
@@ -93,7 +102,8 @@ export function registerContract(program: Command, ctx: CommandContext): void {
     )
     .requiredOption('--contract <file>', 'contract file')
     .option('--db <file>', 'capture DB; repeatable', collect)
-    .option('--session-file <file>', "the add-on's session export JSON; repeatable", collect)
+    .addOption(sessionOption())
+    .addOption(sessionFileAlias())
     .option(
       '--pairs <file>',
       'pairs file that resolves the pair citations (FAIL on a missing pair or other classes); repeatable',
@@ -112,7 +122,7 @@ export function registerContract(program: Command, ctx: CommandContext): void {
       const v = await runValidate({
         contract: opts.contract,
         dbs: opts.db,
-        sessionFiles: opts.sessionFile,
+        sessionFiles: sessionExports(opts),
         pairs: opts.pairs,
         strict: opts.strict,
       })

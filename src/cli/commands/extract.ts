@@ -6,11 +6,18 @@ import { ensureWritableDir } from '../../evidence/files.js'
 import { runExtract } from '../../extract/run-extract.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
-import { collect, parseOptions } from '../options.js'
+import {
+  collect,
+  parseOptions,
+  sessionExports,
+  sessionFileAlias,
+  sessionOption,
+} from '../options.js'
 import { renderExtract } from '../render/extract.js'
 
 const ExtractOptions = z.object({
   db: z.array(z.string()).default([]),
+  session: z.array(z.string()).default([]),
   sessionFile: z.array(z.string()).default([]),
   from: z.string().nullable().default(null),
   to: z.string().nullable().default(null),
@@ -31,7 +38,8 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
       'read capture DBs read-only, split them into sessions, classify and check every frame, write fixtures',
     )
     .option('--db <file>', 'capture DB (payloads.db); repeatable', collect)
-    .option('--session-file <file>', "the add-on's session export JSON; repeatable", collect)
+    .addOption(sessionOption())
+    .addOption(sessionFileAlias())
     .option('--from <iso>', 'keep sessions that end at or after this time')
     .option('--to <iso>', 'keep sessions that start at or before this time')
     .option('--conn <n>', 'keep the session(s) of this conn_id')
@@ -54,7 +62,7 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
       const result = await runExtract(
         {
           dbs: opts.db,
-          sessionFiles: opts.sessionFile,
+          sessionFiles: sessionExports(opts),
           out: opts.out,
           select: opts.select,
           from: opts.from,

@@ -14,11 +14,15 @@ import { parseOptions } from '../options.js'
 import { renderServeProxy } from '../render/serve-proxy.js'
 import {
   addReplyModeOptions,
+  addServeOptions,
   assertHostAllowed,
-  CONTROL_TOKEN_HELP,
   controlTokenFor,
   DEFAULT_CONTRACT_FILE,
+  endpointSchema,
+  IdleTimeoutSchema,
+  MaxFrameBytesSchema,
   PortSchema,
+  SERVE_DEFAULTS,
   ReplyModeSchema,
   replyPolicyOptions,
   SeedSchema,
@@ -27,26 +31,12 @@ import {
   SettingPollsSchema,
 } from '../serve-common.js'
 
-/** Frames above 16 KiB are refused: the largest real one is ~760 bytes (PROTOCOL.md §1). */
-const DEFAULT_PROXY_MAX_FRAME_BYTES = 16 * 1024
-
-/** `host:port` or `[v6]:port`. */
-const EndpointSchema = z.string().transform((s, ctx) => {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(s.trim())
-  const port = m ? PortSchema.safeParse(m[3]) : null
-  if (!m || !port?.success) {
-    ctx.addIssue({ code: 'custom', message: `expected HOST:PORT, got ${JSON.stringify(s)}` })
-    return z.NEVER
-  }
-  return { host: (m[1] ?? m[2])!, port: port.data }
-})
-
 const ServeProxyOptions = z.object({
   mode: z.enum(PROXY_MODES, 'expected online, hybrid or offline'),
-  upstream: EndpointSchema.optional(),
-  listen: EndpointSchema.default({ host: '127.0.0.1', port: 5710 }),
-  controlHost: z.string().min(1).default('127.0.0.1'),
-  controlPort: PortSchema.default(5711),
+  upstream: endpointSchema('connect').optional(),
+  listen: endpointSchema('listen').default(SERVE_DEFAULTS.listen),
+  controlHost: z.string().min(1).default(SERVE_DEFAULTS.controlHost),
+  controlPort: PortSchema.default(SERVE_DEFAULTS.controlPort),
   control: z.boolean().default(true),
   replyTimeoutMs: z.coerce.number().int().positive().default(5000),
   failThreshold: z.coerce.number().int().min(1).default(3),
@@ -55,14 +45,9 @@ const ServeProxyOptions = z.object({
   contract: z.string().min(1).default(DEFAULT_CONTRACT_FILE),
   capture: z.string().min(1).optional(),
   log: z.string().min(1).optional(),
-  idleTimeoutS: z.coerce.number().positive().default(600),
-  maxConnections: z.coerce.number().int().positive().default(1000),
-  maxFrameBytes: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(1_048_576)
-    .default(DEFAULT_PROXY_MAX_FRAME_BYTES),
+  idleTimeoutS: IdleTimeoutSchema,
+  maxConnections: z.coerce.number().int().positive().default(SERVE_DEFAULTS.maxConnections),
+  maxFrameBytes: MaxFrameBytesSchema,
   settingPolls: SettingPollsSchema,
   replies: ReplyModeSchema,
   seed: SeedSchema,
@@ -76,21 +61,15 @@ const usage = (message: string, hint: string): OigError =>
 export function addServeProxy(serve: Command, ctx: CommandContext): void {
   const proxyCmd = serve.command('proxy')
   addReplyModeOptions(proxyCmd)
-  proxyCmd
+  addServeOptions(proxyCmd)
     .description(
       'a proxy between BOX and cloud: forward, rescue locally (hybrid) or answer offline',
     )
     .requiredOption('--mode <mode>', 'online | hybrid | offline')
-    .option('--upstream <host:port>', 'the cloud (or mock) to forward to; needed online and hybrid')
     .option(
-      '--listen <host:port>',
-      'address for BOX connections (port 0 = a free port)',
-      '127.0.0.1:5710',
+      '--upstream <host:port>',
+      'the cloud (or mock) to forward to (HOST:PORT or tcp://HOST:PORT); needed online and hybrid',
     )
-    .option('--control-host <host>', 'address of the HTTP control API', '127.0.0.1')
-    .option('--control-port <port>', 'HTTP control API port (0 = a free port)', '5711')
-    .option('--no-control', 'no HTTP control API')
-    .option('--control-token <token>', CONTROL_TOKEN_HELP)
     .option('--reply-timeout-ms <ms>', 'upstream reply timeout per frame', '5000')
     .option('--fail-threshold <n>', 'consecutive failures that switch hybrid to offline', '3')
     .option('--retry-interval-s <s>', 'probe interval while hybrid is offline', '60')
@@ -99,19 +78,7 @@ export function addServeProxy(serve: Command, ctx: CommandContext): void {
       'local reply set: contract | legacy (switchable at runtime)',
       'contract',
     )
-    .option(
-      '--contract <file>',
-      'contract (default: the shipped contracts/oig-cloud.contract.json)',
-    )
     .option('--capture <db>', 'record every frame into this capture DB (add-on layout)')
-    .option('--log <file>', 'JSON-lines event log (- = stdout)')
-    .option('--idle-timeout-s <s>', 'close a BOX connection silent this long', '600')
-    .option('--max-connections <n>', 'refuse BOX connections beyond this many', '1000')
-    .option(
-      '--max-frame-bytes <n>',
-      'close a connection sending a larger frame',
-      String(DEFAULT_PROXY_MAX_FRAME_BYTES),
-    )
     .option(
       '--setting-polls <list>',
       `local replies (offline, hybrid rescues): ${SETTING_POLLS_HELP}`,

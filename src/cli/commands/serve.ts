@@ -1,5 +1,5 @@
 /** `oigctl serve mock` (and the `serve` group that `serve proxy` joins, see serve-proxy.ts). */
-import type { Command } from 'commander'
+import { Option, type Command } from 'commander'
 import { z } from 'zod'
 import { readContract } from '../../contract/files.js'
 import { OigError } from '../../errors.js'
@@ -7,7 +7,6 @@ import { checkOutputFile } from '../../evidence/files.js'
 import { NO_EVENT_LOG, openEventLog } from '../../targets/event-log.js'
 import type { ServeDoc } from '../../targets/serve-doc.js'
 import {
-  DEFAULT_MOCK_MAX_FRAME_BYTES,
   startMockCloud,
   type MockCloud,
 } from '../../targets/mock-cloud/server.js'
@@ -16,8 +15,12 @@ import { parseOptions } from '../options.js'
 import { renderServe } from '../render/serve.js'
 import {
   addReplyModeOptions,
+  addServeOptions,
+  endpointSchema,
+  IdleTimeoutSchema,
+  MaxFrameBytesSchema,
+  SERVE_DEFAULTS,
   assertHostAllowed,
-  CONTROL_TOKEN_HELP,
   controlTokenFor,
   DEFAULT_CONTRACT_FILE,
   PortSchema,
@@ -30,21 +33,17 @@ import {
 } from '../serve-common.js'
 
 const ServeMockOptions = z.object({
-  host: z.string().min(1).default('127.0.0.1'),
-  port: PortSchema.default(5710),
-  controlHost: z.string().min(1).default('127.0.0.1'),
-  controlPort: PortSchema.default(5711),
+  listen: endpointSchema('listen').default(SERVE_DEFAULTS.listen),
+  host: z.string().min(1).optional(),
+  port: PortSchema.optional(),
+  controlHost: z.string().min(1).default(SERVE_DEFAULTS.controlHost),
+  controlPort: PortSchema.default(SERVE_DEFAULTS.controlPort),
   control: z.boolean().default(true),
   contract: z.string().min(1).default(DEFAULT_CONTRACT_FILE),
   log: z.string().min(1).optional(),
-  idleTimeoutS: z.coerce.number().nonnegative().default(600),
-  maxConnections: z.coerce.number().int().positive().default(1000),
-  maxFrameBytes: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(1_048_576)
-    .default(DEFAULT_MOCK_MAX_FRAME_BYTES),
+  idleTimeoutS: IdleTimeoutSchema,
+  maxConnections: z.coerce.number().int().positive().default(SERVE_DEFAULTS.maxConnections),
+  maxFrameBytes: MaxFrameBytesSchema,
   settingPolls: SettingPollsSchema,
   replies: ReplyModeSchema,
   seed: SeedSchema,
@@ -64,32 +63,23 @@ export function registerServe(program: Command, ctx: CommandContext): Command {
 function addServeMock(serve: Command, ctx: CommandContext): void {
   const mock = serve.command('mock')
   addReplyModeOptions(mock)
-  mock
+  addServeOptions(mock)
     .description('a mock cloud that answers a BOX with the replies the contract shows')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'BOX port (0 = a free port)', '5710')
-    .option('--control-host <host>', 'address of the HTTP control API', '127.0.0.1')
-    .option('--control-port <port>', 'HTTP control API port (0 = a free port)', '5711')
-    .option('--no-control', 'no HTTP control API')
-    .option('--control-token <token>', CONTROL_TOKEN_HELP)
-    .option(
-      '--contract <file>',
-      'contract (default: the shipped contracts/oig-cloud.contract.json)',
-    )
-    .option('--log <file>', 'JSON-lines event log of every frame in and out (- = stdout)')
-    .option('--idle-timeout-s <s>', 'close a connection silent this long (0 = never)', '600')
-    .option('--max-connections <n>', 'refuse connections beyond this many', '1000')
-    .option(
-      '--max-frame-bytes <n>',
-      'close a connection sending a larger frame',
-      String(DEFAULT_MOCK_MAX_FRAME_BYTES),
-    )
+    // The old spellings, kept as hidden aliases of --listen.
+    .addOption(new Option('--host <host>', 'alias: the host of --listen').hideHelp())
+    .addOption(new Option('--port <port>', 'alias: the port of --listen').hideHelp())
     .option('--setting-polls <list>', SETTING_POLLS_HELP)
-    .option('--allow-remote', 'allow a non-loopback --host / --control-host')
+    .option('--allow-remote', 'allow a non-loopback --listen / --control-host')
     .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
-      const opts = parseOptions(ServeMockOptions, raw, 'serve mock')
-      assertHostAllowed(opts.host, opts.allowRemote, 'serve mock')
+      const parsed = parseOptions(ServeMockOptions, raw, 'serve mock')
+      const opts = {
+        ...parsed,
+        host: parsed.host ?? parsed.listen.host,
+        port: parsed.port ?? parsed.listen.port,
+      }
+      const listenOption = parsed.host === undefined ? '--listen' : '--host'
+      assertHostAllowed(opts.host, opts.allowRemote, 'serve mock', listenOption)
       if (opts.control)
         assertHostAllowed(opts.controlHost, opts.allowRemote, 'serve mock', '--control-host')
       const token = controlTokenFor(

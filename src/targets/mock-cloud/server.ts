@@ -9,6 +9,7 @@ import type { Contract } from '../../contract/schema.js'
 import type { ServeEvent } from '../../evidence/schemas/serve-events.js'
 import { SERVE_EVENTS_SCHEMA_VERSION } from '../../evidence/schemas/serve-events.js'
 import type { BoxClass } from '../../protocol/frame-class.js'
+import { MAX_FRAME_BYTES } from '../../protocol/frame-splitter.js'
 import { CloudLogic } from '../cloud-logic/cloud-logic.js'
 import { SettingQueue } from '../cloud-logic/setting-queue.js'
 import {
@@ -20,8 +21,9 @@ import {
 import { closeServer, listenOn } from '../listen.js'
 import { MockConnection, type MockCounters } from './connection.js'
 
-/** Frames above ~16 KiB are refused: the largest real one is ~760 bytes (PROTOCOL.md §1). */
-export const DEFAULT_MOCK_MAX_FRAME_BYTES = 16 * 1024
+/** The one frame-size limit of oigctl (the splitter's MAX_FRAME_BYTES, 16 KiB). */
+export const DEFAULT_MOCK_MAX_FRAME_BYTES = MAX_FRAME_BYTES
+
 /** How long close() lets peers flush and close before it destroys their sockets. */
 const SHUTDOWN_GRACE_MS = 3_000
 
