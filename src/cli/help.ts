@@ -57,6 +57,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
     [
       'oigctl replay --session evidence/sessions/s.session.json --target mock',
       'oigctl replay --session s.session.json --target 127.0.0.1:5710 --max-speed',
+      'oigctl replay --session s.session.json --target offline --dry-run',
     ],
   ],
   [
@@ -71,13 +72,22 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
     [
       'oigctl gate --evidence evidence',
       'oigctl gate --evidence evidence --rehearse-rollback --junit gate.junit.xml',
+      'oigctl gate --evidence evidence -q                  # one line: REMOVE or KEEP: <reason>',
+      'oigctl gate --evidence evidence --format markdown >> "$GITHUB_STEP_SUMMARY"',
     ],
   ],
   [
     'soak',
-    ['oigctl soak --scenario outage', 'oigctl soak --scenario flapping --duration 5m --json'],
+    ['oigctl soak --scenario outage', 'oigctl soak --scenario all --duration 5m --time-scale 60'],
   ],
-  ['show', ['oigctl show evidence/sessions/s.session.json', 'oigctl show evidence/compare.json']],
+  [
+    'show',
+    [
+      'oigctl show evidence/sessions/s.session.json',
+      'oigctl show evidence/compare.json',
+      'oigctl gate --evidence evidence --json | oigctl show -',
+    ],
+  ],
   [
     'report',
     ['oigctl report --evidence evidence', 'oigctl report --evidence run2 --out run2.html'],

@@ -17,8 +17,10 @@ import {
   ErrorDocSchema,
   PipelineDocSchema,
   ReplayBatchDocSchema,
+  ReplayDryRunDocSchema,
   ReportDocSchema,
   ServeDocSchema,
+  SoakBatchDocSchema,
   SimulateResultDocSchema,
 } from '../evidence/schemas/stdout-docs.js'
 
@@ -43,6 +45,8 @@ export const FILE_SCHEMAS = {
   'contract-diff': ContractDiffDocSchema,
   report: ReportDocSchema,
   'replay-batch': ReplayBatchDocSchema,
+  'replay-dry-run': ReplayDryRunDocSchema,
+  'soak-batch': SoakBatchDocSchema,
 } as const
 
 /** The JSON Schema (draft 2020-12) generated from a kind's zod schema, as checked-in text. */

@@ -1,17 +1,20 @@
 /**
  * Issue 14, the CLI as a user meets it: each item over the built CLI (bin/oigctl.js).
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { capturesDir } from '../helpers/captures.js'
 import {
   ContractDiffDocSchema,
   ErrorDocSchema,
+  ReplayDryRunDocSchema,
   ReportDocSchema,
   ServeDocSchema,
   SimulateResultDocSchema,
+  SoakBatchDocSchema,
 } from '../../src/evidence/schemas/stdout-docs.js'
+import { completeSet, writeEvidence } from '../helpers/gate-evidence.js'
 import { oigctl, REPO_ROOT } from '../helpers/cli.js'
 import { serveCli } from '../helpers/serve-cli.js'
 import { tempDir } from '../helpers/make-db.js'
@@ -86,6 +89,8 @@ describe('--json documents (issue 14 item 5)', () => {
       'contract-diff',
       'report',
       'replay-batch',
+      'replay-dry-run',
+      'soak-batch',
     ]) {
       const text = readFileSync(
         join(REPO_ROOT, 'contracts', 'schemas', `${kind}.schema.json`),
@@ -244,5 +249,118 @@ describe('one option vocabulary (issue 14 item 3)', () => {
       (JSON.parse(s) as { totals: { framesRead: number } }).totals.framesRead
     expect(count(a.stdout)).toBeGreaterThan(0)
     expect(count(a.stdout)).toBe(count(b.stdout))
+  })
+})
+
+describe('gate output for CI (issue 14 item 7)', () => {
+  it('gate -q prints one line: KEEP with the first blocking reason, or REMOVE', () => {
+    const empty = tempDir()
+    const keep = oigctl(['gate', '--evidence', empty, '-q'])
+    expect(keep.code).toBe(1)
+    expect(keep.stdout).toMatch(/^KEEP: contract-validates MISSING: \S.*\n$/)
+    expect(keep.stdout.split('\n')).toHaveLength(2)
+    expect(keep.stderr).toBe('')
+    const full = tempDir()
+    writeEvidence(full, completeSet(new Date().toISOString()))
+    const remove = oigctl(['gate', '--evidence', full, '-q'])
+    expect(remove.code).toBe(0)
+    expect(remove.stdout).toBe('REMOVE\n')
+  })
+
+  it('gate --format markdown writes a job-summary table, one row per criterion', () => {
+    const r = oigctl(['gate', '--evidence', tempDir(), '--format', 'markdown', '-q'])
+    expect(r.code).toBe(1)
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines[0]).toBe('## oigctl gate: ❌ KEEP')
+    expect(lines).toContain('| criterion | mandatory | status | evidence | reason |')
+    const rows = lines.filter((l) => /^\| `[a-z-]+` \|/.test(l))
+    expect(rows).toHaveLength(9)
+    for (const row of rows) expect(row.split(/(?<!\\)\|/).length).toBe(7)
+    expect(rows.find((l) => l.startsWith('| `soak-all-pass` | yes | ⚠️ MISSING |'))).toBeDefined()
+  })
+})
+
+describe('replay and soak (issue 14 item 8)', () => {
+  const session = (): string => join(capturesDir(), 'session-2026-02-17-conn2315.json')
+
+  it('a target that cannot be reached is exit 2 with one line, and nothing is written', async () => {
+    const net = await import('node:net')
+    const server = net.createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as { port: number }).port
+    await new Promise((resolve) => server.close(resolve))
+    const dir = join(tempDir(), 'out')
+    const r = oigctl([
+      'replay',
+      '--session',
+      session(),
+      '--target',
+      `127.0.0.1:${port}`,
+      '--out',
+      dir,
+    ])
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^Failed to replay to 127\\.0\\.0\\.1:${port}: cannot connect to 127\\.0\\.0\\.1:${port}: connection refused`,
+      ),
+    )
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(2) // the line and its hint
+    expect(existsSync(dir)).toBe(false)
+  })
+
+  it('replay --dry-run says what would be sent to whom without connecting', () => {
+    const dir = join(tempDir(), 'out')
+    const r = oigctl([
+      'replay',
+      '--session',
+      session(),
+      '--target',
+      '127.0.0.1:9',
+      '--dry-run',
+      '--out',
+      dir,
+    ])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^dry run: nothing is sent\. Would replay to 127\.0\.0\.1:9/)
+    expect(r.stdout).toContain('box.poll.isnewset')
+    const doc = ReplayDryRunDocSchema.parse(
+      JSON.parse(
+        oigctl(['replay', '--session', session(), '--target', 'mock', '--dry-run', '--json'])
+          .stdout,
+      ),
+    )
+    expect(doc).toMatchObject({ target: 'mock', builtIn: true, endpoint: null })
+    expect(doc.sessions[0]!.frames).toHaveLength(12)
+    expect(existsSync(dir)).toBe(false)
+  })
+
+  it('soak --scenario all runs the five scenarios the gate needs and writes each report', () => {
+    const dir = tempDir()
+    const r = oigctl([
+      'soak',
+      '--scenario',
+      'all',
+      '--duration',
+      '4m',
+      '--time-scale',
+      '60',
+      '--out',
+      dir,
+      '--json',
+    ])
+    expect(r.code, r.stderr).toBe(0)
+    const doc = SoakBatchDocSchema.parse(JSON.parse(r.stdout))
+    expect(doc.reports.map((x) => x.scenario).sort()).toEqual([
+      'flapping',
+      'intermittent',
+      'outage',
+      'slow',
+      'stable',
+    ])
+    expect(readdirSync(join(dir, 'soak')).sort()).toEqual(
+      ['flapping', 'intermittent', 'outage', 'slow', 'stable'].map((s) => `${s}.soak.json`),
+    )
   })
 })

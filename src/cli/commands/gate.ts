@@ -7,7 +7,12 @@ import { runGate } from '../../gate/run-gate.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import { parseOptions } from '../options.js'
-import { renderGateDecision, renderRehearsal } from '../render/gate.js'
+import {
+  renderGateDecision,
+  renderGateLine,
+  renderGateMarkdown,
+  renderRehearsal,
+} from '../render/gate.js'
 
 const GateOptions = z
   .object({
@@ -18,6 +23,7 @@ const GateOptions = z
     rehearseRollback: z.boolean().default(false),
     session: z.string().min(1).optional(),
     maxAgeDays: z.coerce.number().positive('expected a positive number of days').optional(),
+    format: z.enum(['text', 'markdown']).default('text'),
   })
   .refine((o) => o.session === undefined || o.rehearseRollback, {
     path: ['session'],
@@ -49,6 +55,11 @@ export function registerGate(program: Command, ctx: CommandContext): void {
       'session to rehearse with (default: the first <evidence>/sessions/*.session.json)',
     )
     .option('--max-age-days <n>', 'evidence older than this is stale (overrides the checklist)')
+    .option(
+      '--format <format>',
+      'text | markdown (a table for a CI job summary); with -q, text is one line: REMOVE or KEEP: <first blocking reason>',
+      'text',
+    )
     .action(async (raw: { checklist?: string }, command: Command) => {
       const output = ctx.open(command)
       // The default names the shipped checklist, found next to the package from any folder.
@@ -71,7 +82,15 @@ export function registerGate(program: Command, ctx: CommandContext): void {
       })
       if (rehearsal) output.info(renderRehearsal(rehearsal, output.chalk))
       output.info(`wrote ${files.join(' and ')}`)
-      output.result(decision, renderGateDecision)
+      const quiet = command.optsWithGlobals<{ quiet?: boolean }>().quiet === true
+      output.result(
+        decision,
+        opts.format === 'markdown'
+          ? renderGateMarkdown
+          : quiet
+            ? renderGateLine
+            : renderGateDecision,
+      )
       ctx.setExitCode(decision.decision === 'REMOVE' ? ExitCode.Ok : ExitCode.Findings)
     })
 }

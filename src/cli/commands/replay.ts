@@ -9,11 +9,13 @@ import { readContract } from '../../contract/files.js'
 import { OigError } from '../../errors.js'
 import { checkOutputFile, ensureWritableDir } from '../../evidence/files.js'
 import { loadSessions } from '../../replay/load-session.js'
-import { parseSettingSpec, type SettingSpec } from '../../replay/plan.js'
+import { parseSettingSpec, type ReplayPlan, type SettingSpec } from '../../replay/plan.js'
 import { replayPlan, writeTranscript } from '../../replay/run-replay.js'
 import { checkTarget, isLoopback } from '../../replay/targets.js'
 import type { ReplayTranscript } from '../../replay/transcript-schema.js'
 import { SettingRequestSchema } from '../../targets/control-api.js'
+import { formatEndpoint, probeEndpoint, type Endpoint } from '../../targets/endpoint.js'
+import type { ReplayDryRunDoc } from '../../evidence/schemas/stdout-docs.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import { collect, parseOptions } from '../options.js'
@@ -39,7 +41,12 @@ const Pacing = {
   seed: SeedSchema,
 }
 
-const ReplayOptions = z.object({ session: z.string().min(1), target: z.string().min(1), ...Pacing })
+const ReplayOptions = z.object({
+  session: z.string().min(1),
+  target: z.string().min(1),
+  dryRun: z.boolean().default(false),
+  ...Pacing,
+})
 const CompareOptions = z.object({
   session: z.array(z.string()).default([]),
   targets: z.string().default('online,mock,offline'),
@@ -105,6 +112,53 @@ function addPacing(c: Command): Command {
     .option('--out <dir>', 'evidence folder', 'evidence')
 }
 
+/** What `replay --dry-run` prints: per session, the BOX frames that would go to the target. */
+function dryRunDoc(
+  target: string,
+  endpoint: Endpoint | null,
+  plans: readonly ReplayPlan[],
+  extra: readonly SettingSpec[],
+  pacing: { speed: number; maxSpeed: boolean },
+): ReplayDryRunDoc {
+  return {
+    kind: 'replay-dry-run',
+    schemaVersion: 1,
+    target,
+    endpoint: endpoint ? formatEndpoint(endpoint) : null,
+    builtIn: endpoint === null,
+    pacing: pacing.maxSpeed ? 'max-speed' : `recorded gaps / ${pacing.speed}`,
+    sessions: plans.map((p) => ({
+      session: p.sessionId,
+      source: p.source,
+      queued: [...p.settings, ...extra].map((s) => `${s.table}/${s.item}=${s.value}`),
+      frames: p.steps.map((s) => ({
+        seq: s.seq,
+        id: s.id,
+        class: s.class,
+        table: s.table,
+        gapMs: s.gapMs,
+        bytes: Buffer.byteLength(s.raw),
+        conditional: s.class === 'box.setting-ack' || s.class === 'box.setting-nack',
+      })),
+    })),
+  }
+}
+
+function renderDryRun(d: ReplayDryRunDoc): string {
+  const to = d.builtIn ? `${d.target} (built in, started on a free 127.0.0.1 port)` : d.endpoint
+  const out = [`dry run: nothing is sent. Would replay to ${to}, ${d.pacing}:`]
+  for (const s of d.sessions) {
+    out.push(
+      `  ${s.session} (${s.frames.length} BOX frames)${s.queued.length ? `, queued first: ${s.queued.join(', ')}` : ''}`,
+    )
+    for (const f of s.frames)
+      out.push(
+        `    ${String(f.seq).padStart(4)}  ${f.class}${f.table ? `[${f.table}]` : ''}  ${f.bytes} B${f.gapMs === null ? '' : `  after ${f.gapMs} ms`}${f.conditional ? '  (only after a delivered Setting)' : ''}`,
+      )
+  }
+  return out.join('\n')
+}
+
 export function registerReplay(program: Command, ctx: CommandContext): void {
   addPacing(
     program
@@ -116,14 +170,18 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         '--session <file>',
         'session fixture from extract, or the add-on session export JSON',
       )
-      .requiredOption('--target <target>', 'mock | offline | hybrid | legacy | tcp://HOST:PORT'),
+      .requiredOption(
+        '--target <target>',
+        'mock | offline | hybrid | legacy | HOST:PORT | tcp://HOST:PORT',
+      )
+      .option('--dry-run', 'print what would be sent to whom, without connecting or writing'),
   ).action(async (raw: unknown, command: Command) => {
     const output = ctx.open(command)
     const opts = parseOptions(ReplayOptions, raw, 'replay')
-    ensureWritableDir(path.join(opts.out, 'replay'))
+    if (!opts.dryRun) ensureWritableDir(path.join(opts.out, 'replay'))
     const { contract } = readContract(opts.contract)
     const extra = settings(opts.queueSetting)
-    checkTarget(opts.target, opts.allowRemote)
+    const endpoint = checkTarget(opts.target, opts.allowRemote)
     const loaded = await loadSessions(opts.session)
     if (loaded.length === 0) {
       throw new OigError(
@@ -140,6 +198,30 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
       opts.allowRemote,
       `${count} BOX frame(s) (${classes.join(', ')}) of ${opts.session}`,
     )
+    if (opts.dryRun) {
+      const doc = dryRunDoc(
+        opts.target,
+        endpoint,
+        loaded.map((l) => l.plan),
+        extra,
+        opts,
+      )
+      output.result(doc, renderDryRun)
+      ctx.setExitCode(ExitCode.Ok)
+      return
+    }
+    // An endpoint that cannot be reached is one line and exit 2, not a row per frame.
+    if (endpoint) {
+      const why = await probeEndpoint(endpoint, opts.replyTimeoutMs)
+      if (why !== null)
+        throw new OigError(
+          'TARGET_UNREACHABLE',
+          `Failed to replay to ${opts.target}: cannot connect to ${formatEndpoint(endpoint)}: ${why}.`,
+          {
+            hint: 'Start the target first (e.g. oigctl serve mock --listen HOST:PORT), or check --target.',
+          },
+        )
+    }
     const transcripts: ReplayTranscript[] = []
     for (const { plan } of loaded) {
       const t = await replayPlan(plan, opts.session, {

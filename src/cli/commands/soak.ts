@@ -38,7 +38,10 @@ const DurationSchema = z.string().transform((text, ctx) => {
 
 const SoakOptions = z
   .object({
-    scenario: z.enum(SOAK_SCENARIOS, `expected one of ${SOAK_SCENARIOS.join(', ')}`),
+    scenario: z.enum(
+      [...SOAK_SCENARIOS, 'all'],
+      `expected one of ${SOAK_SCENARIOS.join(', ')} or all`,
+    ),
     duration: DurationSchema.default(600),
     timeScale: z.coerce.number().positive().max(1000).default(DEFAULT_TIME_SCALE),
     failThreshold: z.coerce.number().int().min(1).default(3),
@@ -61,7 +64,10 @@ export function registerSoak(program: Command, ctx: CommandContext): void {
     .description(
       'run the hybrid proxy against a fault-injecting upstream and judge it against the policy',
     )
-    .requiredOption('--scenario <name>', SOAK_SCENARIOS.join(' | '))
+    .requiredOption(
+      '--scenario <name>',
+      `${SOAK_SCENARIOS.join(' | ')} | all (every scenario the gate needs, side by side)`,
+    )
     .option('--duration <time>', 'simulated duration (e.g. 10m, 90s)', '10m')
     .option(
       '--time-scale <n>',
@@ -103,23 +109,38 @@ export function registerSoak(program: Command, ctx: CommandContext): void {
         output.info(
           `not sent (contract ${contract.version} has no cloud reply for them): ${skipped.join(', ')}`,
         )
-      const report = await runSoak({
-        ...opts,
-        durationS: opts.duration,
-        contract,
-        contractText: text,
-        plans,
-        source,
-        replies: { mode: opts.replies, seed: opts.seed },
-        progress: (p) => output.progress(p),
-      }).catch((error: unknown) => {
+      const scenarios = opts.scenario === 'all' ? [...SOAK_SCENARIOS] : [opts.scenario]
+      // Side by side; every run settles before a failure is reported (no run left behind).
+      const settled = await Promise.allSettled(
+        scenarios.map((scenario) =>
+          runSoak({
+            ...opts,
+            scenario,
+            durationS: opts.duration,
+            contract,
+            contractText: text,
+            plans,
+            source,
+            replies: { mode: opts.replies, seed: opts.seed },
+            progress: (p) => output.progress(scenarios.length > 1 ? `${scenario}: ${p}` : p),
+          }),
+        ),
+      )
+      const failed = settled.find((r) => r.status === 'rejected')
+      if (failed) {
+        const error: unknown = failed.reason
         if (!(error instanceof ScheduleError)) throw error
         throw new OigError('USAGE', `Failed to run soak: ${error.message}.`, {
           hint: 'Pass a longer --duration, or adjust --retry-interval-s / --fail-threshold.',
         })
-      })
-      output.info(`wrote ${writeSoakReport(opts.out, report)}`)
-      output.result(report, renderSoak)
-      ctx.setExitCode(report.verdict.pass ? ExitCode.Ok : ExitCode.Findings)
+      }
+      const reports = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+      for (const report of reports) output.info(`wrote ${writeSoakReport(opts.out, report)}`)
+      if (reports.length === 1) output.result(reports[0]!, renderSoak)
+      else
+        output.result({ kind: 'soak-batch', schemaVersion: 1, reports }, (b, c) =>
+          b.reports.map((r) => renderSoak(r, c)).join('\n\n'),
+        )
+      ctx.setExitCode(reports.every((r) => r.verdict.pass) ? ExitCode.Ok : ExitCode.Findings)
     })
 }

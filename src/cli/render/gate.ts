@@ -58,3 +58,38 @@ export function renderRehearsal(r: RollbackRehearsal, c: ChalkInstance): string 
     '\n',
   )
 }
+
+/** `gate -q`: one line a CI log can show, `REMOVE` or `KEEP: <first blocking reason>`. */
+export function renderGateLine(d: GateDecision): string {
+  if (d.decision === 'REMOVE') return 'REMOVE'
+  const first = d.blocking[0]
+  if (!first) return `KEEP: ${d.summary}`
+  return `KEEP: ${first.id} ${first.status}${first.reasons[0] ? `: ${first.reasons[0]}` : ''}`
+}
+
+/** A markdown cell: no pipe or line break can break the table. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>') || '-'
+}
+
+/** `gate --format markdown`: the decision and the checklist as a CI job summary table. */
+export function renderGateMarkdown(d: GateDecision): string {
+  const prefix = d.evidenceDir.endsWith('/') ? d.evidenceDir : `${d.evidenceDir}/`
+  const rel = (s: string): string => s.split(prefix).join('')
+  const mark = (s: string): string =>
+    s === 'PASS' ? '✅ PASS' : s === 'MISSING' ? '⚠️ MISSING' : '❌ FAIL'
+  const out = [
+    `## oigctl gate: ${d.decision === 'REMOVE' ? '✅ REMOVE' : '❌ KEEP'}`,
+    '',
+    cell(d.summary),
+    '',
+    '| criterion | mandatory | status | evidence | reason |',
+    '| --- | --- | --- | --- | --- |',
+  ]
+  for (const k of d.criteria)
+    out.push(
+      `| \`${cell(k.id)}\` | ${k.mandatory ? 'yes' : 'no'} | ${mark(k.status)} | ${cell(k.files.map((f) => rel(f.file)).join(', '))} | ${cell(k.reasons.map(rel).join('; '))} |`,
+    )
+  out.push('', `Evidence: \`${cell(d.evidenceDir)}\`, checklist ${cell(d.checklist.version)}.`)
+  return out.join('\n')
+}

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { CompareReportSchema } from '../../compare/report-schema.js'
 import { ContractValidationSchema } from '../../contract/validation-schema.js'
 import { ReplayTranscriptSchema } from '../../replay/transcript-schema.js'
+import { SoakReportSchema } from '../../soak/report-schema.js'
 import { ExtractResultSchema } from './extract-result.js'
 
 /** `{"kind":"error"}`: what --json prints (alone) when a command could not run (exit 2). */
@@ -173,3 +174,39 @@ export const ServeDocSchema = z.discriminatedUnion('target', [
     }),
   }),
 ])
+
+/** `replay --dry-run`: what would be sent to whom; nothing is connected to or written. */
+export const ReplayDryRunDocSchema = z.object({
+  kind: z.literal('replay-dry-run'),
+  schemaVersion: z.literal(1),
+  target: z.string(),
+  endpoint: z.string().nullable(),
+  builtIn: z.boolean(),
+  pacing: z.string(),
+  sessions: z.array(
+    z.object({
+      session: z.string(),
+      source: z.string(),
+      queued: z.array(z.string()),
+      frames: z.array(
+        z.object({
+          seq: z.number().int(),
+          id: z.number().int(),
+          class: z.string(),
+          table: z.string().nullable(),
+          gapMs: z.number().nullable(),
+          bytes: z.number().int(),
+          conditional: z.boolean().describe('a setting ACK/NACK: sent only after a delivered Setting'),
+        }),
+      ),
+    }),
+  ),
+})
+export type ReplayDryRunDoc = z.infer<typeof ReplayDryRunDocSchema>
+
+/** `soak --scenario all --json`: the report of every scenario. */
+export const SoakBatchDocSchema = z.object({
+  kind: z.literal('soak-batch'),
+  schemaVersion: z.literal(1),
+  reports: z.array(SoakReportSchema),
+})
