@@ -14,6 +14,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
     'extract',
     [
       'oigctl extract --db payloads.db --out evidence',
+      "oigctl extract --db 'captures/*.db' --conn 2315",
       'oigctl extract --db a.db --db b.db --select setting --from 2025-12-01T00:00:00Z',
       'oigctl extract --session session-export.json --json',
     ],

@@ -74,6 +74,12 @@ export class Output {
     this.streams.stderr.write(`${text}\n`)
   }
 
+  /** A warning on stderr: shown under --quiet and --json too (it changes what the result means). */
+  warn(text: string): void {
+    this.endProgress()
+    this.streams.stderr.write(`${text}\n`)
+  }
+
   /** An error report on stderr (always shown). */
   error(text: string): void {
     this.endProgress()

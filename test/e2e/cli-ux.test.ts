@@ -364,3 +364,66 @@ describe('replay and soak (issue 14 item 8)', () => {
     )
   })
 })
+
+describe('inputs as users type them (issue 14 item 2)', () => {
+  const dbs = (): string[] => allCaptureDbs()
+  const framesRead = (stdout: string): number =>
+    (JSON.parse(stdout) as { totals: { framesRead: number } }).totals.framesRead
+
+  it('--db takes several files after one flag and a quoted glob, the same as repeated --db', () => {
+    const repeated = oigctl([
+      'extract',
+      ...dbs().flatMap((d) => ['--db', d]),
+      '--out',
+      tempDir(),
+      '--json',
+    ])
+    const variadic = oigctl(['extract', '--db', ...dbs(), '--out', tempDir(), '--json'])
+    const glob = oigctl([
+      'extract',
+      '--db',
+      join(capturesDir(), '*.db'),
+      '--out',
+      tempDir(),
+      '--json',
+    ])
+    for (const r of [repeated, variadic, glob]) expect(r.code, r.stderr).toBe(1) // the crc-failure
+    expect(framesRead(variadic.stdout)).toBe(framesRead(repeated.stdout))
+    expect(framesRead(glob.stdout)).toBe(framesRead(repeated.stdout))
+    const none = oigctl(['extract', '--db', join(capturesDir(), 'nothing-*.db'), '--json'])
+    expect(none.code).toBe(2)
+    expect(JSON.parse(none.stdout)).toMatchObject({ kind: 'error', code: 'NO_MATCH' })
+  })
+
+  it('a filter that selects nothing warns, and is exit 1 under --strict', () => {
+    const db = join(capturesDir(), 'session-2026-02-17-conn2315.db')
+    const plain = oigctl(['extract', '--db', db, '--conn', '9999', '--out', tempDir()])
+    expect(plain.code).toBe(0)
+    expect(plain.stderr).toMatch(/^warning: --conn 9999 selected no session of the \d+ read\.$/m)
+    const strict = oigctl([
+      'extract',
+      '--db',
+      db,
+      '--conn',
+      '9999',
+      '--strict',
+      '--out',
+      tempDir(),
+      '-q',
+    ])
+    expect(strict.code).toBe(1)
+    expect(strict.stderr).toContain('(--strict: exit 1)')
+    const window = oigctl([
+      'extract',
+      '--db',
+      db,
+      '--from',
+      '2030-01-01T00:00:00Z',
+      '--out',
+      tempDir(),
+    ])
+    expect(window.stderr).toMatch(/^warning: --from 2030-01-01T00:00:00Z selected no session/m)
+    const all = oigctl(['extract', '--db', db, '--out', tempDir()])
+    expect(all.stderr).not.toContain('selected no session')
+  })
+})

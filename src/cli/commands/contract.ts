@@ -12,6 +12,7 @@ import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import {
   collect,
+  dbOption,
   parseOptions,
   sessionExports,
   sessionFileAlias,
@@ -57,7 +58,7 @@ export function registerContract(program: Command, ctx: CommandContext): void {
     .description(
       'derive the transition table of the real cloud from captures; every row cites captured frames',
     )
-    .option('--db <file>', 'capture DB; repeatable', collect)
+    .addOption(dbOption('capture DBs: repeatable, several after one --db, or a quoted glob'))
     .addOption(sessionOption())
     .addOption(sessionFileAlias())
     .option(
@@ -101,7 +102,7 @@ export function registerContract(program: Command, ctx: CommandContext): void {
       'check every row and citation of a contract against captures; reject rows no capture supports',
     )
     .requiredOption('--contract <file>', 'contract file')
-    .option('--db <file>', 'capture DB; repeatable', collect)
+    .addOption(dbOption('capture DBs: repeatable, several after one --db, or a quoted glob'))
     .addOption(sessionOption())
     .addOption(sessionFileAlias())
     .option(

@@ -7,7 +7,7 @@ import { runExtract } from '../../extract/run-extract.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import {
-  collect,
+  dbOption,
   parseOptions,
   sessionExports,
   sessionFileAlias,
@@ -37,7 +37,9 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
     .description(
       'read capture DBs read-only, split them into sessions, classify and check every frame, write fixtures',
     )
-    .option('--db <file>', 'capture DB (payloads.db); repeatable', collect)
+    .addOption(
+      dbOption('capture DBs (payloads.db): repeatable, several after one --db, or a quoted glob'),
+    )
     .addOption(sessionOption())
     .addOption(sessionFileAlias())
     .option('--from <iso>', 'keep sessions that end at or after this time')
@@ -75,8 +77,24 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
             `extract: ${p.source}: ${p.rows.toLocaleString('en')} rows, ${p.sessions.toLocaleString('en')} sessions`,
           ),
       )
+      // A filter that selects nothing says so (and is a finding under --strict).
+      const filters = [
+        opts.conn === null ? null : `--conn ${opts.conn}`,
+        opts.from === null ? null : `--from ${opts.from}`,
+        opts.to === null ? null : `--to ${opts.to}`,
+        opts.select === 'all' ? null : `--select ${opts.select}`,
+      ].filter((f) => f !== null)
+      const emptySelection = filters.length > 0 && result.totals.sessionsSelected === 0
+      if (emptySelection)
+        output.warn(
+          `warning: ${filters.join(' ')} selected no session of the ${result.totals.sessionsRead} read${opts.strict ? ' (--strict: exit 1)' : ''}.`,
+        )
       output.result(result, renderExtract)
       const { error, warning } = result.totals.findings
-      ctx.setExitCode(error > 0 || (opts.strict && warning > 0) ? ExitCode.Findings : ExitCode.Ok)
+      ctx.setExitCode(
+        error > 0 || (opts.strict && (warning > 0 || emptySelection))
+          ? ExitCode.Findings
+          : ExitCode.Ok,
+      )
     })
 }

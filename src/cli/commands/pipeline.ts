@@ -9,7 +9,7 @@ import { DEFAULT_CHECKLIST_FILE } from '../../gate/read-checklist.js'
 import { runPipeline } from '../../pipeline/run-pipeline.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
-import { collect, parseOptions } from '../options.js'
+import { collect, dbOption, parseOptions } from '../options.js'
 import { renderPipeline } from '../render/pipeline.js'
 
 const PipelineOptions = z.object({
@@ -32,10 +32,10 @@ export function registerPipeline(program: Command, ctx: CommandContext): void {
     .description(
       'the whole job: (simulate →) extract → contract derive → validate → compare → soak → gate',
     )
-    .option(
-      '--db <file>',
-      'capture DB; repeatable (default: a built-in SYNTHETIC capture)',
-      collect,
+    .addOption(
+      dbOption(
+        'capture DBs: repeatable, several after one --db, or a quoted glob (default: a built-in SYNTHETIC capture)',
+      ),
     )
     .option(
       '--pairs <file>',
