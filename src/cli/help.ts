@@ -85,7 +85,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
     'show',
     [
       'oigctl show evidence/sessions/s.session.json',
-      'oigctl show evidence/compare.json',
+      'oigctl show evidence/compare.json --failures-only --target offline',
       'oigctl gate --evidence evidence --json | oigctl show -',
     ],
   ],

@@ -427,3 +427,53 @@ describe('inputs as users type them (issue 14 item 2)', () => {
     expect(all.stderr).not.toContain('selected no session')
   })
 })
+
+describe('show filters (issue 14 item 9)', () => {
+  it('--failures-only, --target and --class narrow a compare view to what failed', () => {
+    const dir = tempDir()
+    const ex = oigctl([
+      'extract',
+      '--db',
+      join(capturesDir(), 'setting-handshake-2025-12-10.db'),
+      '--out',
+      dir,
+      '--json',
+    ])
+    const fixtures = (
+      JSON.parse(ex.stdout) as { sessions: Array<{ fixture: string | null }> }
+    ).sessions
+      .map((s) => s.fixture)
+      .filter((f): f is string => f !== null)
+    const cmp = oigctl([
+      'compare',
+      ...fixtures.flatMap((f) => ['--session', join(dir, f)]),
+      '--targets',
+      'online,mock,legacy',
+      '--max-speed',
+      '--out',
+      dir,
+    ])
+    expect(cmp.code).toBe(1)
+    const file = join(dir, 'compare.json')
+    const all = oigctl(['show', file]).stdout.split('\n')
+    const legacy = oigctl(['show', file, '--failures-only', '--target', 'legacy'])
+    expect(legacy.code).toBe(0)
+    const lines = legacy.stdout.split('\n')
+    expect(lines.length).toBeLessThan(all.length)
+    expect(lines.some((l) => / legacy .*MISMATCH/.test(l))).toBe(true)
+    expect(lines.some((l) => /BOX ◄── mock/.test(l))).toBe(false)
+    // Every request shown has a failing legacy cell.
+    const requests = lines.filter((l) => /^#\d+/.test(l)).length
+    expect(lines.filter((l) => / legacy .*(MISMATCH|WARN)/.test(l))).toHaveLength(requests)
+    expect(legacy.stderr).toMatch(/^showing \d+ of \d+ rows \(--failures-only --target legacy\)$/m)
+    const mock = oigctl(['show', file, '--failures-only', '--target', 'mock'])
+    expect(mock.stdout.split('\n').filter((l) => /^#\d+/.test(l))).toHaveLength(0)
+    const polls = oigctl(['show', file, '--class', 'box.poll']).stdout
+    const shown = polls.split('\n').filter((l) => /^#\d+/.test(l))
+    expect(shown.length).toBeGreaterThan(0)
+    for (const l of shown) expect(l).toMatch(/box\.poll\./)
+    const unknown = oigctl(['show', file, '--target', 'hybrid'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('--target hybrid is not in this compare report')
+  })
+})

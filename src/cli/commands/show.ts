@@ -7,9 +7,17 @@ import type { Command } from 'commander'
 import type { SessionFixture } from '../../evidence/schemas/session-fixture.js'
 import { readShowInput } from '../../show/files.js'
 import { renderSequence } from '../../show/render-sequence.js'
+import { filterSequence, sequenceSize, type ShowFilter } from '../../show/filter.js'
+import { OigError } from '../../errors.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
 import { renderSummary } from '../render/show.js'
+
+interface ShowFlags {
+  failuresOnly?: boolean
+  target?: string
+  class?: string
+}
 
 export function registerShow(program: Command, ctx: CommandContext): void {
   program
@@ -21,9 +29,44 @@ export function registerShow(program: Command, ctx: CommandContext): void {
       '<file>',
       'sessions/*.session.json, replay/*.replay.json, compare.json, a session export, extract-result.json, gate.json, soak/*.soak.json, … or - (standard input)',
     )
-    .action(async (file: string, _raw: unknown, command: Command) => {
+    .option(
+      '--failures-only',
+      'compare: only rows some target did not PASS; replay: only steps without a clean reply',
+    )
+    .option('--target <name>', 'compare: only this target (beside online, the reference)')
+    .option(
+      '--class <class>',
+      'only frames of this class or class prefix (e.g. box.upload, box.poll)',
+    )
+    .action(async (file: string, raw: ShowFlags, command: Command) => {
       const output = ctx.open(command)
-      const input = await readShowInput(file, process.stdin)
+      const filter: ShowFilter = {
+        failuresOnly: raw.failuresOnly === true,
+        target: raw.target ?? null,
+        cls: raw.class ?? null,
+      }
+      const read = await readShowInput(file, process.stdin)
+      const filtered = filter.failuresOnly || filter.target !== null || filter.cls !== null
+      if (read.type === 'summary' && filtered)
+        throw new OigError(
+          'USAGE',
+          `Failed to run show: --failures-only, --target and --class filter sequences.`,
+          {
+            hint: 'Pass a compare report, replay transcript or session fixture.',
+          },
+        )
+      const input =
+        read.type === 'summary'
+          ? read
+          : { ...read, docs: read.docs.map((d) => filterSequence(d, filter)) }
+      if (filtered && input.type === 'sequence') {
+        const before =
+          read.type === 'sequence' ? read.docs.reduce((n, d) => n + sequenceSize(d), 0) : 0
+        const after = input.docs.reduce((n, d) => n + sequenceSize(d), 0)
+        output.info(
+          `showing ${after} of ${before} rows (${[filter.failuresOnly ? '--failures-only' : null, filter.target ? `--target ${filter.target}` : null, filter.cls ? `--class ${filter.cls}` : null].filter(Boolean).join(' ')})`,
+        )
+      }
       if (input.type === 'summary') output.result(input.doc, (_d, c) => renderSummary(input, c))
       else if (input.docs.length === 1) output.result(input.docs[0]!, renderSequence)
       else {
