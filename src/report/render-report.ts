@@ -3,7 +3,7 @@ import { esc } from './html.js'
 import type { ReportInput } from './report-input.js'
 import { renderCompare } from './section-compare.js'
 import { renderContract } from './section-contract.js'
-import { decisionText, renderGate } from './section-gate.js'
+import { decisionText, renderGate, renderSummary } from './section-gate.js'
 import { renderEvidenceList, renderOverview } from './section-overview.js'
 import { renderSoak } from './section-soak.js'
 
@@ -27,6 +27,8 @@ pre.detail{background:#f4f5f8;padding:6px;white-space:pre-wrap;word-break:break-
 svg.hist .bar{fill:#335}svg.hist .window{fill:#d9f0df}svg.hist .tick{stroke:#b3001b}
 svg.soak .state{fill:#9cc}svg.soak .st-online{fill:#7cc79a}svg.soak .st-offline{fill:#e59a9a}svg.soak .fault{fill:#e0a040}svg.soak .transition{stroke:#222}
 tr.c-fail,tr.c-missing{background:#fde7e9}tr.setting{background:#f6f0ff}ul{margin:0;padding-left:18px}
+details.diagram-box{border:1px solid #dde;border-radius:4px;margin:6px 0;padding:2px 8px}details.diagram-box>summary{cursor:pointer;font-weight:600}
+ul.summary{margin:8px 0 0}table.origins th,table.origins td{min-width:64px}
 .ev-unknown-schema-version,.ev-invalid,.ev-not-json{background:#fff4d6}
 `
 
@@ -34,6 +36,8 @@ tr.c-fail,tr.c-missing{background:#fde7e9}tr.setting{background:#f6f0ff}ul{margi
 const JS = `
 document.addEventListener('click',function(e){var g=e.target.closest&&e.target.closest('.frame');if(!g)return;show(g)});
 document.addEventListener('keydown',function(e){if(e.key==='Enter'&&e.target.classList&&e.target.classList.contains('frame'))show(e.target)});
+function openTarget(){var id=location.hash.slice(1);var t=id&&document.getElementById(id);var d=t&&t.closest('details');if(d)d.open=true}
+window.addEventListener('hashchange',openTarget);openTarget();
 function show(g){var s=g.closest('section.diagram');if(!s)return;var p=s.querySelector('pre.detail');
 p.textContent=g.getAttribute('data-label')+'\\nCRC: '+g.getAttribute('data-crc')+'\\n'+g.getAttribute('data-raw')}
 `
@@ -49,6 +53,7 @@ export function renderReport(input: ReportInput, generatedAt: string): string {
     `<style>${CSS}</style></head><body>`,
     `<header><h1>oigctl evidence report</h1><p class="muted">evidence ${esc(input.evidenceDir)} · generated ${esc(generatedAt)}</p>`,
     `<p class="decision d-${esc((input.gate?.decision ?? 'none').toLowerCase())}" id="decision">${esc(decision)}</p>`,
+    renderSummary(input),
     `<nav><a href="#overview">Overview</a><a href="#contract">Contract</a><a href="#compare">Compare</a><a href="#diagrams">Diagrams</a><a href="#soak">Soak</a><a href="#gate">Gate</a><a href="#evidence">Evidence files</a></nav></header>`,
     renderOverview(input),
     renderContract(input),

@@ -43,15 +43,24 @@ export function renderCompare(input: ReportInput): string {
       return `<tr class="sequence-row" data-session="${esc(s.id)}"><th scope="row">${esc(s.id)}<br><span class="muted">${s.rows.length} frames</span></th>${cells}</tr>`
     })
     .join('')
-  const diagrams = c.sessions.flatMap((s) =>
-    targets
-      .filter((t) => sessionVerdict(s, t) !== 'NONE')
-      .map((t) => renderSequenceDiagram(input, s, t)),
-  )
+  // Collapsed by default; failing diagrams first and expanded (a long capture is many screens).
+  const rank: Record<CellVerdict, number> = { MISMATCH: 0, WARN: 1, PASS: 2, NONE: 3 }
+  const diagrams = c.sessions
+    .flatMap((s) =>
+      targets.map((t) => ({ s, t, v: sessionVerdict(s, t) })).filter((d) => d.v !== 'NONE'),
+    )
+    .sort((a, b) => rank[a.v] - rank[b.v])
+    .map(
+      ({ s, t, v }) =>
+        `<details class="diagram-box" data-verdict="${v}"${v === 'PASS' ? '' : ' open'}>` +
+        `<summary><span class="v-${v.toLowerCase()}">${v}</span> ${esc(s.id)} → ${esc(t)} <span class="muted">${s.rows.length} frames</span></summary>` +
+        `${renderSequenceDiagram(input, s, t)}</details>`,
+    )
+  const failing = diagrams.filter((d) => d.includes(' open>')).length
   return (
     `<section id="compare"><h2>Compare: ${esc(c.verdict)}</h2>` +
     `<p class="muted">contract ${esc(c.contract.version)} · ${c.sessions.length} sequences × ${targets.length} targets${c.strictTiming ? ' · strict timing' : ''}</p>` +
     `<table class="matrix"><thead><tr><th>sequence</th>${head}</tr></thead><tbody>${rows}</tbody></table>` +
-    `<h2 id="diagrams">Sequence diagrams</h2>${diagrams.join('')}</section>`
+    `<h2 id="diagrams">Sequence diagrams</h2><p class="muted">${failing} with a mismatch or warning, first and open; ${diagrams.length - failing} passing, collapsed (click to open)</p>${diagrams.join('')}</section>`
   )
 }

@@ -16,6 +16,42 @@ export function decisionText(input: ReportInput): string {
   return `Decision: ${g.decision}: ${g.summary}`
 }
 
+/**
+ * The summary under the decision: the compare verdict and what the gate made of it, so that
+ * "Compare: FAIL" next to "Decision: REMOVE" is explained (which targets failed, and which
+ * criteria read the compare report with their status).
+ */
+export function renderSummary(input: ReportInput): string {
+  const c = input.compare
+  const g = input.gate
+  const items: string[] = []
+  if (c) {
+    const failing = c.targets.filter((t) => t.verdict === 'FAIL').map((t) => t.name)
+    const verdicts = c.targets.map((t) => `${t.name} ${t.verdict}`).join(', ')
+    const reading = g
+      ? g.criteria.filter((k) => k.files.some((f) => /(^|\/)compare\.json$/.test(f.file)))
+      : []
+    const judged = reading.map((k) => `${k.id} ${k.status}`).join(', ')
+    const why =
+      failing.length === 0
+        ? ''
+        : ` — failing: ${failing.join(', ')}${failing.includes('legacy') ? ' (legacy is the backup reply table this decision is about; its known differences are expected)' : ''}`
+    items.push(
+      `Compare: ${c.verdict} (${verdicts})${why}.${g ? ` The gate judges the compare report by ${judged || 'no criterion'}${g.decision === 'REMOVE' ? ', all passed' : ''}.` : ''}`,
+    )
+  }
+  if (g) {
+    const blocking = g.blocking.map((b) => `${b.id} ${b.status}`).join(', ')
+    items.push(
+      g.decision === 'REMOVE'
+        ? `Gate: REMOVE — every mandatory criterion passed (${g.counts.pass}/${g.counts.criteria} criteria).`
+        : `Gate: KEEP — blocking: ${blocking || 'no mandatory criterion'}.`,
+    )
+  }
+  if (items.length === 0) return ''
+  return `<ul class="summary" id="summary">${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`
+}
+
 export function renderGate(input: ReportInput): string {
   const g = input.gate
   if (!g)

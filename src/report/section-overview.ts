@@ -11,6 +11,18 @@ function countTable(title: string, counts: Record<string, number>): string {
   )
 }
 
+/** Frames per origin as one row: box, cloud, proxy, total, each with its share. */
+function originTable(counts: Record<string, number>): string {
+  const entries = Object.entries(counts)
+  const total = entries.reduce((n, [, v]) => n + v, 0)
+  const share = (n: number): string =>
+    total === 0 ? '' : ` <span class="muted">${((100 * n) / total).toFixed(1)} %</span>`
+  return (
+    `<table class="counts origins"><caption>frames per origin</caption><thead><tr>${entries.map(([k]) => `<th>${esc(k)}</th>`).join('')}<th>total</th></tr></thead>` +
+    `<tbody><tr>${entries.map(([, n]) => `<td class="num">${n}${share(n)}</td>`).join('')}<td class="num">${total}</td></tr></tbody></table>`
+  )
+}
+
 /** Time span, sessions, frames per class and origin, integrity findings (from extract-result). */
 export function renderOverview(input: ReportInput): string {
   const x = input.extract
@@ -42,7 +54,8 @@ export function renderOverview(input: ReportInput): string {
     `<section id="overview"><h2>Capture overview</h2>` +
     `<p><b>Time span:</b> ${esc(span)} · <b>Sessions:</b> ${x.totals.sessionsSelected} of ${x.totals.sessionsRead} · <b>Frames:</b> ${x.totals.framesSelected}${x.synthetic ? ' · <b class="warn">synthetic input</b>' : ''}</p>` +
     `<table><thead><tr><th>source</th><th>rows</th><th>sessions</th><th>first</th><th>last</th><th></th></tr></thead><tbody>${sources}</tbody></table>` +
-    `<div class="row">${countTable('frames per class', x.classCounts)}${countTable('frames per origin', x.originCounts)}</div>` +
+    originTable(x.originCounts) +
+    `<div class="row">${countTable('frames per class', x.classCounts)}</div>` +
     `<h3>Integrity findings: ${f.error} error, ${f.warning} warning, ${f.info} info</h3>` +
     (findings.length > 0
       ? `<details><summary>${findings.length} errors and warnings</summary><table><thead><tr><th>severity</th><th>code</th><th>session</th><th>frame</th><th>message</th></tr></thead><tbody>${findings.join('')}</tbody></table></details>`
