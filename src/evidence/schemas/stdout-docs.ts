@@ -53,7 +53,7 @@ export const ContractDiffDocSchema = z.object({
   ),
 })
 
-export const PipelineDocSchema = z.object({
+export const PipelineDocSchema = z.strictObject({
   kind: z.literal('pipeline'),
   schemaVersion: z.literal(1),
   synthetic: z.boolean(),
@@ -67,13 +67,36 @@ export const PipelineDocSchema = z.object({
     }),
   ),
   decision: z.enum(['REMOVE', 'KEEP']),
+  exitCode: z.union([z.literal(0), z.literal(1)]),
   report: z.string(),
   blocking: z.array(z.string()),
+  gate: z.object({
+    decision: z.enum(['REMOVE', 'KEEP']),
+    summary: z.string(),
+    blocking: z.array(
+      z.object({
+        id: z.string(),
+        status: z.string(),
+        reasons: z.array(z.string()),
+        fix: z.array(z.string()),
+      }),
+    ),
+    notBlocking: z.array(
+      z.object({
+        id: z.string(),
+        status: z.string(),
+        reasons: z.array(z.string()),
+        fix: z.array(z.string()),
+      }),
+    ),
+  }),
   evidence: z.object({
     extract: ExtractResultSchema.shape.totals,
     validation: ContractValidationSchema.shape.counts,
     compare: CompareReportSchema.shape.targets,
-    soak: z.array(z.object({ scenario: z.string(), pass: z.boolean(), reasons: z.array(z.string()) })),
+    soak: z.array(
+      z.object({ scenario: z.string(), pass: z.boolean(), reasons: z.array(z.string()) }),
+    ),
   }),
 })
 
@@ -122,10 +145,7 @@ const ServeCommon = {
   stoppedBy: z.string(),
   stoppedAt: z.string(),
   settings: SettingsByStateSchema,
-  counters: z.record(
-    z.string(),
-    z.union([z.number(), z.record(z.string(), z.number())]),
-  ),
+  counters: z.record(z.string(), z.union([z.number(), z.record(z.string(), z.number())])),
 }
 
 export const ServeDocSchema = z.discriminatedUnion('target', [
@@ -196,7 +216,9 @@ export const ReplayDryRunDocSchema = z.object({
           table: z.string().nullable(),
           gapMs: z.number().nullable(),
           bytes: z.number().int(),
-          conditional: z.boolean().describe('a setting ACK/NACK: sent only after a delivered Setting'),
+          conditional: z
+            .boolean()
+            .describe('a setting ACK/NACK: sent only after a delivered Setting'),
         }),
       ),
     }),
