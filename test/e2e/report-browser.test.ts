@@ -84,6 +84,37 @@ describe('the HTML report in headless chromium (real-captures evidence)', () => 
       compare.sessions.length,
     )
 
+    // The summary reads the compare verdict and the decision together (issue 14).
+    const summary = (await page.locator('#summary').textContent()) ?? ''
+    expect(summary).toContain(`Compare: ${compare.verdict} (`)
+    expect(summary).toContain(`Gate: ${gate.decision} — `)
+    for (const k of gate.criteria.filter((c) =>
+      c.files.some((f) => f.file.endsWith('compare.json')),
+    ))
+      expect(summary).toContain(`${k.id} ${k.status}`)
+    // Diagrams collapsed: failing ones first and open, passing ones closed until asked for.
+    const boxes = page.locator('details.diagram-box')
+    await expect(boxes.first().getAttribute('data-verdict')).resolves.not.toBe('PASS')
+    await expect(boxes.first().evaluate((d) => (d as HTMLDetailsElement).open)).resolves.toBe(true)
+    const passing = page.locator('details.diagram-box[data-verdict="PASS"]')
+    expect(await passing.count()).toBeGreaterThan(0)
+    await expect(
+      page.locator('details.diagram-box[data-verdict="PASS"][open]').count(),
+    ).resolves.toBe(0)
+    const passLink = page.locator('table.matrix td.v-pass a').first()
+    const passHref = (await passLink.getAttribute('href'))!
+    await passLink.click()
+    await expect
+      .poll(() =>
+        page.evaluate(
+          (id) =>
+            (document.getElementById(id)?.closest('details') as HTMLDetailsElement | null)?.open,
+          passHref.slice(1),
+        ),
+      )
+      .toBe(true)
+    await page.evaluate(() => window.scrollTo(0, 0))
+
     mkdirSync(ARTIFACTS, { recursive: true })
     await page.screenshot({ path: join(ARTIFACTS, 'report.png') })
 
@@ -93,6 +124,9 @@ describe('the HTML report in headless chromium (real-captures evidence)', () => 
     await mismatch.click()
     await expect.poll(() => page.evaluate(() => location.hash)).toBe(href)
     const diagram = page.locator(`section.diagram${href!}`)
+    await expect(
+      diagram.evaluate((d) => (d.closest('details') as HTMLDetailsElement).open),
+    ).resolves.toBe(true)
     await expect(diagram.count()).resolves.toBe(1)
     await expect(diagram.locator('text.mark.mismatch').count()).resolves.toBeGreaterThan(0)
 
