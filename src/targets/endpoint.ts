@@ -3,8 +3,6 @@
  * `tcp://[v6]:port`), wherever an address is given (`--listen`, `--upstream`, `--online`,
  * `--target`). One port range: 1 … 65535 to connect to, 0 … 65535 to listen on (0 = a free port).
  */
-import net from 'node:net'
-
 export interface Endpoint {
   readonly host: string
   readonly port: number
@@ -29,29 +27,4 @@ export function parseEndpoint(text: string, use: EndpointUse): Endpoint | string
 /** `host:port`, with brackets around an IPv6 host. */
 export function formatEndpoint(e: Endpoint): string {
   return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`
-}
-
-/**
- * Opens and closes one TCP connection to `e`: null when it could be made, else the reason
- * (`connection refused`, `no answer within 5000 ms`, …). Used before replaying to an endpoint.
- */
-export function probeEndpoint(e: Endpoint, timeoutMs: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: e.host, port: e.port })
-    const done = (reason: string | null): void => {
-      socket.destroy()
-      resolve(reason)
-    }
-    socket.setTimeout(timeoutMs, () => done(`no answer within ${timeoutMs} ms`))
-    socket.once('connect', () => done(null))
-    socket.once('error', (error: NodeJS.ErrnoException) =>
-      done(
-        error.code === 'ECONNREFUSED'
-          ? 'connection refused (nothing listens there)'
-          : error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH'
-            ? 'host unreachable'
-            : error.message,
-      ),
-    )
-  })
 }

@@ -6,10 +6,7 @@ import { OigError } from '../../errors.js'
 import { checkOutputFile } from '../../evidence/files.js'
 import { NO_EVENT_LOG, openEventLog } from '../../targets/event-log.js'
 import type { ServeDoc } from '../../targets/serve-doc.js'
-import {
-  startMockCloud,
-  type MockCloud,
-} from '../../targets/mock-cloud/server.js'
+import { startMockCloud, type MockCloud } from '../../targets/mock-cloud/server.js'
 import type { CommandContext } from '../context.js'
 import { parseOptions } from '../options.js'
 import { renderServe } from '../render/serve.js'
