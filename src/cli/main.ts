@@ -20,7 +20,7 @@ import { registerShow } from './commands/show.js'
 import { registerReport } from './commands/report.js'
 import { configureHelp } from './help.js'
 import type { OutputStreams } from './output.js'
-import type { ErrorDoc } from '../evidence/schemas/stdout-docs.js'
+import type { ErrorDoc } from '../formats/stdout-docs.js'
 
 function buildProgram(ctx: CommandContext): Command {
   const program = new Command('oigctl')

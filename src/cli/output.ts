@@ -25,11 +25,17 @@ export function colorEnabled(
   return stream.isTTY === true
 }
 
+/** Off a TTY, one progress line per this many ms (OIGCTL_PROGRESS_INTERVAL_MS overrides it). */
+export const PROGRESS_LOG_INTERVAL_MS = 5_000
+
 export class Output {
   readonly chalk: ChalkInstance
   readonly json: boolean
   private readonly quiet: boolean
   private progressShown = false
+  private progressSince: number | null = null
+  private progressLogged: number | null = null
+  private readonly progressIntervalMs: number
   /** True once the result document (or its text) was written to stdout. */
   resultWritten = false
 
@@ -40,6 +46,8 @@ export class Output {
   ) {
     this.json = options.json
     this.quiet = options.quiet
+    const interval = Number(env.OIGCTL_PROGRESS_INTERVAL_MS)
+    this.progressIntervalMs = interval > 0 ? interval : PROGRESS_LOG_INTERVAL_MS
     this.chalk = new Chalk({ level: colorEnabled(streams.stdout, env, options.color) ? 2 : 0 })
   }
 
@@ -55,11 +63,24 @@ export class Output {
     else this.streams.stdout.write(`${render(doc, this.chalk)}\n`)
   }
 
-  /** A progress line on stderr (TTY only; silent under --json and --quiet). */
+  /**
+   * Progress on stderr (silent under --json and --quiet): on a TTY one line rewritten in place;
+   * off a TTY (a CI log) one plain line every PROGRESS_LOG_INTERVAL_MS, the first only once the
+   * work has run that long, so short commands print none.
+   */
   progress(text: string): void {
-    if (this.json || this.quiet || this.streams.stderr.isTTY !== true) return
-    this.streams.stderr.write(`\r\x1b[2K${text}`)
-    this.progressShown = true
+    if (this.quiet) return
+    if (this.streams.stderr.isTTY === true) {
+      if (this.json) return
+      this.streams.stderr.write(`\r\x1b[2K${text}`)
+      this.progressShown = true
+      return
+    }
+    const now = Date.now()
+    this.progressSince ??= now
+    if (now - (this.progressLogged ?? this.progressSince) < this.progressIntervalMs) return
+    this.progressLogged = now
+    this.streams.stderr.write(`progress: ${text}\n`)
   }
 
   endProgress(): void {

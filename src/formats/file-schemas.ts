@@ -22,7 +22,7 @@ import {
   ServeDocSchema,
   SoakBatchDocSchema,
   SimulateResultDocSchema,
-} from '../evidence/schemas/stdout-docs.js'
+} from './stdout-docs.js'
 
 export const FILE_SCHEMAS = {
   session: SessionFixtureSchema,

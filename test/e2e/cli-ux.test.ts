@@ -13,7 +13,7 @@ import {
   ServeDocSchema,
   SimulateResultDocSchema,
   SoakBatchDocSchema,
-} from '../../src/evidence/schemas/stdout-docs.js'
+} from '../../src/formats/stdout-docs.js'
 import { completeSet, writeEvidence } from '../helpers/gate-evidence.js'
 import { oigctl, REPO_ROOT } from '../helpers/cli.js'
 import { serveCli } from '../helpers/serve-cli.js'
@@ -479,5 +479,27 @@ describe('show filters (issue 14 item 9)', () => {
     const unknown = oigctl(['show', file, '--target', 'hybrid'])
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('--target hybrid is not in this compare report')
+  })
+})
+
+describe('progress off a TTY (issue 14 item 6)', () => {
+  it('prints a plain progress line on stderr at the interval, none under --quiet, stdout untouched', () => {
+    const dir = tempDir()
+    const env = { OIGCTL_PROGRESS_INTERVAL_MS: '1' }
+    const db = join(dir, 'synthetic.db')
+    const sim = oigctl(['simulate', '--out', db, '--rows', '60000'], { env })
+    expect(sim.code).toBe(0)
+    expect(sim.stderr).toMatch(/^progress: simulate: [\d,]+ rows$/m)
+    const r = oigctl(['extract', '--db', db, '--out', join(dir, 'ev'), '--json'], { env })
+    expect(r.code).toBe(0)
+    expect(r.stderr).toMatch(/^progress: extract: synthetic\.db: [\d,]+ rows, [\d,]+ sessions$/m)
+    expect(() => JSON.parse(r.stdout) as unknown).not.toThrow()
+    const quiet = oigctl(['extract', '--db', db, '--out', join(dir, 'ev2'), '-q'], { env })
+    expect(quiet.stderr).not.toContain('progress:')
+    // At the default interval (5 s) a short run prints none.
+    const short = oigctl(['extract', '--db', db, '--out', join(dir, 'ev3')], {
+      env: { OIGCTL_PROGRESS_INTERVAL_MS: '5000' },
+    })
+    expect(short.stderr.split('\n').filter((l) => l.startsWith('progress:')).length).toBeLessThan(3)
   })
 })

@@ -19,7 +19,8 @@ export function oigctl(
 ): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    // No timed progress lines off a TTY unless a test asks for them (OIGCTL_PROGRESS_INTERVAL_MS).
+    env: { ...process.env, NO_COLOR: '1', OIGCTL_PROGRESS_INTERVAL_MS: '3600000', ...options.env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   })

@@ -4,11 +4,11 @@
  * contract diff, report and a multi-session replay. JSON Schemas in contracts/schemas/.
  */
 import { z } from 'zod'
-import { CompareReportSchema } from '../../compare/report-schema.js'
-import { ContractValidationSchema } from '../../contract/validation-schema.js'
-import { ReplayTranscriptSchema } from '../../replay/transcript-schema.js'
-import { SoakReportSchema } from '../../soak/report-schema.js'
-import { ExtractResultSchema } from './extract-result.js'
+import { CompareReportSchema } from '../compare/report-schema.js'
+import { ContractValidationSchema } from '../contract/validation-schema.js'
+import { ReplayTranscriptSchema } from '../replay/transcript-schema.js'
+import { SoakReportSchema } from '../soak/report-schema.js'
+import { ExtractResultSchema } from '../evidence/schemas/extract-result.js'
 
 /** `{"kind":"error"}`: what --json prints (alone) when a command could not run (exit 2). */
 export const ErrorDocSchema = z.object({
