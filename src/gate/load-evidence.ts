@@ -9,6 +9,7 @@ import { CompareReportSchema } from '../compare/report-schema.js'
 import { ContractSchema } from '../contract/schema.js'
 import { ContractValidationSchema } from '../contract/validation-schema.js'
 import { OigError, reasonOf } from '../errors.js'
+import { EVIDENCE_NAMES, SOAK_SUFFIX } from '../evidence/layout.js'
 import { readDocument, type KindSchema } from '../evidence/read-document.js'
 import { ExtractResultSchema } from '../evidence/schemas/extract-result.js'
 import { SoakReportSchema } from '../soak/report-schema.js'
@@ -18,15 +19,15 @@ import { RollbackRehearsalSchema } from './rehearsal-schema.js'
 
 /** Default file names under the evidence folder. */
 export const EVIDENCE_FILE_NAMES = {
-  contract: 'contract.json',
-  'contract-validation': 'contract-validation.json',
-  compare: 'compare.json',
-  'extract-result': 'extract-result.json',
-  'rollback-rehearsal': 'rollback-rehearsal.json',
+  contract: EVIDENCE_NAMES.contract,
+  'contract-validation': EVIDENCE_NAMES.contractValidation,
+  compare: EVIDENCE_NAMES.compare,
+  'extract-result': EVIDENCE_NAMES.extractResult,
+  'rollback-rehearsal': EVIDENCE_NAMES.rollbackRehearsal,
 } as const satisfies Record<Exclude<EvidenceKind, 'soak'>, string>
 
-export const SOAK_DIR = 'soak'
-export const GATE_FILE_NAME = 'gate.json'
+export const SOAK_DIR = EVIDENCE_NAMES.soakDir
+export const GATE_FILE_NAME = EVIDENCE_NAMES.gate
 
 const SCHEMAS = {
   contract: ContractSchema,
@@ -61,7 +62,7 @@ function readSoakReports(dir: string): EvidenceFile<'soak'>[] {
     return [{ kind: 'soak', file: soakDir, ok: false, problem: { code: 'unreadable', message } }]
   }
   return names
-    .filter((n) => n.endsWith('.soak.json'))
+    .filter((n) => n.endsWith(SOAK_SUFFIX))
     .sort()
     .map((n) => readEvidenceFile('soak', path.join(soakDir, n)))
 }

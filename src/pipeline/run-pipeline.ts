@@ -11,6 +11,7 @@ import { readContract, writeContract } from '../contract/files.js'
 import { deriveContract } from '../contract/run-derive.js'
 import { runValidate } from '../contract/run-validate.js'
 import type { ContractValidation } from '../contract/validation-schema.js'
+import { layout } from '../evidence/layout.js'
 import { writeJsonAtomic } from '../evidence/files.js'
 import type { ExtractResult } from '../evidence/schemas/extract-result.js'
 import { runExtract } from '../extract/run-extract.js'
@@ -100,11 +101,12 @@ export async function runPipeline(
   progress: (text: string) => void = () => undefined,
 ): Promise<PipelineResult> {
   fs.mkdirSync(opts.out, { recursive: true })
+  const paths = layout(opts.out)
   const steps: PipelineStep[] = []
   let dbs = [...opts.dbs]
   const synthetic = dbs.length === 0
   if (synthetic) {
-    const db = path.join(opts.out, 'synthetic-capture.db')
+    const db = paths.syntheticDb
     progress(`simulate: a SYNTHETIC capture (seed ${opts.seed}, ${opts.days} day(s)) → ${db}`)
     const sim = await writeSyntheticDb({ out: db, seed: opts.seed, days: opts.days, force: true })
     steps.push({
@@ -132,11 +134,11 @@ export async function runPipeline(
     name: 'extract',
     ok: f.error === 0,
     summary: `${extract.totals.framesRead} frames, ${extract.totals.sessionsRead} sessions, findings ${f.error} error / ${f.warning} warning${whyFailed(extract.findings.filter((x) => x.severity === 'error').map((x) => `${x.code} ${x.session}${x.frameId === null ? '' : ` row ${x.frameId}`}`))}`,
-    evidence: path.join(opts.out, 'extract-result.json'),
+    evidence: paths.extractResult,
   })
 
   progress('contract derive')
-  const contractFile = path.join(opts.out, 'contract.json')
+  const contractFile = paths.contract
   const contract = await deriveContract({
     dbs,
     sessionFiles: [],
@@ -160,12 +162,12 @@ export async function runPipeline(
     pairs: opts.pairs ?? [],
     strict: true,
   })
-  writeJsonAtomic(path.join(opts.out, 'contract-validation.json'), validation)
+  writeJsonAtomic(paths.contractValidation, validation)
   steps.push({
     name: 'contract validate',
     ok: validation.verdict === 'valid',
     summary: `${validation.verdict}: ${validation.counts.supported}/${validation.counts.rows} rows supported, ${validation.counts.missing} missing${validation.verdict === 'valid' ? '' : whyFailed(validation.problems.filter((p) => p.severity === 'error').map((p) => p.message))}`,
-    evidence: path.join(opts.out, 'contract-validation.json'),
+    evidence: paths.contractValidation,
   })
 
   const acked = new Set(
@@ -194,7 +196,7 @@ export async function runPipeline(
       strictTiming: false,
       failOn: 'any',
       out: opts.out,
-      junit: path.join(opts.out, 'compare.junit.xml'),
+      junit: paths.compareJunit,
     },
     progress,
   )
@@ -217,7 +219,7 @@ export async function runPipeline(
         ]),
         1,
       ),
-    evidence: path.join(opts.out, 'compare.json'),
+    evidence: paths.compare,
   })
 
   progress(
@@ -255,7 +257,7 @@ export async function runPipeline(
       soaks.map((r) => `${r.scenario} ${r.verdict.pass ? 'pass' : 'FAIL'}`).join(', ') +
       ` (${source} BOX sessions)` +
       whyFailed(soaks.flatMap((r) => r.verdict.reasons.map((x) => `${r.scenario}: ${x}`))),
-    evidence: path.join(opts.out, 'soak'),
+    evidence: paths.soakDir,
   })
 
   // The rollback is rehearsed on the compared session with the most BOX frames.
@@ -271,7 +273,7 @@ export async function runPipeline(
     evidence: opts.out,
     checklist: opts.checklist,
     contract: contractFile,
-    junit: path.join(opts.out, 'gate.junit.xml'),
+    junit: paths.gateJunit,
     rehearse: true,
     session: rehearsalSession,
     maxAgeDays: null,
@@ -280,7 +282,7 @@ export async function runPipeline(
     name: 'gate',
     ok: gate.decision.decision === 'REMOVE',
     summary: `${gate.decision.decision}: ${gate.decision.summary}`,
-    evidence: path.join(opts.out, 'gate.json'),
+    evidence: paths.gate,
   })
   const criteria = gate.decision.criteria
   const notBlocking = criteria
@@ -288,7 +290,7 @@ export async function runPipeline(
     .map((c) => ({ id: c.id, status: c.status, reasons: c.reasons, fix: c.fix }))
 
   progress('report: one self-contained HTML file of all the evidence')
-  const reportFile = path.join(opts.out, 'report.html')
+  const reportFile = paths.report
   const report = await writeReport(opts.out, reportFile)
   steps.push({
     name: 'report',

@@ -8,6 +8,7 @@ import path from 'node:path'
 import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
 import type { Contract } from '../contract/schema.js'
 import { OigError } from '../errors.js'
+import { layout } from '../evidence/layout.js'
 import { ensureWritableDir, writeJsonAtomic } from '../evidence/files.js'
 import type { ProxyLogEvent } from '../evidence/schemas/proxy-events.js'
 import { loadSessions } from '../replay/load-session.js'
@@ -231,9 +232,9 @@ export async function loadSoakSessions(
 
 /** Writes the report to `<out>/soak/<scenario>.soak.json` (atomically); returns the path. */
 export function writeSoakReport(out: string, report: SoakReport): string {
-  const dir = path.join(out, 'soak')
-  ensureWritableDir(dir)
-  const file = path.join(dir, `${report.scenario}.soak.json`)
+  const paths = layout(out)
+  ensureWritableDir(paths.soakDir)
+  const file = paths.soakFile(report.scenario)
   writeJsonAtomic(file, report)
   return file
 }
