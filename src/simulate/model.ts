@@ -58,6 +58,7 @@ class Simulation {
   private lastWeatherMs: number
   private stampSecond = NaN
   private lastStamp: F.BoxStamp = { dt: '', idSet: 0 }
+  private connectionOpenedUs = -Infinity
 
   constructor(private readonly o: ResolvedSyntheticOptions) {
     this.rng = createRng(o.seed)
@@ -73,10 +74,24 @@ class Simulation {
     return this.nextStartUs
   }
 
-  /** Builds the rows of the next BOX connection (PROTOCOL.md §3). */
+  /** Whether the next batch opens a new BOX connection (always, unless connections are long). */
+  get opensConnection(): boolean {
+    const minutes = this.o.connectionMinutes
+    return (
+      minutes === null || this.nextStartUs - this.connectionOpenedUs >= minutes * 60 * SECOND_US
+    )
+  }
+
+  /**
+   * Builds the rows of the next batch (PROTOCOL.md §3): on a new BOX connection, or with long
+   * connections on the current one while it is younger than `connectionMinutes`.
+   */
   session(): SyntheticRow[] {
     const sink = this.sink
-    sink.open()
+    if (this.opensConnection) {
+      sink.open()
+      this.connectionOpenedUs = this.nextStartUs
+    } else sink.continue()
     let t = this.nextStartUs
     const state = drawPlantState(this.rng, this.czechHour(t))
     const requestMs = this.takeDueRequest(t)
@@ -250,8 +265,10 @@ export function* generateSyntheticRows(opts: SyntheticOptions): Generator<Synthe
   const { kind, value } = o.stop
   const endUs = kind === 'days' ? (o.startMs + value * 86_400_000) * US : Infinity
   let rowsLeft = kind === 'rows' ? value : Infinity
-  for (let n = 0; ; n++) {
-    if (kind === 'sessions' && n >= value) return
+  for (let n = 0; ;) {
+    // `sessions` counts BOX connections (each carrying one batch unless connections are long).
+    if (sim.opensConnection) n++
+    if (kind === 'sessions' && n > value) return
     if (sim.nextSessionStartUs >= endUs) return
     const rows = sim.session()
     if (rows.length >= rowsLeft) {

@@ -23,6 +23,11 @@ export interface SyntheticOptions {
   readonly settingsPerDay?: number | undefined
   /** Ten-digit synthetic device id (default 0000000001). */
   readonly deviceId?: string | undefined
+  /**
+   * 2025-style long connections: consecutive batches share one BOX connection (one `conn_id`)
+   * until it is this many minutes old (PROTOCOL.md §3). Default: one connection per batch (2026).
+   */
+  readonly connectionMinutes?: number | undefined
 }
 
 export type SyntheticStop =
@@ -36,6 +41,8 @@ export interface ResolvedSyntheticOptions {
   readonly stop: SyntheticStop
   readonly settingsPerDay: number
   readonly deviceId: string
+  /** Connection lifetime in minutes; null: one connection per batch. */
+  readonly connectionMinutes: number | null
 }
 
 /** Invalid simulator options (a usage error); the message is a short reason without a final period. */
@@ -91,11 +98,21 @@ export function resolveSyntheticOptions(opts: SyntheticOptions): ResolvedSynthet
   if (!/^\d{10}$/.test(deviceId)) {
     throw new SyntheticOptionsError(`invalid deviceId "${deviceId}": expected ten digits`)
   }
+  const connectionMinutes = opts.connectionMinutes ?? null
+  if (
+    connectionMinutes !== null &&
+    !(Number.isFinite(connectionMinutes) && connectionMinutes > 0)
+  ) {
+    throw new SyntheticOptionsError(
+      `invalid connectionMinutes ${connectionMinutes}: expected a positive number`,
+    )
+  }
   return {
     seed: opts.seed,
     startMs: parseStart(opts.start),
     stop: resolveStop(opts),
     settingsPerDay,
     deviceId,
+    connectionMinutes,
   }
 }

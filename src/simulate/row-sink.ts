@@ -23,7 +23,7 @@ export interface SyntheticRow {
   readonly raw: string
   readonly parsed: '{}'
   readonly direction: SyntheticDirection
-  /** One per BOX connection (= session), counting from 1. */
+  /** One per BOX connection, counting from 1 (a connection carries one or more batches). */
   readonly connId: number
   readonly peer: typeof SYNTHETIC_PEER
   /** Bytes of `raw` including CRLF (frames are ASCII). */
@@ -52,6 +52,11 @@ export class RowSink {
     this.rows = []
     this.vers.clear()
     this.connId++
+  }
+
+  /** Starts the rows of another batch on the same connection (2025-style long connections). */
+  continue(): void {
+    this.rows = []
   }
 
   /** A 5-digit `ver`, different from every other one of the connection and from the last one. */

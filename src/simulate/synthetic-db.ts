@@ -27,6 +27,8 @@ export interface SimulateOptions {
   readonly force?: boolean
   /** Mean setting handshakes per day (default 3). */
   readonly settingsPerDay?: number
+  /** 2025-style long connections: batches share a connection until it is this many minutes old. */
+  readonly connectionMinutes?: number
   /**
    * Re-classify every frame with classifyText (and check its CRC) and fail on any disagreement
    * with the model; about twice as slow. Off: class counts come from the model's own labels.
@@ -90,6 +92,7 @@ function modelOptions(opts: SimulateOptions): SyntheticOptions {
     sessions: opts.sessions,
     rows: opts.rows,
     settingsPerDay: opts.settingsPerDay,
+    connectionMinutes: opts.connectionMinutes,
   }
 }
 
@@ -137,6 +140,9 @@ function writeMeta(db: Database.Database, opts: SimulateOptions): void {
     ['start', new Date(resolved.startMs).toISOString()],
     ['stop', `${resolved.stop.kind}=${resolved.stop.value}`],
     ['settings_per_day', String(resolved.settingsPerDay)],
+    ...(resolved.connectionMinutes === null
+      ? []
+      : [['connection_minutes', String(resolved.connectionMinutes)] as [string, string]]),
   ]
   for (const [key, value] of meta) insert.run(key, value)
 }

@@ -457,3 +457,43 @@ describe('generateSyntheticRows: shapes match the real captures', () => {
     expect(boxIdSet(dt)).toBe(idSet)
   })
 })
+
+describe('generateSyntheticRows: 2025-style long connections', () => {
+  const LONG = rowsOf({ seed: 3, days: 1, connectionMinutes: 30 })
+
+  it('carries many batches on one connection, each younger than connectionMinutes', () => {
+    const byConn = new Map<number, SyntheticRow[]>()
+    for (const r of LONG) byConn.set(r.connId, [...(byConn.get(r.connId) ?? []), r])
+    const lifetimesMs = [...byConn.values()].map((rows) => tsMs(rows.at(-1)!) - tsMs(rows[0]!))
+    const batches = [...byConn.values()].map(
+      (rows) => rows.filter((r) => r.frameClass === 'box.end').length,
+    )
+    expect(byConn.size).toBeGreaterThan(40)
+    expect(byConn.size).toBeLessThan(60)
+    expect(Math.min(...batches.slice(0, -1))).toBeGreaterThan(5)
+    // A batch starting just before the 30 minutes are up still belongs to the connection.
+    expect(Math.max(...lifetimesMs)).toBeLessThan(36 * 60_000)
+    expect(Math.max(...lifetimesMs)).toBeGreaterThan(25 * 60_000)
+  })
+
+  it('keeps every frame of a batch in strict request/reply order and the model otherwise the same', () => {
+    for (const [req, reply] of pairs(LONG)) {
+      expect(req.direction).toBe('box_to_proxy')
+      expect(reply.direction).toBe('cloud_to_proxy')
+      expect(reply.connId).toBe(req.connId)
+    }
+    expect(LONG.map((r) => r.raw).slice(0, 40)).toEqual(DAY_SEED3.map((r) => r.raw).slice(0, 40))
+  })
+
+  it('counts connections, not batches, for the sessions stop', () => {
+    const rows = rowsOf({ seed: 3, sessions: 4, connectionMinutes: 30 })
+    expect(new Set(rows.map((r) => r.connId))).toEqual(new Set([1, 2, 3, 4]))
+    expect(rows.filter((r) => r.frameClass === 'box.end').length).toBeGreaterThan(20)
+  })
+
+  it('refuses a connection lifetime that is not a positive number', () => {
+    expect(() => rowsOf({ seed: 1, connectionMinutes: 0 })).toThrow(SyntheticOptionsError)
+  })
+})
+
+const DAY_SEED3 = rowsOf({ seed: 3, sessions: 3 })

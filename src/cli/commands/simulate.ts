@@ -18,6 +18,7 @@ const SimulateOptions = z
     seed: z.coerce.number().int().default(1),
     start: z.string().optional(),
     force: z.boolean().default(false),
+    connectionMinutes: z.coerce.number().positive().optional(),
   })
   .refine((o) => [o.days, o.sessions, o.rows].filter((v) => v !== undefined).length <= 1, {
     message: 'give only one of --days, --sessions, --rows',
@@ -39,6 +40,9 @@ export async function simulateToFile(
         ...(opts.sessions === undefined ? {} : { sessions: opts.sessions }),
         ...(opts.rows === undefined ? {} : { rows: opts.rows }),
         ...(opts.start === undefined ? {} : { start: opts.start }),
+        ...(opts.connectionMinutes === undefined
+          ? {}
+          : { connectionMinutes: opts.connectionMinutes }),
       },
       onProgress,
     )
@@ -72,6 +76,10 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
     .option('--rows <n>', 'exact number of rows instead of --days')
     .option('--seed <n>', 'PRNG seed: the same seed gives the same DB', '1')
     .option('--start <iso>', 'simulated start time (default a fixed instant, never the clock)')
+    .option(
+      '--connection-minutes <n>',
+      '2025-style long connections: batches share a BOX connection until it is n minutes old',
+    )
     .option('--force', 'replace an existing --out file')
     .action(async (raw: unknown, command: Command) => {
       const output = ctx.open(command)
