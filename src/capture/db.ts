@@ -8,7 +8,8 @@ import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { OigError, reasonOf } from '../errors.js'
-import { parseCaptureTs, type CaptureRow } from './rows.js'
+import { leanRows, type LeanFlag } from './lean-scan.js'
+import { parseCaptureTs, type CaptureRow, type LeanRow } from './rows.js'
 
 /** Columns of the add-on's `frames` table; all but `raw`/`raw_b64` are optional. */
 export const KNOWN_COLUMNS = [
@@ -201,8 +202,8 @@ export class CaptureDb {
     }
   }
 
-  /** Streams rows in capture order (rowid), one page of rows in memory at a time. */
-  *rows(): Generator<CaptureRow> {
+  /** The SELECT list of a full row (see toCaptureRow), and its `id` expression. */
+  private selectList(): string {
     const has = (c: string): boolean => this.info.columns.includes(c)
     const col = (c: string): string => (has(c) ? `"${c}"` : 'NULL')
     // Capture order is insertion order: rowid (the add-on's `id` is an alias of it). Paging on
@@ -214,16 +215,13 @@ export class CaptureDb {
         ? 'CASE WHEN "raw" IS NULL THEN "raw_b64" END'
         : '"raw_b64"'
       : 'NULL'
-    // Keyset pages (WHERE id > last LIMIT n) with raw() arrays: markedly faster than a per-row
-    // iterator on million-row captures, and still one page in memory at a time.
-    let stmt: Database.Statement
+    return `${idCol}, ${col('ts')}, ${col('table_name')}, ${col('raw')}, ${rawB64},
+        ${col('direction')}, ${col('conn_id')}, rowid`
+  }
+
+  private prepareRead(sql: string): Database.Statement {
     try {
-      stmt = this.db
-        .prepare(
-          `SELECT ${idCol}, ${col('ts')}, ${col('table_name')}, ${col('raw')}, ${rawB64},
-        ${col('direction')}, ${col('conn_id')}, rowid FROM frames WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE_ROWS}`,
-        )
-        .raw(true)
+      return this.db.prepare(sql).raw(true)
     } catch (error) {
       throw new OigError(
         'CAPTURE_DB_READ_FAILED',
@@ -234,25 +232,83 @@ export class CaptureDb {
         },
       )
     }
+  }
+
+  private readFailed(error: unknown): OigError {
+    return new OigError(
+      'CAPTURE_DB_READ_FAILED',
+      `Failed to read capture DB ${this.info.path}: ${reasonOf(error)}.`,
+      {
+        hint: 'The file may be damaged or was replaced while reading; try a copy of it.',
+        cause: error,
+      },
+    )
+  }
+
+  /** Streams rows in capture order (rowid), one page of rows in memory at a time. */
+  *rows(): Generator<CaptureRow> {
+    // Keyset pages (WHERE id > last LIMIT n) with raw() arrays: markedly faster than a per-row
+    // iterator on million-row captures, and still one page in memory at a time.
+    const stmt = this.prepareRead(
+      `SELECT ${this.selectList()} FROM frames WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE_ROWS}`,
+    )
     let last: number | bigint = -Infinity
     for (;;) {
       let page: unknown[][]
       try {
         page = stmt.all(last) as unknown[][]
       } catch (error) {
-        throw new OigError(
-          'CAPTURE_DB_READ_FAILED',
-          `Failed to read capture DB ${this.info.path}: ${reasonOf(error)}.`,
-          {
-            hint: 'The file may be damaged or was replaced while reading; try a copy of it.',
-            cause: error,
-          },
-        )
+        throw this.readFailed(error)
       }
       if (page.length === 0) return
       for (const r of page) yield toCaptureRow(r)
       last = page[page.length - 1]![7] as number | bigint
       if (page.length < PAGE_ROWS) return
+    }
+  }
+
+  /**
+   * Whether the lean first pass can read this file: its `id` is the rowid (INTEGER PRIMARY KEY,
+   * the add-on's layout) or absent, so that a row id names one row.
+   */
+  leanReadable(): boolean {
+    if (!this.info.columns.includes('raw') || !this.info.columns.includes('conn_id')) return false
+    if (!this.info.columns.includes('direction') || !this.info.columns.includes('ts')) return false
+    if (!this.info.columns.includes('id')) return false
+    const info = this.db.prepare('PRAGMA table_info(frames)').all() as Array<{
+      name: string
+      type: string
+      pk: number
+    }>
+    const pks = info.filter((c) => c.pk > 0)
+    const id = info.find((c) => c.name === 'id')
+    return pks.length === 1 && id?.pk === 1 && id.type.toUpperCase() === 'INTEGER'
+  }
+
+  /**
+   * The lean first pass (lean-scan.ts): rows in capture order, lean where they can be, in full
+   * where not. Only when leanReadable().
+   */
+  *leanRows(flag: LeanFlag): Generator<LeanRow | CaptureRow> {
+    try {
+      yield* leanRows(this.db, { flag, fullRows: (from, to) => this.rowsBetween(from, to) })
+    } catch (error) {
+      if (error instanceof OigError) throw error
+      throw this.readFailed(error)
+    }
+  }
+
+  private between: Database.Statement | null = null
+
+  /** The full rows with rowid in [from, to], in capture order (a session found by the lean pass). */
+  rowsBetween(from: number, to: number): CaptureRow[] {
+    const stmt = (this.between ??= this.prepareRead(
+      `SELECT ${this.selectList()} FROM frames WHERE rowid BETWEEN ? AND ? ORDER BY rowid`,
+    ))
+    try {
+      return (stmt.all(from, to) as unknown[][]).map(toCaptureRow)
+    } catch (error) {
+      throw this.readFailed(error)
     }
   }
 

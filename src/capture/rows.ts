@@ -53,6 +53,21 @@ export interface CaptureRow {
   readonly connId: number | null
 }
 
+/**
+ * A row of the lean first pass (lean-scan.ts): what session splitting needs, without the frame.
+ * Only for rows with a conn_id and a known, non-relaying direction; `id` is the rowid.
+ */
+export interface LeanRow {
+  readonly lean: true
+  readonly id: number
+  readonly ts: string | null
+  readonly tsMs: number | null
+  readonly direction: string
+  readonly connId: number
+  /** The frame may be of the class the scan looked for (see LeanFlag); false: it is not. */
+  readonly flagged: boolean
+}
+
 const TS_RE =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/
 
@@ -91,40 +106,46 @@ export function parseCaptureTs(ts: string | null | undefined): number | null {
   return ms
 }
 
-let cachedPrefix = ''
-let cachedPrefixMs = 0
+let cachedDay = ''
+let cachedDayMs = 0
+
+/** The number of the two ASCII digits at ts[at, at+2), or -1. */
+function twoDigits(ts: string, at: number): number {
+  const a = ts.charCodeAt(at) - 48
+  const b = ts.charCodeAt(at + 1) - 48
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
+}
 
 /**
- * Fast path for the add-on's own layout `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`: the date-time
- * prefix is converted once and cached (consecutive rows share it), the fraction is read by hand.
+ * Fast path for the add-on's own layout `YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`: the date is
+ * converted once and cached (consecutive rows share it), time and fraction are read by hand.
  * Returns null for anything else, which then takes the general path.
  */
 function parseCanonicalTs(ts: string): number | null {
   const len = ts.length
   if (len < 25 || ts.charCodeAt(10) !== 84 /* T */ || !ts.endsWith('+00:00')) return null
-  const prefix = ts.slice(0, 19)
+  if (ts.charCodeAt(13) !== 58 || ts.charCodeAt(16) !== 58) return null
+  const h = twoDigits(ts, 11)
+  const mi = twoDigits(ts, 14)
+  const sec = twoDigits(ts, 17)
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return null
+  const day = ts.slice(0, 10)
   let base: number
-  if (prefix === cachedPrefix) base = cachedPrefixMs
+  if (day === cachedDay) base = cachedDayMs
   else {
-    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(prefix)
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day)
     if (!m) return null
-    const [y, mo, d, h, mi, s] = [+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!]
-    base = Date.UTC(y, mo - 1, d, h, mi, s)
+    const [y, mo, d] = [+m[1]!, +m[2]!, +m[3]!]
+    base = Date.UTC(y, mo - 1, d)
     const check = new Date(base)
-    if (
-      check.getUTCFullYear() !== y ||
-      check.getUTCMonth() !== mo - 1 ||
-      check.getUTCDate() !== d ||
-      h > 23 ||
-      mi > 59 ||
-      s > 59
-    ) {
+    // Date.UTC rolls Feb 30 over into March: such a ts is garbage (and years < 100 mean 19xx).
+    if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d)
       return null
-    }
     if (y < 100) return null
-    cachedPrefix = prefix
-    cachedPrefixMs = base
+    cachedDay = day
+    cachedDayMs = base
   }
+  base += h * 3_600_000 + mi * 60_000 + sec * 1000
   if (len === 25) return base
   if (ts.charCodeAt(19) !== 46 /* . */) return null
   const frac = fractionMs(ts, 20, len - 6)

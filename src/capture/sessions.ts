@@ -8,7 +8,13 @@ import { CLASSIFY_TAGS, classifyFrame, inferSide } from '../protocol/classify.js
 import type { EventType, FrameClass } from '../protocol/frame-class.js'
 import { parseFrame } from '../protocol/frame.js'
 import { finding, type Finding } from './findings.js'
-import { mapDirection, type CaptureRow, type Destination, type Origin } from './rows.js'
+import {
+  mapDirection,
+  type CaptureRow,
+  type Destination,
+  type LeanRow,
+  type Origin,
+} from './rows.js'
 
 export type BoundaryRule =
   | 'start-of-capture'
@@ -52,6 +58,11 @@ export interface SessionFrame {
   /** Reply latency in ms (on the request), null when unanswered or without timestamps. */
   latencyMs: number | null
   readonly notes: string[]
+  /**
+   * Set on a frame of the lean first pass only: its class, CRC and raw text are not known yet
+   * (placeholders), and this says whether the scan's flag matched it. See completeSession.
+   */
+  readonly lean?: { readonly flagged: boolean }
 }
 
 export interface Session {
@@ -70,6 +81,8 @@ export interface SessionBuilderOptions {
   /** Rows come in strictly increasing id order (a DB read by id): duplicates show as non-increase. */
   readonly idsOrdered: boolean
   readonly onSession: (session: Session) => void
+  /** The full row of a lean frame by id (for the proxy's relayed duplicates, PROTOCOL.md §6). */
+  readonly rowOf?: (id: number) => CaptureRow | undefined
 }
 
 export const DEFAULT_SESSION_GAP_MS = 10 * 60_000
@@ -94,11 +107,11 @@ export class SessionBuilder {
 
   constructor(private readonly options: SessionBuilderOptions) {}
 
-  /** Adds the next row in capture order. */
-  push(row: CaptureRow): void {
+  /** Adds the next row in capture order (a lean row: see LeanRow and completeSession). */
+  push(row: CaptureRow | LeanRow): void {
     const dup = this.checkId(row.id)
     if (row.tsMs !== null) this.closeIdle(row.tsMs)
-    const frame = toSessionFrame(row)
+    const frame = 'lean' in row ? leanSessionFrame(row) : toSessionFrame(row)
     const target = this.sessionFor(row, frame)
     const session = target.session
     if (dup)
@@ -132,7 +145,7 @@ export class SessionBuilder {
     }
   }
 
-  private sessionFor(row: CaptureRow, frame: SessionFrame): OpenSession {
+  private sessionFor(row: CaptureRow | LeanRow, frame: SessionFrame): OpenSession {
     const dir = mapDirection(row.direction)
     if (row.connId !== null && dir?.vocabulary === 'direct' && frame.destination === 'box') {
       return this.sessionForDirectReply(row.connId, frame)
@@ -337,8 +350,7 @@ export class SessionBuilder {
     if (
       frame.notes.includes('relayed-by-proxy') &&
       open.pending &&
-      open.pending.raw === frame.raw &&
-      open.pending.rawB64 === frame.rawB64
+      sameFrameText(this.pendingText(open.pending), frame)
     ) {
       frame.notes.push(`duplicate-of ${open.pending.id}`)
       return
@@ -369,6 +381,13 @@ export class SessionBuilder {
     open.pending = null
   }
 
+  /** A pending frame with its text: a lean one is read in full (rare: only for a relayed frame). */
+  private pendingText(p: SessionFrame): Pick<SessionFrame, 'raw' | 'rawB64'> {
+    if (!p.lean) return p
+    const row = this.options.rowOf?.(p.id)
+    return row ? toSessionFrame(row) : p
+  }
+
   private unanswered(open: OpenSession): void {
     const p = open.pending
     if (!p) return
@@ -389,8 +408,83 @@ export class SessionBuilder {
   }
 }
 
+/**
+ * The full session of a session found by the lean first pass: its rows read in full and split
+ * again on their own, which gives the same frames, pairing and findings as one full pass (pairing
+ * and findings only look inside a session); position, boundary and the findings made when it
+ * opened (conn id restart, discontinuity) depend on the whole capture and come from the lean pass.
+ */
+export function completeSession(
+  lean: Session,
+  rows: readonly CaptureRow[],
+  options: Pick<SessionBuilderOptions, 'sessionGapMs'>,
+): Session {
+  const done: Session[] = []
+  const builder = new SessionBuilder({
+    sessionGapMs: options.sessionGapMs,
+    idsOrdered: true,
+    onSession: (s) => done.push(s),
+  })
+  for (const row of rows) builder.push(row)
+  builder.finish()
+  const full = done[0]
+  if (done.length !== 1 || full === undefined || full.frames.length !== lean.frames.length) {
+    throw new Error(
+      `internal error: session ${lean.index} read in full splits into ${done.length} session(s)`,
+    )
+  }
+  const opening = lean.findings.filter(
+    (f) => f.code === 'conn-id-restart' || f.code === 'conn-id-discontinuity',
+  )
+  return {
+    ...full,
+    index: lean.index,
+    boundary: lean.boundary,
+    findings: [...opening, ...full.findings],
+  }
+}
+
+/** Same frame text and bytes (the proxy logged the BOX frame it relayed as well as the one it received). */
+function sameFrameText(
+  a: Pick<SessionFrame, 'raw' | 'rawB64'>,
+  b: Pick<SessionFrame, 'raw' | 'rawB64'>,
+): boolean {
+  return a.raw === b.raw && a.rawB64 === b.rawB64
+}
+
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000
+}
+
+/**
+ * The frame of a lean row: side from its direction, everything the frame text would tell left as a
+ * placeholder (`*.unknown`, CRC taken as good so that no finding is made of it).
+ */
+function leanSessionFrame(row: LeanRow): SessionFrame {
+  const dir = mapDirection(row.direction)!
+  return {
+    id: row.id,
+    ts: row.ts,
+    tsMs: row.tsMs,
+    origin: dir.origin,
+    destination: dir.destination,
+    direction: row.direction,
+    connId: row.connId,
+    class: dir.destination === 'cloud' ? 'box.unknown' : 'cloud.unknown',
+    table: null,
+    eventType: null,
+    pollForm: null,
+    item: null,
+    crcOk: true,
+    raw: '',
+    tableName: null,
+    gapMs: null,
+    answers: null,
+    replyId: null,
+    latencyMs: null,
+    notes: [],
+    lean: { flagged: row.flagged },
+  }
 }
 
 /** Parses, orients and classifies one capture row. */

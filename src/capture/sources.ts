@@ -6,10 +6,11 @@ import path from 'node:path'
 import { OigError } from '../errors.js'
 import { makeYielder } from '../evidence/interrupt-cleanup.js'
 import { CaptureDb } from './db.js'
-import { sha256File } from './file-hash.js'
-import type { CaptureRow } from './rows.js'
+import { sha256File, sha256FileInBackground } from './file-hash.js'
+import type { LeanFlag } from './lean-scan.js'
+import type { CaptureRow, LeanRow } from './rows.js'
 import { readSessionExport, sessionExportRows, type SessionExport } from './session-file.js'
-import { SessionBuilder, type Session } from './sessions.js'
+import { SessionBuilder, completeSession, type Session } from './sessions.js'
 import { sourceLabel, type SourceRef } from './source-ref.js'
 
 export { sourceLabel, type SourceRef }
@@ -24,7 +25,14 @@ export interface CaptureSource {
   readonly extraColumns: readonly string[]
   readonly idsOrdered: boolean
   rows(): Iterable<CaptureRow>
+  /** The lean first pass, where the input allows it (a DB in the add-on's layout). */
+  readonly lean: LeanReader | null
   close(): void
+}
+
+export interface LeanReader {
+  rows(flag: LeanFlag): Iterable<LeanRow | CaptureRow>
+  rowsBetween(from: number, to: number): CaptureRow[]
 }
 
 /** A session export (already read and validated) as a capture source; `file` names it. */
@@ -48,6 +56,7 @@ export function sessionExportSource(
     extraColumns: [],
     idsOrdered: false,
     rows: () => rows,
+    lean: null,
     close: () => undefined,
   }
 }
@@ -73,12 +82,17 @@ export function openSources(
   try {
     for (const file of dbs) {
       const db = CaptureDb.open(file)
+      // Hashed on a worker thread while the rows are read; asked for when a fixture cites it.
+      const hash = sha256FileInBackground(file)
+      const synthetic = db.isSynthetic()
       opened.push({
         ref: {
           file: db.info.file,
-          sha256: sha256File(file),
+          get sha256() {
+            return hash.digest()
+          },
           format: 'sqlite',
-          synthetic: db.isSynthetic(),
+          synthetic,
         },
         path: file,
         columns: db.info.columns,
@@ -86,7 +100,16 @@ export function openSources(
         extraColumns: db.info.extraColumns,
         idsOrdered: true,
         rows: () => db.rows(),
-        close: () => db.close(),
+        lean: db.leanReadable()
+          ? {
+              rows: (flag) => db.leanRows(flag),
+              rowsBetween: (from, to) => db.rowsBetween(from, to),
+            }
+          : null,
+        close: () => {
+          hash.stop()
+          db.close()
+        },
       })
     }
     for (const file of sessionFiles)
@@ -110,6 +133,25 @@ export interface StreamOptions {
   readonly onProgress?: (rows: number, sessions: number) => void
   /** Called after each row; a returned promise is awaited (back-pressure from output writes). */
   readonly throttle?: () => Promise<void> | null
+  /**
+   * Only some sessions are wanted: split the input with the lean first pass, and read in full only
+   * the sessions `mayKeep` accepts (it sees lean frames: sides, times, conn ids and `lean.flagged`;
+   * it must accept every session the caller could keep). The others go to `onSkipped`. Inputs
+   * without a lean reader take the full path, every session to `onSession`.
+   */
+  readonly lean?: {
+    readonly flag: LeanFlag
+    readonly mayKeep: (session: Session) => boolean
+    readonly onSkipped: (session: Session) => void
+  }
+}
+
+/** The rows of a session of the lean pass, read in full (one range query; other sessions dropped). */
+function fullRowsOf(reader: LeanReader, session: Session): CaptureRow[] {
+  const frames = session.frames
+  const ids = new Set(frames.map((f) => f.id))
+  const rows = reader.rowsBetween(frames[0]!.id, frames[frames.length - 1]!.id)
+  return rows.length === frames.length ? rows : rows.filter((r) => ids.has(r.id))
 }
 
 /** Streams one source into sessions, calling `onSession` as each closes; returns row statistics. */
@@ -121,17 +163,27 @@ export async function streamSessions(
   let sessions = 0
   let firstTs: string | null = null
   let lastTs: string | null = null
+  const reader = opts.lean ? source.lean : null
+  const lean = opts.lean
   const builder = new SessionBuilder({
     sessionGapMs: opts.sessionGapMs,
     idsOrdered: source.idsOrdered,
-    onSession: (s) => {
-      sessions++
-      opts.onSession(s)
-    },
+    onSession:
+      reader && lean
+        ? (s) => {
+            sessions++
+            if (!lean.mayKeep(s)) return lean.onSkipped(s)
+            opts.onSession(completeSession(s, fullRowsOf(reader, s), opts))
+          }
+        : (s) => {
+            sessions++
+            opts.onSession(s)
+          },
+    ...(reader ? { rowOf: (id: number) => reader.rowsBetween(id, id)[0] } : {}),
   })
   // The row loop is synchronous (better-sqlite3): yield now and then so Ctrl-C is handled.
   const yieldNow = makeYielder()
-  for (const row of source.rows()) {
+  for (const row of reader && lean ? reader.rows(lean.flag) : source.rows()) {
     builder.push(row)
     rows++
     if (row.ts !== null) {

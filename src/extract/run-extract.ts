@@ -12,7 +12,15 @@ import {
 } from '../evidence/schemas/extract-result.js'
 import { GENERATOR } from '../version.js'
 import { fixtureFileName, toFixture } from './fixture.js'
-import { ExtractSummary, isSelected, type SelectMode, type SessionFilter } from './summary.js'
+import {
+  ExtractSummary,
+  isRestrictive,
+  isSelected,
+  leanFlagOf,
+  mayBeSelected,
+  type SelectMode,
+  type SessionFilter,
+} from './summary.js'
 
 export interface ExtractOptions {
   readonly dbs: readonly string[]
@@ -85,6 +93,16 @@ export async function runExtract(
           summary.add(fixture, source.label, written)
         },
         onProgress: (rows, sessions) => onProgress?.({ source: source.ref.file, rows, sessions }),
+        // Only some sessions wanted: the lean first pass reads in full only those that may be.
+        ...(isRestrictive(filter)
+          ? {
+              lean: {
+                flag: leanFlagOf(filter),
+                mayKeep: (session) => mayBeSelected(session, filter),
+                onSkipped: (session) => summary.skip(session),
+              },
+            }
+          : {}),
       })
       sourceReports.push({
         ...source.ref,

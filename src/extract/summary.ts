@@ -1,4 +1,5 @@
 /** Accumulates the extract summary session by session (pure, bounded by the selected sessions). */
+import type { LeanFlag } from '../capture/lean-scan.js'
 import type { Session } from '../capture/sessions.js'
 import { nullRecord } from '../own.js'
 import { FRAME_CLASSES, isPollClass, type FrameClass } from '../protocol/frame-class.js'
@@ -20,19 +21,57 @@ export function isSelected(
   session: Session,
   filter: SessionFilter,
 ): boolean {
+  if (!inConnAndTime(session, filter)) return false
+  if (filter.select === 'setting' && !fixture.handshakes.some((h) => h.ackId !== null)) return false
+  if (filter.select === 'polls' && !session.frames.some((f) => isPollClass(f.class))) return false
+  return true
+}
+
+/** Whether a filter keeps only some sessions (so that the lean first pass can skip the rest). */
+export function isRestrictive(filter: SessionFilter): boolean {
+  return (
+    filter.select !== 'all' ||
+    filter.fromMs !== null ||
+    filter.toMs !== null ||
+    filter.conn !== null
+  )
+}
+
+/** The lean pass's flag for a filter: what a kept session must hold at least one frame of. */
+export function leanFlagOf(filter: SessionFilter): LeanFlag {
+  return filter.select === 'setting' ? 'setting' : filter.select === 'polls' ? 'poll' : 'none'
+}
+
+/**
+ * Whether a session of the lean pass may be selected: conn id and time as isSelected (exact, the
+ * lean frames carry both); a setting handshake needs a cloud.setting and a poll session a poll,
+ * which the lean scan flags (a superset: the session is then read in full and judged by isSelected).
+ */
+export function mayBeSelected(session: Session, filter: SessionFilter): boolean {
+  if (!inConnAndTime(session, filter)) return false
+  if (filter.select === 'setting')
+    return session.frames.some((f) => (f.lean ? f.lean.flagged : f.class === 'cloud.setting'))
+  if (filter.select === 'polls')
+    return session.frames.some((f) => (f.lean ? f.lean.flagged : isPollClass(f.class)))
+  return true
+}
+
+function inConnAndTime(session: Session, filter: SessionFilter): boolean {
   if (
     filter.conn !== null &&
     session.connId !== filter.conn &&
     !session.cloudConnIds.includes(filter.conn)
   )
     return false
-  if (filter.select === 'setting' && !fixture.handshakes.some((h) => h.ackId !== null)) return false
-  if (filter.select === 'polls' && !session.frames.some((f) => isPollClass(f.class))) return false
   if (filter.fromMs !== null || filter.toMs !== null) {
-    const times = session.frames.map((f) => f.tsMs).filter((t): t is number => t !== null)
-    if (times.length === 0) return false
-    const first = Math.min(...times)
-    const last = Math.max(...times)
+    let first = Infinity
+    let last = -Infinity
+    for (const f of session.frames) {
+      if (f.tsMs === null) continue
+      if (f.tsMs < first) first = f.tsMs
+      if (f.tsMs > last) last = f.tsMs
+    }
+    if (first === Infinity) return false
     if (filter.fromMs !== null && last < filter.fromMs) return false
     if (filter.toMs !== null && first > filter.toMs) return false
   }
@@ -57,6 +96,12 @@ export class ExtractSummary {
   framesRead = 0
   sessionsRead = 0
   framesSelected = 0
+
+  /** Records a session that was read and not selected without building its fixture. */
+  skip(session: Session): void {
+    this.sessionsRead++
+    this.framesRead += session.frames.length
+  }
 
   /** Records a session that was read; `fixturePath` is set when it was selected and written. */
   add(fixture: SessionFixture, source: string, fixturePath: string | null): void {

@@ -78,8 +78,25 @@ describe('parseCaptureTs', () => {
     ['February 30th', '2025-02-30T20:07:47Z'],
     ['hour 24', '2025-12-07T24:00:00Z'],
     ['minute 60', '2025-12-07T20:60:00Z'],
+    ["February 30th in the add-on's layout", '2025-02-30T20:07:47.000001+00:00'],
+    ["hour 24 in the add-on's layout", '2025-12-07T24:00:00+00:00'],
+    ["a letter in the time in the add-on's layout", '2025-12-07T2x:00:00.5+00:00'],
+    ["second 60 in the add-on's layout", '2025-12-07T20:07:60+00:00'],
   ])('returns null for %s', (_name, ts) => {
     expect(parseCaptureTs(ts)).toBeNull()
+  })
+
+  it("reads the add-on's layout the same as the general path, across day changes", () => {
+    const ts = [
+      '2025-12-31T23:59:59.999999+00:00',
+      '2026-01-01T00:00:00.000001+00:00',
+      '2025-12-31T12:00:00+00:00',
+      '2024-02-29T08:05:13.198931+00:00',
+    ]
+    expect(ts.map((t) => parseCaptureTs(t))).toEqual(
+      ts.map((t) => parseCaptureTs(t.replace('+00:00', 'Z'))),
+    )
+    expect(parseCaptureTs(ts[1]!)! - parseCaptureTs(ts[0]!)!).toBeCloseTo(0.002, 3)
   })
 
   it('keeps the microsecond order of two rows within one millisecond', () => {
