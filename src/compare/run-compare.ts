@@ -1,6 +1,7 @@
 /** `oigctl compare` at the I/O edge: replay each session against each target, then judge. */
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
 import type { Contract } from '../contract/schema.js'
@@ -10,6 +11,7 @@ import type { ReplayPacing } from '../replay/client.js'
 import { loadSessions } from '../replay/load-session.js'
 import type { SettingSpec } from '../replay/plan.js'
 import { replayPlan, writeTranscript } from '../replay/run-replay.js'
+import { isBuiltIn } from '../replay/targets.js'
 import { GENERATOR } from '../version.js'
 import { compareSession, onlineRun, type TargetRun } from './compare.js'
 import { toJunit } from './junit.js'
@@ -35,6 +37,41 @@ export interface CompareOptions {
   readonly junit: string | null
   /** The reply mix of built-in targets (default dominant). */
   readonly replies?: ReplyPolicyOptions
+  /** Sessions replayed at once (default: the number of cores); targets of a session run in parallel. */
+  readonly jobs?: number
+}
+
+/** Default of --jobs: one session per core. */
+export const DEFAULT_COMPARE_JOBS = Math.max(1, os.availableParallelism())
+
+/**
+ * Runs `work` on every item with at most `limit` running at once; results keep the items' order,
+ * so that a concurrent run reports exactly what a sequential one does.
+ */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await work(items[i]!, i)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, lane))
+  return results
+}
+
+/**
+ * Pacing of one target: the built-in targets answer in-process, so they replay as fast as they
+ * reply (latency is judged per reply, the recorded gaps add nothing); --speed applies to a live
+ * tcp:// target, where the gaps may matter.
+ */
+function pacingFor(target: string, pacing: ReplayPacing): ReplayPacing {
+  return isBuiltIn(target) ? { ...pacing, maxSpeed: true } : pacing
 }
 
 export async function runCompare(
@@ -53,43 +90,63 @@ export async function runCompare(
   const perTarget = new Map<string, { address: string | null; builtIn: boolean }>([
     ['online', { address: opts.online, builtIn: false }],
   ])
-  for (const { plan, fixture, file } of loaded) {
-    const runs: TargetRun[] = []
-    const transcripts: Record<string, string> = {}
-    if (opts.online) {
-      onProgress?.(`compare: ${plan.sessionId} → online ${opts.online}`)
-      const t = await replayPlan(plan, file, {
-        target: opts.online,
-        contract: opts.contract,
-        pacing: opts.pacing,
-        extraSettings: [],
-        allowRemote: opts.allowRemote,
-        queueRecorded: false,
+  const replayDir = path.join(opts.out, 'replay')
+  const written = (t: Parameters<typeof writeTranscript>[1]): string =>
+    path.relative(opts.out, writeTranscript(replayDir, t))
+  // Sessions run --jobs at a time and the targets of a session in parallel, each started on its
+  // own ports; results are gathered in session and target order, as a sequential run gives them.
+  const judged = await mapBounded(
+    loaded,
+    opts.jobs ?? DEFAULT_COMPARE_JOBS,
+    async (loadedSession) => {
+      const { plan, fixture, file } = loadedSession
+      const transcripts: Record<string, string> = {}
+      const online = opts.online
+        ? (async () => {
+            onProgress?.(`compare: ${plan.sessionId} → online ${opts.online}`)
+            const t = await replayPlan(plan, file, {
+              target: opts.online!,
+              contract: opts.contract,
+              pacing: opts.pacing,
+              extraSettings: [],
+              allowRemote: opts.allowRemote,
+              queueRecorded: false,
+            })
+            return { t, run: { name: 'online', steps: t.steps } satisfies TargetRun }
+          })()
+        : null
+      const replays = targets.map(async (name) => {
+        onProgress?.(`compare: ${plan.sessionId} → ${name}`)
+        const t = await replayPlan(plan, file, {
+          target: name,
+          contract: opts.contract,
+          pacing: pacingFor(name, opts.pacing),
+          extraSettings: opts.extraSettings,
+          allowRemote: opts.allowRemote,
+          ...(opts.replies ? { replies: opts.replies } : {}),
+        })
+        return { name, t }
       })
-      transcripts.online = path.relative(
-        opts.out,
-        writeTranscript(path.join(opts.out, 'replay'), t),
-      )
-      runs.push({ name: 'online', steps: t.steps })
-    } else {
-      runs.push(onlineRun(plan))
-    }
-    for (const name of targets) {
-      onProgress?.(`compare: ${plan.sessionId} → ${name}`)
-      const t = await replayPlan(plan, file, {
-        target: name,
-        contract: opts.contract,
-        pacing: opts.pacing,
-        extraSettings: opts.extraSettings,
-        allowRemote: opts.allowRemote,
-        ...(opts.replies ? { replies: opts.replies } : {}),
-      })
-      transcripts[name] = path.relative(opts.out, writeTranscript(path.join(opts.out, 'replay'), t))
+      const onlineDone = online ? await online : null
+      const done = await Promise.all(replays)
+      const runs: TargetRun[] = []
+      if (onlineDone) {
+        transcripts.online = written(onlineDone.t)
+        runs.push(onlineDone.run)
+      } else runs.push(onlineRun(plan))
+      for (const { name, t } of done) {
+        transcripts[name] = written(t)
+        runs.push({ name, steps: t.steps })
+      }
+      return { plan, fixture, file, runs, transcripts, done }
+    },
+  )
+  for (const { plan, fixture, file, runs, transcripts, done } of judged) {
+    for (const { name, t } of done) {
       perTarget.set(name, {
         address: t.target.builtIn ? null : t.target.address,
         builtIn: t.target.builtIn,
       })
-      runs.push({ name, steps: t.steps })
     }
     const c = compareSession(opts.contract, plan, runs, { strictTiming: opts.strictTiming })
     sessions.push({

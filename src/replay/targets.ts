@@ -26,6 +26,11 @@ export interface RunningTarget {
 
 export { isLoopbackHost as isLoopback } from '../targets/listen.js'
 
+/** Whether a target name is one of the built-in targets (started in-process for a replay). */
+export function isBuiltIn(name: string): name is BuiltInTarget {
+  return (BUILT_IN_TARGETS as readonly string[]).includes(name)
+}
+
 /** Parses an endpoint (`tcp://HOST:PORT`, `HOST:PORT`, `[v6]:PORT`); null when it is none. */
 export function parseTcpTarget(text: string): { host: string; port: number } | null {
   const e = parseEndpoint(text, 'connect')

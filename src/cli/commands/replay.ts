@@ -55,6 +55,7 @@ const CompareOptions = z.object({
   strictTiming: z.boolean().default(false),
   failOn: FailOnSchema.default('any'),
   junit: z.string().optional(),
+  jobs: z.coerce.number().int().positive().optional(),
   ...Pacing,
 })
 
@@ -268,7 +269,11 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         'any: every mismatch fails the run (exit 1); critical: only polls and the setting handshake',
         'any',
       )
-      .option('--junit <file>', 'write JUnit XML (one test case per sequence and target)'),
+      .option('--junit <file>', 'write JUnit XML (one test case per sequence and target)')
+      .option(
+        '--jobs <n>',
+        'sessions replayed at once, each against all targets in parallel (default: number of cores); built-in targets replay at --max-speed, --speed applies to tcp:// targets',
+      ),
   ).action(async (raw: unknown, command: Command) => {
     const output = ctx.open(command)
     const opts = parseOptions(CompareOptions, raw, 'compare')
@@ -299,6 +304,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         out: opts.out,
         junit: opts.junit ?? null,
         replies: replyPolicyOptions(opts),
+        ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }),
       },
       (p) => output.progress(p),
     )
