@@ -20,88 +20,82 @@ export function sha256File(file: string): string {
   return hash.digest('hex')
 }
 
-// The worker hashes the file and leaves the hex digest (or an error text) in shared memory:
-// state[0] is 0 while it runs and 1 when done; state[1] is 1 for a digest, 2 for an error text;
-// state[2] counts the MiB hashed (progress, so that a worker that died is noticed).
+// The worker hashes the file and posts the hex digest (null when it could not read it).
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads')
+const { workerData, parentPort } = require('node:worker_threads')
 const { createHash } = require('node:crypto')
 const fs = require('node:fs')
-const { file, shared } = workerData
-const state = new Int32Array(shared, 0, 3)
-const out = new Uint8Array(shared, 12)
-let text
+let hex = null
 try {
   const hash = createHash('sha256')
-  const fd = fs.openSync(file, 'r')
+  const fd = fs.openSync(workerData.file, 'r')
   try {
     const buf = Buffer.allocUnsafe(1 << 20)
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null)
       if (n === 0) break
       hash.update(buf.subarray(0, n))
-      Atomics.add(state, 2, 1)
     }
   } finally {
     fs.closeSync(fd)
   }
-  text = hash.digest('hex')
-  state[1] = 1
-} catch (error) {
-  text = String(error && error.message || error)
-  state[1] = 2
-}
-const bytes = Buffer.from(text, 'utf8').subarray(0, out.length - 4)
-new DataView(shared, 12).setUint32(0, bytes.length)
-out.set(bytes, 4)
-Atomics.store(state, 0, 1)
-Atomics.notify(state, 0)
+  hex = hash.digest('hex')
+} catch {}
+parentPort.postMessage(hex)
 `
+
+export interface BackgroundHash {
+  /**
+   * Resolves once the digest is known; never blocks the thread (signals are handled meanwhile).
+   * With `hold`, the wait keeps the process alive; without, it only says when the worker is done.
+   */
+  ready(hold?: boolean): Promise<void>
+  /** The digest; when the worker is not done yet, hashes on this thread instead (blocking). */
+  digest(): string
+  stop(): void
+}
 
 /**
  * Starts hashing `file` on a worker thread, so that the hash of a large DB costs no time on the
- * thread that reads it; `digest()` returns it, waiting for the worker if it is not done yet.
+ * thread that reads it. A worker that cannot start or read the file falls back to sha256File.
  */
-export function sha256FileInBackground(file: string): { digest(): string; stop(): void } {
-  const shared = new SharedArrayBuffer(12 + 4 + 1024)
-  const state = new Int32Array(shared, 0, 3)
-  let worker: Worker | null = null
-  try {
-    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, shared } })
-    worker.unref()
-    worker.on('error', () => undefined)
-  } catch {
-    worker = null
-  }
+export function sha256FileInBackground(file: string): BackgroundHash {
   let result: string | null = null
+  let worker: Worker | null = null
+  let settle: (() => void) | null = null
+  const finished = new Promise<void>((resolve) => (settle = resolve))
+  const end = (hex: string | null): void => {
+    if (result === null && hex !== null) result = hex
+    if (worker !== null) void worker.terminate()
+    worker = null
+    settle?.()
+  }
+  try {
+    worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file } })
+    // The hash alone never keeps the process alive (ready() holds it while someone waits).
+    worker.unref()
+    worker.on('message', (hex: string | null) => end(hex))
+    worker.on('error', () => end(null))
+    worker.on('exit', () => end(null))
+  } catch {
+    end(null)
+  }
   return {
+    async ready(hold = true): Promise<void> {
+      if (result !== null) return
+      if (hold) worker?.ref()
+      await finished
+    },
     digest(): string {
-      if (result !== null) return result
-      if (worker === null) return (result = sha256File(file))
-      // Wait for the worker while it makes progress; one that stalls 10 s is given up on.
-      let progress = -1
-      let stalled = 0
-      while (Atomics.wait(state, 0, 0, 1000) === 'timed-out') {
-        const now = Atomics.load(state, 2)
-        stalled = now === progress ? stalled + 1 : 0
-        progress = now
-        if (stalled >= 10) break
-      }
-      const done = Atomics.load(state, 0) === 1
-      const length = done ? new DataView(shared, 12).getUint32(0) : 0
-      const text = Buffer.from(new Uint8Array(shared, 16, length)).toString('utf8')
-      if (!done || Atomics.load(state, 1) !== 1) {
-        void worker.terminate()
-        // The worker could not read it: hash here, which throws the same error in this thread.
+      if (result === null) {
+        // Not known yet (or the worker failed): hash here, which throws a read error as such.
+        end(null)
         result = sha256File(file)
-        return result
       }
-      result = text
-      void worker.terminate()
       return result
     },
     stop(): void {
-      if (worker !== null && result === null) void worker.terminate()
+      end(null)
     },
   }
 }

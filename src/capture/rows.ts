@@ -153,6 +153,9 @@ function parseCanonicalTs(ts: string): number | null {
   return base + frac
 }
 
+/** Divisor of a fraction of n digits into milliseconds: 10 ** (n - 3), computed once. */
+const FRACTION_DIVISORS = Array.from({ length: 10 }, (_, n) => 10 ** (n - 3))
+
 /** Milliseconds of the decimal fraction digits ts[from, to) (1–9 digits), exact to the digit. */
 function fractionMs(ts: string, from: number, to: number): number | null {
   const digits = to - from
@@ -163,5 +166,5 @@ function fractionMs(ts: string, from: number, to: number): number | null {
     if (c < 0 || c > 9) return null
     n = n * 10 + c
   }
-  return n / 10 ** (digits - 3)
+  return n / FRACTION_DIVISORS[digits]!
 }

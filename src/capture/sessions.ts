@@ -104,6 +104,8 @@ export class SessionBuilder {
   private lastId: number | null = null
   private nextIndex = 1
   private lastActive: OpenSession | null = null
+  private lastConnId = NaN
+  private lastConnKey = ''
 
   constructor(private readonly options: SessionBuilderOptions) {}
 
@@ -159,7 +161,10 @@ export class SessionBuilder {
   }
 
   private sessionForConn(connId: number): OpenSession {
-    const key = `c:${connId}`
+    // Consecutive rows mostly share a connection: reuse its key (millions of rows in an extract).
+    const key = connId === this.lastConnId ? this.lastConnKey : `c:${connId}`
+    this.lastConnId = connId
+    this.lastConnKey = key
     const existing = this.open.get(key)
     if (existing) return existing
     const previousMax = this.maxConnId
@@ -482,10 +487,15 @@ function leanSessionFrame(row: LeanRow): SessionFrame {
     answers: null,
     replyId: null,
     latencyMs: null,
-    notes: [],
-    lean: { flagged: row.flagged },
+    // Never added to: only a relayed BOX frame gets a note from pairing, and that row is read in full.
+    notes: NO_NOTES,
+    lean: row.flagged ? LEAN_FLAGGED : LEAN_PLAIN,
   }
 }
+
+const NO_NOTES = Object.freeze([]) as unknown as string[]
+const LEAN_FLAGGED = Object.freeze({ flagged: true })
+const LEAN_PLAIN = Object.freeze({ flagged: false })
 
 /** Parses, orients and classifies one capture row. */
 export function toSessionFrame(row: CaptureRow): SessionFrame {

@@ -27,6 +27,12 @@ export interface CaptureSource {
   rows(): Iterable<CaptureRow>
   /** The lean first pass, where the input allows it (a DB in the add-on's layout). */
   readonly lean: LeanReader | null
+  /**
+   * Resolves once `ref.sha256` is known without blocking (a DB is hashed on a worker thread while
+   * it is read; reading `ref.sha256` before then hashes on the calling thread). `hold: false`
+   * does not keep the process alive for it (to be told, not to wait).
+   */
+  hashed(hold?: boolean): Promise<void>
   close(): void
 }
 
@@ -57,6 +63,7 @@ export function sessionExportSource(
     idsOrdered: false,
     rows: () => rows,
     lean: null,
+    hashed: () => Promise.resolve(),
     close: () => undefined,
   }
 }
@@ -106,6 +113,7 @@ export function openSources(
               rowsBetween: (from, to) => db.rowsBetween(from, to),
             }
           : null,
+        hashed: (hold) => hash.ready(hold),
         close: () => {
           hash.stop()
           db.close()

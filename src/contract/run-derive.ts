@@ -63,6 +63,7 @@ export async function deriveState(
         },
         onProgress: (rows) => hooks.onProgress?.(source.ref.file, rows),
       })
+      await source.hashed()
       state.inputs.push({
         ...source.ref,
         frames: stats.rows,

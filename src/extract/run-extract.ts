@@ -6,6 +6,7 @@ import { parseCaptureTs } from '../capture/rows.js'
 import { openSources, streamSessions } from '../capture/sources.js'
 import { OigError } from '../errors.js'
 import { StagedOutput } from '../evidence/files.js'
+import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
 import {
   EXTRACT_RESULT_SCHEMA_VERSION,
   type ExtractResult,
@@ -40,6 +41,8 @@ export interface ExtractProgress {
 }
 
 export const SESSIONS_DIR = 'sessions'
+/** Frames of selected sessions kept in memory at most while the input's hash is computed. */
+const MAX_WAITING_FRAMES = 20_000
 export const EXTRACT_SUMMARY_FILE = 'extract-result.json'
 
 function parseTime(label: string, value: string | null): number | null {
@@ -81,16 +84,47 @@ export async function runExtract(
     const summary = new ExtractSummary()
     const sourceReports: ExtractResult['sources'] = []
     for (const source of sources) {
+      // The DB is hashed on a worker thread while it is read: fixtures (which cite the hash) wait
+      // in memory until it is known, a bounded amount, so that the reading thread never blocks.
+      const waiting: Array<{ file: string; fixture: SessionFixture }> = []
+      let waitingFrames = 0
+      let hashKnown = false
+      const unhashed = { ...source.ref, sha256: '' }
+      const writeWaiting = (max: number): void => {
+        const sha256 = source.ref.sha256
+        for (const w of waiting.splice(0, max)) {
+          ;(w.fixture.source as { sha256: string }).sha256 = sha256
+          waitingFrames -= w.fixture.frames.length
+          staged.writeJson(w.file, w.fixture)
+        }
+      }
+      void source.hashed(false).then(() => (hashKnown = true))
       const stats = await streamSessions(source, {
         sessionGapMs: opts.sessionGapS * 1000,
         onSession: (session) => {
-          const fixture = toFixture(session, source.ref, GENERATOR, source.label)
+          const fixture = toFixture(
+            session,
+            hashKnown ? source.ref : unhashed,
+            GENERATOR,
+            source.label,
+          )
           let written: string | null = null
           if (isSelected(fixture, session, filter)) {
             written = `${SESSIONS_DIR}/${fixtureFileName(fixture.session.id)}`
-            staged.writeJson(written, fixture)
+            if (hashKnown && waiting.length === 0) staged.writeJson(written, fixture)
+            else {
+              waiting.push({ file: written, fixture })
+              waitingFrames += fixture.frames.length
+            }
           }
           summary.add(fixture, source.label, written)
+        },
+        // Fixtures that waited for the hash are written one per row read, between the yields.
+        throttle: () => {
+          if (waiting.length === 0) return null
+          if (hashKnown) writeWaiting(1)
+          else if (waitingFrames > MAX_WAITING_FRAMES) return source.hashed()
+          return null
         },
         onProgress: (rows, sessions) => onProgress?.({ source: source.ref.file, rows, sessions }),
         // Only some sessions wanted: the lean first pass reads in full only those that may be.
@@ -104,6 +138,8 @@ export async function runExtract(
             }
           : {}),
       })
+      await source.hashed()
+      writeWaiting(waiting.length)
       sourceReports.push({
         ...source.ref,
         path: source.path,
