@@ -3,43 +3,41 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { Worker } from 'node:worker_threads'
 
-/** Returns the hex sha256 of a file's bytes, reading it in chunks. */
-export function sha256File(file: string): string {
-  const hash = createHash('sha256')
-  const fd = fs.openSync(file, 'r')
+/**
+ * The hash loop, self-contained (no imports from its scope) so that the worker thread runs the
+ * very same code from its source text.
+ */
+function hashFile(fsm: typeof fs, hasher: typeof createHash, file: string): string {
+  const hash = hasher('sha256')
+  const fd = fsm.openSync(file, 'r')
   try {
     const buf = Buffer.allocUnsafe(1 << 20)
     for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null)
+      const n = fsm.readSync(fd, buf, 0, buf.length, null)
       if (n === 0) break
       hash.update(buf.subarray(0, n))
     }
   } finally {
-    fs.closeSync(fd)
+    fsm.closeSync(fd)
   }
   return hash.digest('hex')
 }
 
-// The worker hashes the file and posts the hex digest (null when it could not read it).
+/** Returns the hex sha256 of a file's bytes, reading it in chunks. */
+export function sha256File(file: string): string {
+  return hashFile(fs, createHash, file)
+}
+
+// The worker hashes the file and posts the hex digest (null when it could not read it). An eval
+// worker of this ES-module package runs as an ES module, so it imports (require is undefined).
 const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads')
-const { createHash } = require('node:crypto')
-const fs = require('node:fs')
+import { workerData, parentPort } from 'node:worker_threads'
+import fs from 'node:fs'
+import { createHash } from 'node:crypto'
+const hashFile = ${hashFile.toString()}
 let hex = null
 try {
-  const hash = createHash('sha256')
-  const fd = fs.openSync(workerData.file, 'r')
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20)
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, null)
-      if (n === 0) break
-      hash.update(buf.subarray(0, n))
-    }
-  } finally {
-    fs.closeSync(fd)
-  }
-  hex = hash.digest('hex')
+  hex = hashFile(fs, createHash, workerData.file)
 } catch {}
 parentPort.postMessage(hex)
 `

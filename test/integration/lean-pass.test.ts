@@ -9,69 +9,22 @@ import {
   type SessionFilter,
 } from '../../src/extract/summary.js'
 import { toFixture } from '../../src/extract/fixture.js'
-import { buildFrameFromPairs } from '../../src/protocol/frame.js'
 import { writeSyntheticDb } from '../../src/simulate/synthetic-db.js'
 import { captureDbPath } from '../helpers/captures.js'
 import { FULL_COLUMNS, makeCaptureDb, tempDir, type Row } from '../helpers/make-db.js'
+import {
+  ACK,
+  ACK_GA,
+  BOX_END,
+  END_TIME,
+  POLL,
+  SETTING,
+  SETTING_ACK,
+  t,
+  UPLOAD,
+} from '../helpers/variant-frames.js'
 
-// SYNTHETIC frames for the schema and vocabulary variants the sample captures do not contain.
-const pairs = (p: Array<[string, string]>): string => buildFrameFromPairs(p)
-const POLL = pairs([
-  ['Result', 'IsNewSet'],
-  ['ID_Device', '0000000001'],
-  ['Lat', '100'],
-  ['ver', '12345'],
-])
-const END_TIME = pairs([
-  ['Result', 'END'],
-  ['Time', '2026-03-01 11:00:00'],
-  ['UTCTime', '2026-03-01 10:00:00'],
-])
-const UPLOAD = pairs([
-  ['TblName', 'tbl_actual'],
-  ['ID_Set', '1'],
-  ['DT', '2026-03-01 11:00:00'],
-  ['Reason', 'Table'],
-  ['ID_Device', '0000000001'],
-  ['ver', '11111'],
-])
-const ACK_GA = pairs([
-  ['Result', 'ACK'],
-  ['ToDo', 'GetActual'],
-])
-const BOX_END = pairs([
-  ['Result', 'END'],
-  ['Rdt', '2026-03-01 11:00:00'],
-  ['Reason', 'All data sent'],
-])
-const ACK = pairs([['Result', 'ACK']])
-const SETTING = pairs([
-  ['ID', '1'],
-  ['ID_Device', '0000000001'],
-  ['ID_Set', '1772359200'],
-  ['ID_SubD', '0'],
-  ['DT', '01.03.2026 11:00:00'],
-  ['NewValue', '3'],
-  ['Confirm', 'New'],
-  ['TblName', 'tbl_box_prms'],
-  ['TblItem', 'MODE'],
-  ['ID_Server', '5'],
-  ['mytimediff', '0'],
-  ['Reason', 'Setting'],
-  ['TSec', '2026-03-01 10:00:00'],
-  ['ver', '22222'],
-])
-const SETTING_ACK = pairs([
-  ['Result', 'ACK'],
-  ['Rdt', '2026-03-01 11:00:07'],
-  ['Reason', 'Setting'],
-  ['Tmr', '100'],
-  ['ver', '33333'],
-])
 const BAD_CRC = POLL.replace(/<CRC>\d+<\/CRC>/, '<CRC>00000</CRC>')
-
-const t = (ms: number): string =>
-  new Date(Date.UTC(2026, 2, 1, 10, 0, 0) + ms).toISOString().replace('Z', '+00:00')
 
 /** Every variant the lean pass must read like the full one, in one capture. */
 function variantRows(): Row[] {

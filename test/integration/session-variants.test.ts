@@ -6,46 +6,17 @@ import { describe, expect, it } from 'vitest'
 import { CaptureDb } from '../../src/capture/db.js'
 import { SessionBuilder, type Session } from '../../src/capture/sessions.js'
 import { sessionExportRows, SessionExportSchema } from '../../src/capture/session-file.js'
-import { buildFrameFromPairs } from '../../src/protocol/frame.js'
 import { FULL_COLUMNS, makeCaptureDb, tempDir, type Row } from '../helpers/make-db.js'
-
-// SYNTHETIC frames: schema and vocabulary variants the sample captures do not contain.
-const POLL = buildFrameFromPairs([
-  ['Result', 'IsNewSet'],
-  ['ID_Device', '0000000001'],
-  ['Lat', '100'],
-  ['ver', '12345'],
-])
-const END_TIME = buildFrameFromPairs([
-  ['Result', 'END'],
-  ['Time', '2026-03-01 11:00:00'],
-  ['UTCTime', '2026-03-01 10:00:00'],
-])
-const UPLOAD = buildFrameFromPairs([
-  ['TblName', 'tbl_actual'],
-  ['ID_Set', '1'],
-  ['DT', '2026-03-01 11:00:00'],
-  ['Reason', 'Table'],
-  ['ID_Device', '0000000001'],
-  ['ver', '11111'],
-])
-const ACK_GA = buildFrameFromPairs([
-  ['Result', 'ACK'],
-  ['ToDo', 'GetActual'],
-])
-const BOX_END = buildFrameFromPairs([
-  ['Result', 'END'],
-  ['Rdt', '2026-03-01 11:00:00'],
-  ['Reason', 'All data sent'],
-])
-const ACK = buildFrameFromPairs([['Result', 'ACK']])
-const NACK_WC = buildFrameFromPairs([
-  ['Result', 'NACK'],
-  ['Reason', 'WC'],
-])
-
-const t = (ms: number): string =>
-  new Date(Date.UTC(2026, 2, 1, 10, 0, 0) + ms).toISOString().replace('Z', '+00:00')
+import {
+  ACK,
+  ACK_GA,
+  BOX_END,
+  END_TIME,
+  NACK_WC,
+  POLL,
+  t,
+  UPLOAD,
+} from '../helpers/variant-frames.js'
 
 function sessionsOf(file: string): Session[] {
   const db = CaptureDb.open(file)
