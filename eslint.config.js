@@ -33,10 +33,6 @@ const IO_EDGES = [
   'src/targets/mock-cloud/connection.ts',
   'src/targets/proxy/box-connection.ts',
   'src/targets/proxy/upstream.ts',
-  // To go: readers that become thin callers of src/formats, and rehearsal that leaves gate/.
-  'src/gate/rehearse.ts',
-  'src/gate/load-evidence.ts',
-  'src/report/load-evidence.ts',
 ]
 
 export default tseslint.config(

@@ -42,23 +42,36 @@ export function issueText(issue: z.core.$ZodIssue): string {
   return `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`
 }
 
-/** Reads and parses a JSON file; never throws. */
-export function readJson(
+/** A file's text; never throws. */
+export function readText(
   file: string,
-): { ok: true; json: JsonText } | { ok: false; problem: DocumentProblem } {
-  let text: string
+): { ok: true; text: string } | { ok: false; problem: DocumentProblem } {
   try {
-    text = fs.readFileSync(file, 'utf8')
+    return { ok: true, text: fs.readFileSync(file, 'utf8') }
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT')
       return { ok: false, problem: { code: 'missing', message: 'absent' } }
     return { ok: false, problem: { code: 'unreadable', message: `unreadable: ${reasonOf(error)}` } }
   }
+}
+
+/** Parses JSON text (a file's or standard input's); never throws. */
+export function parseJson(
+  text: string,
+): { ok: true; json: JsonText } | { ok: false; problem: DocumentProblem } {
   try {
     return { ok: true, json: { text, sha256: sha256Of(text), value: JSON.parse(text) } }
   } catch (error) {
     return { ok: false, problem: { code: 'not-json', message: `not JSON: ${reasonOf(error)}` } }
   }
+}
+
+/** Reads and parses a JSON file; never throws. */
+export function readJson(
+  file: string,
+): { ok: true; json: JsonText } | { ok: false; problem: DocumentProblem } {
+  const read = readText(file)
+  return read.ok ? parseJson(read.text) : read
 }
 
 /** Checks a parsed value against a kind's schema: its kind, then its schemaVersion, then the rest. */

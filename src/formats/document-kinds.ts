@@ -1,13 +1,22 @@
 /**
  * The one registry of the evidence documents oigctl writes: kind → zod schema (whose
- * `schemaVersion` literal is the version this oigctl reads). `report` and `show` read through it.
+ * `schemaVersion` literal is the version this oigctl reads; checkDocument is the one rule that
+ * accepts it). `report`, `show` and the gate's run read through it. It sits above the domain and
+ * imports every domain schema; nothing in the domain imports it.
  */
 import type { z } from 'zod'
+import {
+  checkDocument,
+  readJson,
+  type DocumentProblemCode,
+  type JsonText,
+  type KindSchema,
+} from '../evidence/read-document.js'
 import { CompareReportSchema } from '../compare/report-schema.js'
 import { ContractSchema } from '../contract/schema.js'
 import { ContractValidationSchema } from '../contract/validation-schema.js'
 import { GateDecisionSchema } from '../gate/gate-schema.js'
-import { RollbackRehearsalSchema } from '../gate/rehearsal-schema.js'
+import { RollbackRehearsalSchema } from '../rehearse/rehearsal-schema.js'
 import { ReplayTranscriptSchema } from '../replay/transcript-schema.js'
 import { SoakReportSchema } from '../soak/report-schema.js'
 import { ExtractResultSchema } from '../evidence/schemas/extract-result.js'
@@ -23,55 +32,78 @@ export const EVIDENCE_SCHEMAS = {
   soak: SoakReportSchema,
   'rollback-rehearsal': RollbackRehearsalSchema,
   gate: GateDecisionSchema,
-} as const satisfies Record<
-  string,
-  z.ZodObject<{ kind: z.ZodLiteral<string>; schemaVersion: z.ZodLiteral<number> }>
->
+} as const satisfies Record<string, KindSchema>
 
 export type EvidenceKind = keyof typeof EVIDENCE_SCHEMAS
 export type EvidenceDoc<K extends EvidenceKind> = z.infer<(typeof EVIDENCE_SCHEMAS)[K]>
 
-export type EvidenceParse =
-  | { readonly status: 'ok'; readonly kind: EvidenceKind; readonly doc: { kind: EvidenceKind } }
-  | {
-      readonly status: 'unknown-kind' | 'unknown-schema-version' | 'invalid'
-      readonly kind: string | null
-      readonly problem: string
-    }
+/** Why a document is not one of the kinds asked for: a read problem, or a kind outside the set. */
+export interface KnownDocumentProblem {
+  readonly code: DocumentProblemCode | 'unknown-kind'
+  readonly message: string
+}
+
+/** A document of one of `K`, its kind beside it (so that a switch on `kind` narrows `doc`). */
+export type KnownDocument<K extends EvidenceKind = EvidenceKind> = {
+  [P in K]: { readonly kind: P; readonly doc: EvidenceDoc<P> }
+}[K]
+
+export type CheckedDocument<K extends EvidenceKind> =
+  | ({ readonly ok: true } & KnownDocument<K>)
+  | { readonly ok: false; readonly kind: string | null; readonly problem: KnownDocumentProblem }
+
+export type ReadKnownDocument<K extends EvidenceKind> =
+  | ({ readonly ok: true; readonly text: string; readonly sha256: string } & KnownDocument<K>)
+  | { readonly ok: false; readonly kind: string | null; readonly problem: KnownDocumentProblem }
+
+/** Every kind of the registry, in its order. */
+export const EVIDENCE_KINDS = Object.keys(EVIDENCE_SCHEMAS) as EvidenceKind[]
 
 /** True when `kind` names a document of the registry (own keys only: kinds are untrusted text). */
 export function isEvidenceKind(kind: unknown): kind is EvidenceKind {
   return typeof kind === 'string' && Object.hasOwn(EVIDENCE_SCHEMAS, kind)
 }
 
-/** Validates a parsed JSON value as one of the registry's documents. */
-export function parseEvidenceDocument(value: unknown): EvidenceParse {
-  const obj = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
-  const kind = typeof obj.kind === 'string' ? obj.kind : null
-  if (!isEvidenceKind(kind)) {
+/**
+ * Checks a parsed JSON value as a document of one of `kinds` (default: every kind of the
+ * registry), by the one rule of checkDocument: its kind, then its schemaVersion, then its schema.
+ */
+export function checkKnownDocument<K extends EvidenceKind = EvidenceKind>(
+  value: unknown,
+  kinds: readonly K[] = EVIDENCE_KINDS as K[],
+): CheckedDocument<K> {
+  const head = typeof value === 'object' && value !== null ? (value as { kind?: unknown }) : {}
+  const kind = typeof head.kind === 'string' ? head.kind : null
+  if (!isEvidenceKind(kind) || !(kinds as readonly string[]).includes(kind))
     return {
-      status: 'unknown-kind',
+      ok: false,
       kind,
-      problem: `kind ${JSON.stringify(kind)} is not one this oigctl reads`,
+      problem: {
+        code: 'unknown-kind',
+        message: `kind ${JSON.stringify(kind)} is not one this oigctl reads`,
+      },
     }
-  }
-  const schema = EVIDENCE_SCHEMAS[kind]
-  const expected = schema.shape.schemaVersion.value
-  if (obj.schemaVersion !== expected) {
-    return {
-      status: 'unknown-schema-version',
-      kind,
-      problem: `schemaVersion ${JSON.stringify(obj.schemaVersion)} (this oigctl reads ${expected})`,
-    }
-  }
-  const parsed = schema.safeParse(value)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    return {
-      status: 'invalid',
-      kind,
-      problem: `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
-    }
-  }
-  return { status: 'ok', kind, doc: parsed.data as { kind: EvidenceKind } }
+  const checked = checkDocument(value, EVIDENCE_SCHEMAS[kind])
+  if (!checked.ok) return { ok: false, kind, problem: checked.problem }
+  return { ok: true, kind, doc: checked.doc } as CheckedDocument<K>
+}
+
+/** Checks parsed JSON text (a file's or standard input's) as one of `kinds`, keeping its text and sha256. */
+export function checkKnownJson<K extends EvidenceKind = EvidenceKind>(
+  json: JsonText,
+  kinds?: readonly K[],
+): ReadKnownDocument<K> {
+  const checked = checkKnownDocument(json.value, kinds)
+  if (!checked.ok) return checked
+  return { ...checked, text: json.text, sha256: json.sha256 }
+}
+
+/** Reads `file` as a document of one of `kinds`; every problem is a value, never an exception. */
+export function readKnownDocument<K extends EvidenceKind = EvidenceKind>(
+  file: string,
+  kinds?: readonly K[],
+): ReadKnownDocument<K> {
+  const read = readJson(file)
+  if (!read.ok) return { ok: false, kind: null, problem: read.problem }
+  return checkKnownJson(read.json, kinds)
 }

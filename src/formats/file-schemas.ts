@@ -11,7 +11,7 @@ import { ContractValidationSchema } from '../contract/validation-schema.js'
 import { SoakReportSchema } from '../soak/report-schema.js'
 import { ChecklistSchema } from '../gate/checklist-schema.js'
 import { GateDecisionSchema } from '../gate/gate-schema.js'
-import { RollbackRehearsalSchema } from '../gate/rehearsal-schema.js'
+import { RollbackRehearsalSchema } from '../rehearse/rehearsal-schema.js'
 import {
   ContractDiffDocSchema,
   ErrorDocSchema,

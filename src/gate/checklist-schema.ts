@@ -7,7 +7,7 @@ import { SOAK_SCENARIOS } from '../soak/report-schema.js'
 
 export const CHECKLIST_SCHEMA_VERSION = 1
 
-/** Evidence kinds the gate reads (each a file under the evidence folder, see load-evidence.ts). */
+/** Evidence kinds the gate reads (each a file under the evidence folder, see evidence/layout.ts). */
 export const EVIDENCE_KINDS = [
   'contract',
   'contract-validation',

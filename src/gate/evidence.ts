@@ -10,7 +10,7 @@ import type { DocumentProblemCode } from '../evidence/read-document.js'
 import type { ExtractResult } from '../evidence/schemas/extract-result.js'
 import type { SoakReport } from '../soak/report-schema.js'
 import type { EvidenceKind } from './checklist-schema.js'
-import type { RollbackRehearsal } from './rehearsal-schema.js'
+import type { RollbackRehearsal } from '../rehearse/rehearsal-schema.js'
 
 export interface EvidenceDocs {
   contract: Contract

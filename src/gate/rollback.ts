@@ -2,16 +2,11 @@
  * The rollback to the legacy local replies (PROTOCOL.md §5 feature flag), as exact steps (pure):
  * the control-API call that switches a running proxy, and the flag for a restart.
  */
+import { LOCAL_REPLIES_PATH, localRepliesBody } from '../rehearse/rollback-api.js'
 import type { RollbackStep } from './gate-schema.js'
 
 /** The proxy's default control API (`serve proxy --control-port`, default 5711). */
 export const DEFAULT_CONTROL_URL = 'http://127.0.0.1:5711'
-/** The control API path of the reply-set flag (src/targets/proxy/proxy-control.ts). */
-export const LOCAL_REPLIES_PATH = '/local-replies'
-
-/** The control API request body that selects a reply set. */
-export const localRepliesBody = (set: 'contract' | 'legacy'): string => JSON.stringify({ set })
-
 /** The rollback steps, for a proxy whose control API is at `controlUrl`. */
 export function rollbackSteps(controlUrl = DEFAULT_CONTROL_URL): RollbackStep[] {
   const url = `${controlUrl}${LOCAL_REPLIES_PATH}`

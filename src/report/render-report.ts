@@ -29,7 +29,7 @@ svg.soak .state{fill:#9cc}svg.soak .st-online{fill:#7cc79a}svg.soak .st-offline{
 tr.c-fail,tr.c-missing{background:#fde7e9}tr.setting{background:#f6f0ff}ul{margin:0;padding-left:18px}
 details.diagram-box{border:1px solid #dde;border-radius:4px;margin:6px 0;padding:2px 8px}details.diagram-box>summary{cursor:pointer;font-weight:600}
 ul.summary{margin:8px 0 0}table.origins th,table.origins td{min-width:64px}
-.ev-unknown-schema-version,.ev-invalid,.ev-not-json{background:#fff4d6}
+.ev-unknown-schema-version,.ev-invalid,.ev-not-json,.ev-unreadable{background:#fff4d6}
 `
 
 /** Clicking (or Enter on) a frame arrow shows its raw text and CRC status under its diagram. */

@@ -4,12 +4,12 @@ import type { Contract } from '../contract/schema.js'
 import type { ExtractResult } from '../evidence/schemas/extract-result.js'
 import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
 import type { GateDecision } from '../gate/gate-schema.js'
-import type { RollbackRehearsal } from '../gate/rehearsal-schema.js'
+import type { RollbackRehearsal } from '../rehearse/rehearsal-schema.js'
 import type { ReplayTranscript } from '../replay/transcript-schema.js'
 import type { SoakReport } from '../soak/report-schema.js'
 
 export type EvidenceFileStatus =
-  'ok' | 'unknown-schema-version' | 'invalid' | 'not-json' | 'unknown-kind'
+  'ok' | 'unknown-schema-version' | 'invalid' | 'not-json' | 'unknown-kind' | 'unreadable'
 
 /** One file found in the evidence folder and what became of it. */
 export interface EvidenceEntry {

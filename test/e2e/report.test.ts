@@ -64,7 +64,7 @@ describe('oigctl report (built CLI, evidence of the real-captures pipeline)', ()
       const r = oigctl(['report', '--evidence', evidence, '--out', out])
       expect(r.code).toBe(0)
       expect(r.stderr).toContain(
-        'not rendered: soak/future.soak.json: unknown-schema-version (schemaVersion 99 (this oigctl reads 1))',
+        'not rendered: soak/future.soak.json: unknown-schema-version (unknown schemaVersion 99 (this oigctl reads 1))',
       )
       expect(readFileSync(out, 'utf8')).toMatch(
         /soak\/future\.soak\.json<\/a><\/td><td>soak<\/td><td>99<\/td><td>unknown-schema-version/,

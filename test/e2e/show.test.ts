@@ -103,7 +103,9 @@ describe('oigctl show (built CLI, NO_COLOR=1)', () => {
     writeFileSync(file, JSON.stringify({ kind: 'replay', schemaVersion: 99, steps: [] }))
     const r = oigctl(['show', file])
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain('unknown schemaVersion 99 of kind "replay" (this oigctl reads 1)')
+    expect(r.stderr).toContain(
+      'a "replay" document of unknown schemaVersion 99 (this oigctl reads 1)',
+    )
   })
 
   it('refuses a missing file with exit 2', () => {

@@ -16,7 +16,10 @@ import {
   ExtractResultSchema,
   type ExtractResult,
 } from '../../src/evidence/schemas/extract-result.js'
-import { RollbackRehearsalSchema, type RollbackRehearsal } from '../../src/gate/rehearsal-schema.js'
+import {
+  RollbackRehearsalSchema,
+  type RollbackRehearsal,
+} from '../../src/rehearse/rehearsal-schema.js'
 import { FRAME_CLASSES } from '../../src/protocol/frame-class.js'
 import {
   SoakReportSchema,

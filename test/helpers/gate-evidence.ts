@@ -15,7 +15,7 @@ import { checkChecklist } from '../../src/gate/checklist.js'
 import { evaluateGate, type EvaluateOptions } from '../../src/gate/evaluate.js'
 import type { EvidenceDocs, EvidenceFile, GateEvidence } from '../../src/gate/evidence.js'
 import { GateDecisionSchema, type GateDecision } from '../../src/gate/gate-schema.js'
-import type { RollbackRehearsal } from '../../src/gate/rehearsal-schema.js'
+import type { RollbackRehearsal } from '../../src/rehearse/rehearsal-schema.js'
 import { SOAK_SCENARIOS, type SoakReport } from '../../src/soak/report-schema.js'
 import { REPO_ROOT } from './cli.js'
 import {

@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { rehearseRollback } from '../../src/gate/rehearse.js'
-import { RollbackRehearsalSchema } from '../../src/gate/rehearsal-schema.js'
+import { rehearseRollback } from '../../src/rehearse/run-rehearse.js'
+import { readContract } from '../../src/contract/files.js'
+import { RollbackRehearsalSchema } from '../../src/rehearse/rehearsal-schema.js'
 import { ReplayConnection } from '../../src/replay/client.js'
 import { loadSessions } from '../../src/replay/load-session.js'
 import { capturesDir } from '../helpers/captures.js'
@@ -19,7 +20,7 @@ describe('rollback rehearsal (real proxy, real sockets on 127.0.0.1)', () => {
       await rehearseRollback({
         evidenceDir: tempDir(),
         sessionFile: SESSION_EXPORT(),
-        contractFile: SHIPPED_CONTRACT_FILE,
+        contract: readContract(SHIPPED_CONTRACT_FILE),
       }),
     )
     expect(r.checks.filter((c) => !c.pass)).toEqual([])
@@ -80,7 +81,7 @@ describe('rollback rehearsal (real proxy, real sockets on 127.0.0.1)', () => {
   it('takes the first session fixture of the evidence folder when no session is given', async () => {
     const dir = tempDir()
     await expect(
-      rehearseRollback({ evidenceDir: dir, contractFile: SHIPPED_CONTRACT_FILE }),
+      rehearseRollback({ evidenceDir: dir, contract: readContract(SHIPPED_CONTRACT_FILE) }),
     ).rejects.toThrow(
       `Failed to rehearse the rollback: no session fixture in ${join(dir, 'sessions')}.`,
     )
@@ -88,7 +89,10 @@ describe('rollback rehearsal (real proxy, real sockets on 127.0.0.1)', () => {
     const [loaded] = await loadSessions(SESSION_EXPORT())
     writeFileSync(join(dir, 'sessions', 'b.session.json'), JSON.stringify(loaded!.fixture))
     writeFileSync(join(dir, 'sessions', 'a.txt'), 'not a fixture')
-    const r = await rehearseRollback({ evidenceDir: dir, contractFile: SHIPPED_CONTRACT_FILE })
+    const r = await rehearseRollback({
+      evidenceDir: dir,
+      contract: readContract(SHIPPED_CONTRACT_FILE),
+    })
     expect(r.session.file).toBe(join(dir, 'sessions', 'b.session.json'))
     expect(r.pass).toBe(true)
   })

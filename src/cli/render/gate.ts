@@ -2,7 +2,7 @@
 import type { ChalkInstance } from 'chalk'
 import Table from 'cli-table3'
 import type { GateDecision } from '../../gate/gate-schema.js'
-import type { RollbackRehearsal } from '../../gate/rehearsal-schema.js'
+import type { RollbackRehearsal } from '../../rehearse/rehearsal-schema.js'
 
 const status = (s: string, c: ChalkInstance): string =>
   s === 'PASS' ? c.green(s) : s === 'MISSING' ? c.yellow(s) : c.red(s)

@@ -7,7 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { ReplyPolicy } from '../contract/reply-policy.js'
-import { readContract } from '../contract/files.js'
+import type { LoadedContract } from '../contract/files.js'
 import { OigError, reasonOf } from '../errors.js'
 import type { ProxyLogEvent } from '../evidence/schemas/proxy-events.js'
 import { ReplayConnection, type ReplayPacing } from '../replay/client.js'
@@ -21,13 +21,13 @@ import {
   type RehearsalPhase,
   type RollbackRehearsal,
 } from './rehearsal-schema.js'
-import { LOCAL_REPLIES_PATH, localRepliesBody } from './rollback.js'
+import { LOCAL_REPLIES_PATH, localRepliesBody } from './rollback-api.js'
 
 export interface RehearseOptions {
   readonly evidenceDir: string
   /** The session to replay; default: the first `<evidence>/sessions/*.session.json`. */
   readonly sessionFile?: string | null
-  readonly contractFile: string
+  readonly contract: LoadedContract
   /**
    * Wait this long for each reply (local replies come at once; default 1000 ms). A frame without
    * a reply closes the live connection (a late reply would be taken for the next frame's), so the
@@ -88,7 +88,7 @@ const setOf = (c: Call): string | null => {
 export async function rehearseRollback(opts: RehearseOptions): Promise<RollbackRehearsal> {
   const started = performance.now()
   const sessionFile = findSessionFile(opts.evidenceDir, opts.sessionFile)
-  const { contract, sha256 } = readContract(opts.contractFile)
+  const { contract, sha256 } = opts.contract
   const loaded = (await loadSessions(sessionFile)).find((s) => s.plan.steps.length > 0)
   if (!loaded)
     throw new OigError(
@@ -172,7 +172,7 @@ export async function rehearseRollback(opts: RehearseOptions): Promise<RollbackR
       generator: GENERATOR,
       generatedAt: new Date().toISOString(),
       contract: {
-        file: opts.contractFile,
+        file: opts.contract.file,
         version: contract.version,
         sha256,
       },

@@ -5,7 +5,7 @@ import {
   rehearsalChecks,
   tallyPhase,
   type RehearsalFacts,
-} from '../../src/gate/rehearsal-checks.js'
+} from '../../src/rehearse/rehearsal-checks.js'
 import type { ReplayStepResult } from '../../src/replay/transcript-schema.js'
 import type { CloudClass } from '../../src/protocol/frame-class.js'
 import { realFrames, shippedContract, SYNTHETIC_ISNEWFW } from '../helpers/box-frames.js'
