@@ -71,6 +71,14 @@ describe('oigctl replay and compare (built CLI, real sessions, targets on loopba
     expect(aligned.code).toBe(0)
     const report = CompareReportSchema.parse(json(aligned))
     for (const t of report.targets) expect(t.criticalMismatches).toBe(0)
+    // The verdicts the report carries (show and the report draw them): no target fails the run.
+    expect(report.verdict).toBe('PASS')
+    expect(report.targets.map((t) => [t.name, t.verdict])).toEqual([
+      ['online', 'PASS'],
+      ['mock', 'PASS'],
+      ['offline', 'PASS'],
+      ['hybrid', 'PASS'],
+    ])
     const byName = Object.fromEntries(report.targets.map((t) => [t.name, t]))
     // The setting handshake: Setting at the same poll, the BOX ACK answered with the END family.
     expect(byName.mock!.handshakes).toEqual({ expected: 2, passed: 2 })
@@ -140,6 +148,18 @@ describe('oigctl replay and compare (built CLI, real sessions, targets on loopba
     expect(r.stdout).toContain(
       'seq 1 box.poll.isnewset: online=cloud.end-time offline=cloud.end-getactual (contract: cloud.end-getactual) MISMATCH',
     )
+    const report = CompareReportSchema.parse(
+      JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')),
+    )
+    expect(report.verdict).toBe('FAIL')
+    // Judged against the captured reply: offline follows the altered contract and fails; the
+    // recorded cloud passes and the contract's disagreement with it is a contradiction line.
+    expect(report.targets.map((t) => [t.name, t.verdict])).toEqual([
+      ['online', 'PASS'],
+      ['offline', 'FAIL'],
+    ])
+    const poll = report.sessions[0]!.rows.find((row) => row.seq === 1)!
+    expect([poll.cells.online!.verdict, poll.cells.offline!.verdict]).toEqual(['PASS', 'MISMATCH'])
     expect(r.stdout).toContain(
       'CONTRADICTION seq 1 box.poll.isnewset: the session shows box.poll.isnewset (normal) -> cloud.end-time',
     )
@@ -217,6 +237,15 @@ describe('oigctl compare: issue-5 acceptance and negative paths (built CLI)', ()
     expect(byName.mock!.criticalMismatches).toBe(0)
     expect(byName.offline!.criticalMismatches).toBe(0)
     expect(byName.legacy!.mismatches).toBeGreaterThan(0)
+    // An unjudged ACK is a warning: mock and offline differ, legacy fails the run.
+    expect(report.targets.map((t) => [t.name, t.verdict])).toEqual([
+      ['online', 'PASS'],
+      ['mock', 'DIFFERS'],
+      ['offline', 'DIFFERS'],
+      ['legacy', 'FAIL'],
+    ])
+    expect(report.verdict).toBe('FAIL')
+    expect(r.code).toBe(1)
     const ack = report.sessions[1]!.rows.find((row) => row.requestClass === 'box.setting-ack')!
     expect(ack.cells.mock).toMatchObject({ verdict: 'WARN', outcome: 'skipped' })
     expect(ack.cells.mock!.reason).toMatch(

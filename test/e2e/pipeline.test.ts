@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest'
 import type { Contract } from '../../src/contract/schema.js'
 import { GateDecisionSchema } from '../../src/gate/gate-schema.js'
 import { PipelineDocSchema } from '../../src/formats/stdout-docs.js'
-import { capturesDir } from '../helpers/captures.js'
 import { json, oigctl } from '../helpers/cli.js'
+import { realPipeline } from '../helpers/real-pipeline.js'
 import { tempDir } from '../helpers/make-db.js'
 
 interface PipelineDoc {
@@ -71,13 +71,10 @@ describe('oigctl pipeline (built CLI, end to end)', () => {
     ])
   })
 
-  it("runs the same pipeline over the real captures: KEEP (exit 1, the gate's), naming every uncovered key with its counts and what would cover it", () => {
-    const out = join(tempDir(), 'evidence')
-    const dbs = readdirSync(capturesDir())
-      .filter((f) => f.endsWith('.db'))
-      .flatMap((f) => ['--db', join(capturesDir(), f)])
-    const pairs = join(capturesDir(), 'pairs-2025-12-ha-full.json')
-    const r = oigctl(['pipeline', ...dbs, '--pairs', pairs, '--out', out, '--json'])
+  it("runs the same pipeline over the real captures: KEEP (exit 1, the gate's), naming every uncovered key with its counts and what would cover it", async () => {
+    // The one run of the test run (test/global-setup.ts), shared with the report tests.
+    const r = await realPipeline()
+    const out = r.evidence
     const doc = json<PipelineDoc>(r)
     expect(doc.synthetic).toBe(false)
     // --pairs reaches derive and validate: the contract has the pairs tier, and validate resolved it.

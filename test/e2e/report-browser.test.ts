@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CompareReportSchema } from '../../src/compare/report-schema.js'
 import { GateDecisionSchema } from '../../src/gate/gate-schema.js'
 import { oigctl, REPO_ROOT } from '../helpers/cli.js'
-import { runRealPipeline } from '../helpers/report-evidence.js'
+import { realPipeline } from '../helpers/real-pipeline.js'
 
 const CHROMIUM = process.env.OIGCTL_CHROMIUM ?? '/usr/bin/chromium'
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts')
@@ -29,8 +29,7 @@ describe('the HTML report in headless chromium (real-captures evidence)', () => 
       )
     }
     dir = mkdtempSync(join(tmpdir(), 'oigctl-browser-'))
-    evidence = join(dir, 'evidence')
-    runRealPipeline(evidence)
+    evidence = (await realPipeline()).evidence
     const out = join(dir, 'report.html')
     const r = oigctl(['report', '--evidence', evidence, '--out', out])
     if (r.code !== 0) throw new Error(`report failed (exit ${r.code}):\n${r.stderr}`)

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -6,15 +6,14 @@ import { CompareReportSchema } from '../../src/compare/report-schema.js'
 import { GateDecisionSchema } from '../../src/gate/gate-schema.js'
 import { diagramId } from '../../src/report/html.js'
 import { oigctl } from '../helpers/cli.js'
-import { runRealPipeline } from '../helpers/report-evidence.js'
+import { realPipeline } from '../helpers/real-pipeline.js'
 
 describe('oigctl report (built CLI, evidence of the real-captures pipeline)', () => {
   let dir = ''
   let evidence = ''
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'oigctl-report-'))
-    evidence = join(dir, 'evidence')
-    runRealPipeline(evidence)
+    evidence = (await realPipeline()).evidence
   }, 300_000)
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -57,21 +56,20 @@ describe('oigctl report (built CLI, evidence of the real-captures pipeline)', ()
   })
 
   it('lists an evidence file of an unknown schemaVersion and still writes the report', () => {
-    const bad = join(evidence, 'soak', 'future.soak.json')
+    // A copy: the shared evidence is read by other test files at the same time.
+    const copy = join(dir, 'evidence-future')
+    cpSync(evidence, copy, { recursive: true })
+    const bad = join(copy, 'soak', 'future.soak.json')
     writeFileSync(bad, JSON.stringify({ kind: 'soak', schemaVersion: 99 }))
-    try {
-      const out = join(dir, 'report-future.html')
-      const r = oigctl(['report', '--evidence', evidence, '--out', out])
-      expect(r.code).toBe(0)
-      expect(r.stderr).toContain(
-        'not rendered: soak/future.soak.json: unknown-schema-version (unknown schemaVersion 99 (this oigctl reads 1))',
-      )
-      expect(readFileSync(out, 'utf8')).toMatch(
-        /soak\/future\.soak\.json<\/a><\/td><td>soak<\/td><td>99<\/td><td>unknown-schema-version/,
-      )
-    } finally {
-      rmSync(bad)
-    }
+    const out = join(dir, 'report-future.html')
+    const r = oigctl(['report', '--evidence', copy, '--out', out])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain(
+      'not rendered: soak/future.soak.json: unknown-schema-version (unknown schemaVersion 99 (this oigctl reads 1))',
+    )
+    expect(readFileSync(out, 'utf8')).toMatch(
+      /soak\/future\.soak\.json<\/a><\/td><td>soak<\/td><td>99<\/td><td>unknown-schema-version/,
+    )
   })
 
   it('fails with exit 2 and a hint when the evidence folder is missing', () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { captureDbPath, capturesDir } from '../helpers/captures.js'
 import { BIN, json, oigctl, REPO_ROOT } from '../helpers/cli.js'
 import { tempDir } from '../helpers/make-db.js'
+import { COMPARE, FIXTURE, REPLAY } from '../helpers/show-docs.js'
 
 /** Extracts one real capture DB into `dir` and returns the path of its only fixture. */
 function extractFixture(db: string, dir: string): string {
@@ -13,9 +14,6 @@ function extractFixture(db: string, dir: string): string {
   const sessions = json<{ sessions: Array<{ fixture: string | null }> }>(r).sessions
   return join(dir, sessions[0]!.fixture!)
 }
-
-/** Replay and compare latencies vary between runs; the snapshot keeps everything else. */
-const maskLatency = (text: string): string => text.replace(/\b\d+ ms\b/g, 'N ms')
 
 /** `oigctl show -` with `input` on standard input (a pipe). */
 function showStdin(
@@ -37,6 +35,24 @@ const EXPORT = (): string => join(capturesDir(), 'session-2026-02-17-conn2315.js
 const frameLines = (text: string): string[] => text.trimEnd().split('\n').slice(1)
 
 describe('oigctl show (built CLI, NO_COLOR=1)', () => {
+  it.each([
+    ['fixture', FIXTURE],
+    ['replay', REPLAY],
+    ['compare', COMPARE],
+  ] as const)(
+    'prints the hand-built %s exactly as the renderer draws it (test/unit/__snapshots__)',
+    (name, doc) => {
+      const file = join(tempDir(), `${name}.json`)
+      writeFileSync(file, JSON.stringify(doc))
+      const r = oigctl(['show', file])
+      expect(r.stderr).toBe('')
+      expect(r.code).toBe(0)
+      expect(r.stdout).toBe(
+        readFileSync(join(REPO_ROOT, 'test', 'unit', '__snapshots__', `show-${name}.txt`), 'utf8'),
+      )
+    },
+  )
+
   it('draws the real 2026-02-17 fixture as one line per frame with capture times and latencies', async () => {
     const fixture = extractFixture('session-2026-02-17-conn2315.db', tempDir())
     const r = oigctl(['show', fixture])
@@ -44,7 +60,7 @@ describe('oigctl show (built CLI, NO_COLOR=1)', () => {
     expect(r.code).toBe(0)
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(1 + 24)
     expect(r.stdout).not.toContain('\u001b[')
-    await expect(r.stdout).toMatchFileSnapshot('__snapshots__/show-fixture.txt')
+    expect(r.stdout).toContain('08:05:13.198 BOX ──► cloud box.poll.isnewset')
   })
 
   it('draws a replay transcript as request and reply lines per step', async () => {
@@ -65,7 +81,6 @@ describe('oigctl show (built CLI, NO_COLOR=1)', () => {
     const r = oigctl(['show', join(dir, 'replay', file!)])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('#0001        BOX ──► legacy  box.poll.isnewset')
-    await expect(maskLatency(r.stdout)).toMatchFileSnapshot('__snapshots__/show-replay.txt')
   })
 
   it('draws a compare report with one verdict line per target and marks the legacy mismatch', async () => {
@@ -85,7 +100,6 @@ describe('oigctl show (built CLI, NO_COLOR=1)', () => {
     const r = oigctl(['show', join(dir, 'compare.json')])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/BOX ◄── legacy {2}cloud\.ack {2}\d+ ms {2}MISMATCH/)
-    await expect(maskLatency(r.stdout)).toMatchFileSnapshot('__snapshots__/show-compare.txt')
   })
 
   it('refuses a document of an unknown kind with exit 2 and a hint', () => {

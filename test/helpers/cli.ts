@@ -1,5 +1,5 @@
 /** Runs the real CLI binary (`node bin/oigctl.js`, built into dist/) as a child process. */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -12,6 +12,15 @@ export interface CliResult {
   readonly stderr: string
 }
 
+/** The environment oigctl runs in under the tests. */
+const cliEnv = (env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+  ...process.env,
+  NO_COLOR: '1',
+  // No timed progress lines off a TTY unless a test asks for them (OIGCTL_PROGRESS_INTERVAL_MS).
+  OIGCTL_PROGRESS_INTERVAL_MS: '3600000',
+  ...env,
+})
+
 /** Spawns oigctl with NO_COLOR=1 in `cwd` (default: the repo) and returns its output. */
 export function oigctl(
   args: readonly string[],
@@ -19,8 +28,7 @@ export function oigctl(
 ): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    // No timed progress lines off a TTY unless a test asks for them (OIGCTL_PROGRESS_INTERVAL_MS).
-    env: { ...process.env, NO_COLOR: '1', OIGCTL_PROGRESS_INTERVAL_MS: '3600000', ...options.env },
+    env: cliEnv(options.env),
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   })
@@ -31,4 +39,29 @@ export function oigctl(
 /** Parses stdout as exactly one JSON document. */
 export function json<T = Record<string, unknown>>(r: CliResult): T {
   return JSON.parse(r.stdout) as T
+}
+
+/** Starts oigctl like {@link oigctl} without waiting: `done` gets its output when it exits. */
+export function startOigctl(
+  args: readonly string[],
+  done: (r: CliResult | Error) => void,
+): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: cliEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  child.stdout.on('data', (b: Buffer) => out.push(b))
+  child.stderr.on('data', (b: Buffer) => err.push(b))
+  child.on('error', done)
+  child.on('close', (code, signal) =>
+    done({
+      code: code ?? (signal ? -1 : 0),
+      stdout: Buffer.concat(out).toString('utf8'),
+      stderr: Buffer.concat(err).toString('utf8'),
+    }),
+  )
+  return child
 }
