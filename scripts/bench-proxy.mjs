@@ -1,14 +1,19 @@
 // Proxy benchmark: N concurrent BOX connections (default 500) on loopback, first straight to a
-// mock cloud, then through `oigctl serve proxy --mode online` in front of the same mock, each for
+// mock cloud, then through a bare Node byte pipe (scripts/bench-pipe-proxy.mjs, the floor), then
+// through `oigctl serve proxy --mode online`, all in front of the same mock, each for
 // --duration-s (default 60). Every connection sends the frames of the real session conn2315 (or
 // SYNTHETIC ones when ../shared/captures is absent) one at a time, waiting for each reply and then
 // --interval-ms (default 100, jittered ±50 %) before the next. Reports frames sent vs replies
 // (lost, duplicated), latency p50/p99 direct and through the proxy, the latency the proxy adds,
-// and the proxy's peak RSS. Informational: exits 0 unless a step fails to run.
-// Usage: node scripts/bench-proxy.mjs [--duration-s 60] [--connections 500] [--interval-ms 100] [--json]
+// and peak RSS. Informational: exits 0 unless a step fails to run.
+// CPU per forwarded frame is read from /proc for the forwarding process only (user + system over
+// its phase, divided by the replies), for the proxy and for the pipe floor in the same run. --cpu-prof DIR writes a V8 CPU profile of the proxy process into DIR.
+// Usage: node scripts/bench-proxy.mjs [--duration-s 60] [--connections 500] [--interval-ms 100]
+//   [--cpu-prof DIR] [--json]
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -16,13 +21,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = path.join(ROOT, 'bin', 'oigctl.js')
 const DIST = path.join(ROOT, 'dist')
+const PIPE = path.join(ROOT, 'scripts', 'bench-pipe-proxy.mjs')
 const TARGET_P99_ADDED_MS = 2
+const TARGET_CPU_US = 25
 const DRAIN_MS = 5000
 
 class BenchError extends Error {}
 
 function parseArgs(argv) {
-  const opts = { durationS: 60, connections: 500, intervalMs: 100, json: false }
+  const opts = { durationS: 60, connections: 500, intervalMs: 100, json: false, cpuProf: null }
   const names = {
     '--duration-s': 'durationS',
     '--connections': 'connections',
@@ -32,6 +39,11 @@ function parseArgs(argv) {
     const [flag, inline] = argv[i].split('=', 2)
     if (flag === '--json') {
       opts.json = true
+      continue
+    }
+    if (flag === '--cpu-prof') {
+      opts.cpuProf = path.resolve(inline ?? argv[++i] ?? '')
+      if (!argv[i]) throw new BenchError('--cpu-prof needs a directory')
       continue
     }
     const key = names[flag]
@@ -76,8 +88,13 @@ async function boxFrames() {
 }
 
 /** Starts `oigctl serve …` and resolves with its port once it prints its listening line. */
-function serve(args, what) {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+function serve(args, what, nodeArgs = []) {
+  return listening([...nodeArgs, BIN, 'serve', ...args], what)
+}
+
+/** Starts a Node child and resolves with its port once it prints `listening WHAT 127.0.0.1:PORT`. */
+function listening(argv, what) {
+  const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -90,9 +107,7 @@ function serve(args, what) {
       const m = re.exec(stderr)
       if (m) resolve({ child, port: Number(m[1]) })
     })
-    child.on('exit', (code) =>
-      reject(new BenchError(`serve ${what} exited (${code}): ${stderr.trim()}`)),
-    )
+    child.on('exit', (code) => reject(new BenchError(`${what} exited (${code}): ${stderr.trim()}`)))
   })
 }
 
@@ -115,11 +130,11 @@ function peakRssMiB(pid) {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far (Linux /proc, 100 ticks/s), or null. */
+/** CPU seconds a process has used so far, user and system (Linux /proc, 100 ticks/s), or null. */
 function cpuSeconds(pid) {
   try {
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 }
   } catch {
     return null
   }
@@ -206,6 +221,34 @@ function summary(stats, durationS) {
 }
 
 const ms = (v) => (v === null ? 'n/a' : `${v.toFixed(3)} ms`)
+const us = (v) => (v === null ? 'n/a' : `${v} µs`)
+const cpuOf = (s) =>
+  `${us(s.cpuUsPerFrame)} (user ${us(s.cpuUserUsPerFrame)}, system ${us(s.cpuSystemUsPerFrame)})`
+const mib = (v) => (v === null ? 'n/a' : `${v.toFixed(1)} MiB`)
+
+/**
+ * One load phase through a forwarding process: latency and exactly-once as for direct, plus the CPU
+ * (user + system) that process alone used during the phase, per reply, and its peak RSS.
+ */
+async function measured(server, frames, opts) {
+  const cpu0 = cpuSeconds(server.child.pid)
+  const s = summary(await load(server.port, frames, opts), opts.durationS)
+  const cpu1 = cpuSeconds(server.child.pid)
+  const per = (k) =>
+    cpu0 === null || cpu1 === null || s.replies === 0
+      ? null
+      : Math.round(((cpu1[k] - cpu0[k]) * 1e6) / s.replies)
+  const user = per('user')
+  const system = per('system')
+  const cpuUsPerFrame = user === null || system === null ? null : user + system
+  return {
+    ...s,
+    cpuUsPerFrame,
+    cpuUserUsPerFrame: user,
+    cpuSystemUsPerFrame: system,
+    peakRssMiB: peakRssMiB(server.child.pid),
+  }
+}
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2))
@@ -217,14 +260,21 @@ async function main() {
     `oigctl proxy bench: ${opts.connections} connections, ${opts.durationS} s per phase, ${opts.intervalMs} ms pacing, frames: ${source}`,
   )
   const maxConn = String(opts.connections * 2 + 10)
+  const load0 = os.loadavg()
   const mock = await serve(
     ['mock', '--port', '0', '--no-control', '--max-connections', maxConn, '--quiet'],
     'mock',
   )
+  let pipe
   let proxy
   try {
     log('phase 1: direct to the mock …')
     const direct = summary(await load(mock.port, frames, opts), opts.durationS)
+    pipe = await listening([PIPE, String(mock.port)], 'pipe')
+    log('phase 2: through a bare byte pipe (the floor) …')
+    const floor = await measured(pipe, frames, opts)
+    await stop(pipe.child)
+    pipe = null
     proxy = await serve(
       [
         'proxy',
@@ -240,29 +290,31 @@ async function main() {
         '--quiet',
       ],
       'proxy',
+      opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf] : [],
     )
-    log('phase 2: through the proxy (online) …')
-    const cpu0 = cpuSeconds(proxy.child.pid)
-    const proxied = summary(await load(proxy.port, frames, opts), opts.durationS)
-    const cpu1 = cpuSeconds(proxy.child.pid)
-    const rss = peakRssMiB(proxy.child.pid)
-    const proxyCpuUsPerFrame =
-      cpu0 === null || cpu1 === null || proxied.replies === 0
-        ? null
-        : Math.round(((cpu1 - cpu0) * 1e6) / proxied.replies)
+    log('phase 3: through the proxy (online) …')
+    const proxied = await measured(proxy, frames, opts)
+    const load1 = os.loadavg()
+    const minus = (a, b) => (a === null || b === null ? null : a - b)
     const added = {
-      p50Ms: direct.p50Ms === null || proxied.p50Ms === null ? null : proxied.p50Ms - direct.p50Ms,
-      p99Ms: direct.p99Ms === null || proxied.p99Ms === null ? null : proxied.p99Ms - direct.p99Ms,
+      p50Ms: minus(proxied.p50Ms, direct.p50Ms),
+      p99Ms: minus(proxied.p99Ms, direct.p99Ms),
     }
     const ok = proxied.lost === 0 && proxied.duplicated === 0 && proxied.sent === proxied.replies
+    const ratio =
+      floor.cpuUsPerFrame && proxied.cpuUsPerFrame
+        ? Math.round((proxied.cpuUsPerFrame / floor.cpuUsPerFrame) * 100) / 100
+        : null
     const doc = {
       kind: 'bench-proxy',
       ...opts,
       source,
+      loadAverage: { before: load0, after: load1 },
       direct,
+      floor,
       proxied,
       added,
-      proxyPeakRssMiB: rss,
+      cpuRatioToFloor: ratio,
       exactlyOnce: ok,
     }
     if (opts.json) {
@@ -271,6 +323,7 @@ async function main() {
     }
     for (const [name, s] of [
       ['direct', direct],
+      ['pipe', floor],
       ['proxied', proxied],
     ]) {
       log(
@@ -278,14 +331,17 @@ async function main() {
       )
     }
     log(
-      `  added by the proxy: p50 ${ms(added.p50Ms)}, p99 ${ms(added.p99Ms)} (target p99 < ${TARGET_P99_ADDED_MS} ms: ${added.p99Ms !== null && added.p99Ms < TARGET_P99_ADDED_MS ? 'met' : 'NOT met'})`,
+      `  added by the proxy: p50 ${ms(added.p50Ms)}, p99 ${ms(added.p99Ms)} (target p99 ≤ ${TARGET_P99_ADDED_MS} ms: ${added.p99Ms !== null && added.p99Ms <= TARGET_P99_ADDED_MS ? 'met' : 'NOT met'}); the pipe adds p50 ${ms(minus(floor.p50Ms, direct.p50Ms))}, p99 ${ms(minus(floor.p99Ms, direct.p99Ms))}`,
     )
     log(`  every frame answered exactly once: ${ok ? 'yes' : 'NO'}`)
-    log(`  proxy peak RSS: ${rss === null ? 'n/a' : `${rss.toFixed(1)} MiB`}`)
     log(
-      `  proxy CPU per frame: ${proxyCpuUsPerFrame === null ? 'n/a' : `${proxyCpuUsPerFrame} µs`}`,
+      `  CPU per forwarded frame (that process only): proxy ${cpuOf(proxied)}, pipe floor ${cpuOf(floor)}, ratio ${ratio ?? 'n/a'} (target proxy ≤ ${TARGET_CPU_US} µs: ${proxied.cpuUsPerFrame !== null && proxied.cpuUsPerFrame <= TARGET_CPU_US ? 'met' : 'NOT met'})`,
+    )
+    log(
+      `  peak RSS: proxy ${mib(proxied.peakRssMiB)}, pipe ${mib(floor.peakRssMiB)}; load average ${load0.map((l) => l.toFixed(2)).join(' ')} → ${load1.map((l) => l.toFixed(2)).join(' ')} (2 cores: ${os.availableParallelism()})`,
     )
   } finally {
+    if (pipe) await stop(pipe.child)
     if (proxy) await stop(proxy.child)
     await stop(mock.child)
   }

@@ -38,6 +38,8 @@ export class SettingQueue {
   /** The Setting last delivered on each connection, awaiting that connection's ACK. */
   private readonly awaiting = new Map<number, string>()
   private nextId = 1
+  /** Settings pending or delivered (not acked, nacked or removed). */
+  private unresolved = 0
 
   /**
    * `nextCloudId` seeds the cloud `ID` counter (real ones are 8-digit and increasing); by default it
@@ -57,6 +59,7 @@ export class SettingQueue {
       resolvedOnConn: null,
     }
     this.settings.push(s)
+    this.unresolved++
     return s
   }
 
@@ -73,6 +76,7 @@ export class SettingQueue {
     const i = this.settings.findIndex((s) => s.id === id)
     if (i < 0 || this.settings[i]!.resolvedAtMs !== null) return false
     this.settings.splice(i, 1)
+    this.unresolved--
     for (const [conn, sid] of this.awaiting) if (sid === id) this.awaiting.delete(conn)
     return true
   }
@@ -83,10 +87,18 @@ export class SettingQueue {
    * connection awaiting that connection's ACK.
    */
   next(connId?: number): QueuedSetting | undefined {
-    const elsewhere = new Set([...this.awaiting].filter(([c]) => c !== connId).map(([, id]) => id))
-    return this.settings.find(
-      (s) => (s.state === 'pending' || s.state === 'delivered') && !elsewhere.has(s.id),
-    )
+    // Asked for every frame a proxy forwards: no allocation, and nothing to scan when all resolved.
+    if (this.unresolved === 0) return undefined
+    for (const s of this.settings) {
+      if (s.state !== 'pending' && s.state !== 'delivered') continue
+      if (!this.outElsewhere(s.id, connId)) return s
+    }
+    return undefined
+  }
+
+  private outElsewhere(id: string, connId: number | undefined): boolean {
+    for (const [c, awaited] of this.awaiting) if (c !== connId && awaited === id) return true
+    return false
   }
 
   /**
@@ -116,6 +128,7 @@ export class SettingQueue {
     const s = this.get(id)
     if (!s || s.resolvedAtMs !== null) return null
     s.state = accepted ? 'acked' : 'nacked'
+    this.unresolved--
     s.resolvedAtMs = nowMs
     s.resolvedOnConn = connId
     return s
