@@ -1,6 +1,9 @@
 // Replay throughput (part of `npm run bench`): 1,000 SYNTHETIC sessions (oigctl simulate) replayed
 // with --max-speed (1 ms quiet window kept) against the built-in mock and the offline proxy on
-// loopback, --jobs sessions at a time as compare runs them; sessions per second per jobs value.
+// loopback, --jobs sessions at a time, each session against its own target started for it with the
+// Settings its capture delivered — as compare runs them (replayPlan), so that one session's Setting
+// is never delivered to another. Sessions per second per jobs value; every step that got no reply
+// is listed by class, and one to a poll fails the bench (exit 1).
 // Usage: node scripts/bench-replay.mjs [--sessions N] [--jobs 1,2,16]. Needs a build (dist/).
 import fs from 'node:fs'
 import os from 'node:os'
@@ -9,16 +12,19 @@ import { performance } from 'node:perf_hooks'
 import { openSources, streamSessions } from '../dist/capture/sources.js'
 import { toFixture } from '../dist/extract/fixture.js'
 import { deriveContract } from '../dist/contract/run-derive.js'
-import { DEFAULT_COMPARE_JOBS, mapBounded } from '../dist/compare/run-compare.js'
-import { runReplay } from '../dist/replay/client.js'
+import { defaultCompareJobs, mapBounded } from '../dist/compare/run-compare.js'
 import { planReplay } from '../dist/replay/plan.js'
-import { startBuiltIn } from '../dist/replay/targets.js'
+import { replayPlan } from '../dist/replay/run-replay.js'
 import { writeSyntheticDb } from '../dist/simulate/synthetic-db.js'
 
 const arg = process.argv.indexOf('--sessions')
 const count = arg > 0 ? Number(process.argv[arg + 1]) : 1000
 const jobsArg = process.argv.indexOf('--jobs')
-const jobsList = (jobsArg > 0 ? process.argv[jobsArg + 1] : `1,${DEFAULT_COMPARE_JOBS},16`)
+// compare's default for built-in targets, and one session per core (the old default) beside it.
+const defaultJobs = defaultCompareJobs(['mock', 'offline'], null)
+const jobsList = (
+  jobsArg > 0 ? process.argv[jobsArg + 1] : `${os.availableParallelism()},${defaultJobs}`
+)
   .split(',')
   .map(Number)
 if (!(count > 0) || jobsList.some((j) => !Number.isSafeInteger(j) || j < 1)) {
@@ -52,27 +58,46 @@ try {
   console.log(
     `oigctl bench replay: ${plans.length} synthetic sessions, ${plans.reduce((n, p) => n + p.steps.length, 0)} BOX frames, --max-speed`,
   )
+  let unansweredPolls = 0
   for (const name of ['mock', 'offline']) {
     for (const jobs of jobsList) {
-      const target = await startBuiltIn(name, contract)
       const started = performance.now()
-      let replies = 0
-      let missing = 0
+      const outcomes = new Map()
+      const missing = new Map()
       await mapBounded(plans, jobs, async (plan) => {
-        for (const s of plan.settings) target.queueSetting(s)
-        const steps = await runReplay(plan, { host: target.host, port: target.port }, pacing)
-        replies += steps.filter((s) => s.outcome === 'reply').length
-        missing += steps.filter(
-          (s) => s.outcome === 'no-reply' || s.outcome === 'closed' || s.outcome === 'not-sent',
-        ).length
+        const t = await replayPlan(plan, plan.source, {
+          target: name,
+          contract,
+          pacing,
+          extraSettings: [],
+          allowRemote: false,
+        })
+        for (const s of t.steps) {
+          outcomes.set(s.outcome, (outcomes.get(s.outcome) ?? 0) + 1)
+          if (s.outcome === 'reply') continue
+          const key = `${s.requestClass} ${s.outcome}`
+          missing.set(key, (missing.get(key) ?? 0) + 1)
+          if (s.outcome !== 'skipped' && s.requestClass.startsWith('box.poll.')) unansweredPolls++
+        }
       })
       const seconds = (performance.now() - started) / 1000
-      await target.close()
       const rate = plans.length / seconds
+      const counts = [...outcomes].map(([k, v]) => `${v} ${k}`).join(', ')
+      const gaps = [...missing].map(([k, v]) => `${v}× ${k}`).join(', ') || 'none'
       console.log(
-        `  ${name.padEnd(8)} --jobs ${String(jobs).padEnd(3)} ${seconds.toFixed(2)} s   ${rate.toFixed(0)} sessions/s (goal ≥ ${TARGET_RATE}: ${rate >= TARGET_RATE ? 'PASS' : 'MISS'})   ${replies} replies, ${missing} without reply (unobserved requests get none)`,
+        `  ${name.padEnd(8)} --jobs ${String(jobs).padEnd(3)}${jobs === defaultJobs ? ' (default)' : '          '} ${seconds.toFixed(2)} s   ${rate.toFixed(0)} sessions/s (goal ≥ ${TARGET_RATE}: ${rate >= TARGET_RATE ? 'PASS' : 'MISS'})   steps: ${counts}; without a reply: ${gaps}`,
       )
     }
+  }
+  console.log(
+    `  load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ${os.availableParallelism()} cores`,
+  )
+  if (unansweredPolls > 0) {
+    console.error(`bench-replay: ${unansweredPolls} poll(s) got no reply`)
+    process.exitCode = 1
   }
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true })

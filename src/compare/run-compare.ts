@@ -37,12 +37,29 @@ export interface CompareOptions {
   readonly junit: string | null
   /** The reply mix of built-in targets (default dominant). */
   readonly replies?: ReplyPolicyOptions
-  /** Sessions replayed at once (default: the number of cores); targets of a session run in parallel. */
+  /** Sessions replayed at once (default: defaultCompareJobs); targets of a session run in parallel. */
   readonly jobs?: number
 }
 
-/** Default of --jobs: one session per core. */
-export const DEFAULT_COMPARE_JOBS = Math.max(1, os.availableParallelism())
+const CORES = Math.max(1, os.availableParallelism())
+
+/**
+ * Sessions per core replayed at once when every target is built in. Such a replay waits, it does
+ * not compute: each BOX frame costs at least the 1 ms quiet window plus a loopback round trip, so
+ * one session of ~8 frames takes ≥ 9 ms and one lane tops out near 110 sessions/s whatever the
+ * CPU does; a lane per core leaves the cores idle (scripts/bench-replay.mjs measures it).
+ */
+export const WAIT_BOUND_JOBS_PER_CORE = 8
+
+/**
+ * Default of --jobs: 8 sessions per core when every target is built in (each session gets its own
+ * targets, so sessions never share state); one per core when a tcp:// target or a live --online
+ * endpoint is shared by the concurrent sessions.
+ */
+export function defaultCompareJobs(targets: readonly string[], online: string | null): number {
+  const shared = online !== null || targets.some((t) => t !== ONLINE && !isBuiltIn(t))
+  return shared ? CORES : CORES * WAIT_BOUND_JOBS_PER_CORE
+}
 
 /**
  * Runs `work` on every item with at most `limit` running at once; results keep the items' order,
@@ -97,7 +114,7 @@ export async function runCompare(
   // own ports; results are gathered in session and target order, as a sequential run gives them.
   const judged = await mapBounded(
     loaded,
-    opts.jobs ?? DEFAULT_COMPARE_JOBS,
+    opts.jobs ?? defaultCompareJobs(targets, opts.online),
     async (loadedSession) => {
       const { plan, fixture, file } = loadedSession
       const transcripts: Record<string, string> = {}

@@ -272,7 +272,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
       .option('--junit <file>', 'write JUnit XML (one test case per sequence and target)')
       .option(
         '--jobs <n>',
-        'sessions replayed at once, each against all targets in parallel (default: number of cores); built-in targets replay at --max-speed, --speed applies to tcp:// targets',
+        'sessions replayed at once, each against all targets in parallel (default: 8 per core when all targets are built in, else one per core); built-in targets replay at --max-speed, --speed applies to tcp:// targets',
       ),
   ).action(async (raw: unknown, command: Command) => {
     const output = ctx.open(command)
