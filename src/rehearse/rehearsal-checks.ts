@@ -6,10 +6,11 @@
 import type { ReplyPolicy } from '../contract/reply-policy.js'
 import type { CloudClass } from '../protocol/frame-class.js'
 import type { ReplayStepResult } from '../replay/transcript-schema.js'
-import { CloudLogic } from '../targets/cloud-logic/cloud-logic.js'
-import { SettingQueue } from '../targets/cloud-logic/setting-queue.js'
-import { inspectBoxFrame } from '../targets/proxy/frame-info.js'
-import { LEGACY_REPLY, type LocalReplySet } from '../targets/proxy/legacy-replies.js'
+import { CloudLogic } from '../targets/replies/cloud-logic.js'
+import { SettingQueue } from '../targets/replies/setting-queue.js'
+import { inspectBoxFrame } from '../targets/replies/frame-info.js'
+import { LEGACY_REPLY } from '../targets/replies/legacy-set.js'
+import type { LocalReplySet } from '../targets/replies/local-reply.js'
 import type { RehearsalCheck, RehearsalPhase } from './rehearsal-schema.js'
 
 const bare = (raw: string): string => raw.replace(/\r?\n$|\r$/, '')

@@ -11,7 +11,7 @@ import http from 'node:http'
 import type { Socket } from 'node:net'
 import { z } from 'zod'
 import type { ControlEvent } from '../evidence/schemas/serve-events.js'
-import type { QueuedSetting, SettingQueue } from './cloud-logic/setting-queue.js'
+import type { QueuedSetting, SettingQueue } from './replies/setting-queue.js'
 import { closeServer, listenOn } from './listen.js'
 import { guardRequest, type RequestGuard } from './request-guard.js'
 

@@ -4,8 +4,8 @@ import { classifyText } from '../../src/protocol/classify.js'
 import { formatUtc } from '../../src/protocol/cz-time.js'
 import { END_FAMILY, type BoxClass } from '../../src/protocol/frame-class.js'
 import { getTag, parseFrame, tagNames, type ParsedFrame } from '../../src/protocol/frame.js'
-import { CloudLogic } from '../../src/targets/cloud-logic/cloud-logic.js'
-import { SettingQueue } from '../../src/targets/cloud-logic/setting-queue.js'
+import { CloudLogic } from '../../src/targets/replies/cloud-logic.js'
+import { SettingQueue } from '../../src/targets/replies/setting-queue.js'
 import {
   bare,
   realFrames,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ReplyPolicy } from '../../src/contract/reply-policy.js'
 import type { RequestKey } from '../../src/contract/schema.js'
-import { CloudLogic } from '../../src/targets/cloud-logic/cloud-logic.js'
-import { SettingQueue } from '../../src/targets/cloud-logic/setting-queue.js'
+import { CloudLogic } from '../../src/targets/replies/cloud-logic.js'
+import { SettingQueue } from '../../src/targets/replies/setting-queue.js'
 import { realFrames, shippedContract } from '../helpers/box-frames.js'
 
 const contract = shippedContract()

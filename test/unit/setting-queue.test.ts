@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SettingQueue } from '../../src/targets/cloud-logic/setting-queue.js'
+import { SettingQueue } from '../../src/targets/replies/setting-queue.js'
 
 const MODE = { table: 'tbl_box_prms', item: 'MODE', value: '3' }
 const BAT = { table: 'tbl_batt_prms', item: 'BAT_DI', value: '100.0' }

@@ -9,7 +9,7 @@ import type { Socket } from 'node:net'
 import type { ServeEvent } from '../../evidence/schemas/serve-events.js'
 import { FRAME_CLOSE, wireBytes } from '../../protocol/frame.js'
 import { FrameSplitter } from '../../protocol/frame-splitter.js'
-import type { CloudLogic, Decision } from '../cloud-logic/cloud-logic.js'
+import type { CloudLogic, Decision } from '../replies/cloud-logic.js'
 import { countProblem, takeRead, type IntakeCounters, type IntakeRead } from '../frame-intake.js'
 
 /** After we end a connection, the peer gets this long to close its side before it is destroyed. */

@@ -10,8 +10,8 @@ import type { ServeEvent } from '../../evidence/schemas/serve-events.js'
 import { SERVE_EVENTS_SCHEMA_VERSION } from '../../evidence/schemas/serve-events.js'
 import type { BoxClass } from '../../protocol/frame-class.js'
 import { MAX_FRAME_BYTES } from '../../protocol/frame-splitter.js'
-import { CloudLogic } from '../cloud-logic/cloud-logic.js'
-import { SettingQueue } from '../cloud-logic/setting-queue.js'
+import { CloudLogic } from '../replies/cloud-logic.js'
+import { SettingQueue } from '../replies/setting-queue.js'
 import {
   ControlApi,
   settingView,

@@ -14,7 +14,12 @@ import type { CloudClass, FrameClass } from '../../protocol/frame-class.js'
 import { carriedCrcOk, CRLF, wireBytes } from '../../protocol/frame.js'
 import { FrameSplitter } from '../../protocol/frame-splitter.js'
 import { countProblem, takeRead, type IntakeRead } from '../frame-intake.js'
-import { inspectBoxFrame, inspectReply, mayBeSetting, type BoxFrameInfo } from './frame-info.js'
+import {
+  inspectBoxFrame,
+  inspectReply,
+  mayBeSetting,
+  type BoxFrameInfo,
+} from '../replies/frame-info.js'
 import type { ProxyCore } from './proxy-core.js'
 import { UpstreamLink } from './upstream.js'
 

@@ -4,10 +4,10 @@
  * `GET|POST /mode` (`{"mode": "online"|"hybrid"|"offline"}`).
  */
 import { z } from 'zod'
-import type { SettingQueue } from '../cloud-logic/setting-queue.js'
+import type { SettingQueue } from '../replies/setting-queue.js'
 import { ControlApi, type ControlApiOptions, type ControlResponse } from '../control-api.js'
 import { PROXY_MODES, type ProxyMode } from './hybrid-policy.js'
-import { LOCAL_REPLY_SETS, type LocalReplySet } from './legacy-replies.js'
+import { LOCAL_REPLY_SETS, type LocalReplySet } from '../replies/local-reply.js'
 
 export const LocalRepliesRequestSchema = z.strictObject({
   set: z.enum(LOCAL_REPLY_SETS, 'expected "contract" or "legacy"'),

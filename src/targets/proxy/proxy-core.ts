@@ -1,11 +1,12 @@
 /** What every BOX connection of a proxy shares with its server: policy, replies, sinks, counters. */
 import type { CaptureWriter } from '../../capture/capture-writer.js'
 import type { ProxyEventSink } from '../../evidence/schemas/proxy-events.js'
-import type { SettingQueue, SettingState } from '../cloud-logic/setting-queue.js'
+import type { SettingQueue, SettingState } from '../replies/setting-queue.js'
 import type { IntakeCounters } from '../frame-intake.js'
 import { settingView, type SettingView } from '../control-api.js'
 import type { HybridPolicy, ModeTransition, ProxyMode } from './hybrid-policy.js'
-import type { LocalReplies, LocalReplySet } from './legacy-replies.js'
+import type { LocalReplies } from '../replies/local-replies.js'
+import type { LocalReplySet } from '../replies/local-reply.js'
 import type { Endpoint } from './upstream.js'
 
 export interface ProxyCounters extends IntakeCounters {

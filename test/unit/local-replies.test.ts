@@ -5,14 +5,12 @@ import { CLOUD_ACK, CLOUD_END, cloudEndTime } from '../../src/protocol/cloud-fra
 import { classifyText } from '../../src/protocol/classify.js'
 import { END_FAMILY, type CloudClass } from '../../src/protocol/frame-class.js'
 import { buildFrameFromPairs, getTag, parseFrame } from '../../src/protocol/frame.js'
-import { CloudLogic } from '../../src/targets/cloud-logic/cloud-logic.js'
-import { SettingQueue } from '../../src/targets/cloud-logic/setting-queue.js'
-import { inspectBoxFrame } from '../../src/targets/proxy/frame-info.js'
-import {
-  LEGACY_REPLY,
-  LocalReplies,
-  type LocalReplySet,
-} from '../../src/targets/proxy/legacy-replies.js'
+import { CloudLogic } from '../../src/targets/replies/cloud-logic.js'
+import { SettingQueue } from '../../src/targets/replies/setting-queue.js'
+import { inspectBoxFrame } from '../../src/targets/replies/frame-info.js'
+import { LEGACY_REPLY } from '../../src/targets/replies/legacy-set.js'
+import { LocalReplies } from '../../src/targets/replies/local-replies.js'
+import type { LocalReplySet } from '../../src/targets/replies/local-reply.js'
 import { captureFrame, loadCaptureFrames } from '../helpers/captures.js'
 import { REPO_ROOT } from '../helpers/cli.js'
 
