@@ -31,6 +31,7 @@ const IO_EDGES = [
   'src/targets/control-api.ts',
   'src/targets/request-guard.ts',
   'src/targets/mock-cloud/connection.ts',
+  'src/targets/mock-cloud/mock-connections.ts',
   'src/targets/proxy/box-connection.ts',
   'src/targets/proxy/upstream.ts',
 ]

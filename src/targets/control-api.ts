@@ -11,7 +11,7 @@ import http from 'node:http'
 import type { Socket } from 'node:net'
 import { z } from 'zod'
 import type { ControlEvent } from '../evidence/schemas/serve-events.js'
-import type { QueuedSetting, SettingQueue } from './replies/setting-queue.js'
+import type { QueuedSetting, SettingQueue, SettingState } from './replies/setting-queue.js'
 import { closeServer, listenOn } from './listen.js'
 import { guardRequest, type RequestGuard } from './request-guard.js'
 
@@ -119,6 +119,18 @@ const error = (
   headers ? { status, body: { error: reason }, headers } : { status, body: { error: reason } }
 
 /** The control API: routes are answered by `handle`, `listen` puts them on a socket. */
+/** The queue's settings as the control API shows them, grouped by state (both servers' state). */
+export function settingsByState(queue: SettingQueue): Record<SettingState, SettingView[]> {
+  const out: Record<SettingState, SettingView[]> = {
+    pending: [],
+    delivered: [],
+    acked: [],
+    nacked: [],
+  }
+  for (const s of queue.list()) out[s.state].push(settingView(s))
+  return out
+}
+
 export class ControlApi {
   private server: http.Server | null = null
   private guard: RequestGuard | null = null

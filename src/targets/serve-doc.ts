@@ -1,5 +1,5 @@
 /** The documents `serve mock --json` and `serve proxy --json` print at shutdown (types only). */
-import type { MockCloudState } from './mock-cloud/server.js'
+import type { MockCloudState } from './mock-cloud/mock-state.js'
 import type { ProxyState } from './proxy/proxy-core.js'
 
 interface ServeShutdown {

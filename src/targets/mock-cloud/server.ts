@@ -12,14 +12,10 @@ import type { BoxClass } from '../../protocol/frame-class.js'
 import { MAX_FRAME_BYTES } from '../../protocol/frame-splitter.js'
 import { CloudLogic } from '../replies/cloud-logic.js'
 import { SettingQueue } from '../replies/setting-queue.js'
-import {
-  ControlApi,
-  settingView,
-  type ControlGuardOptions,
-  type SettingView,
-} from '../control-api.js'
+import { ControlApi, type ControlGuardOptions } from '../control-api.js'
 import { closeServer, listenOn } from '../listen.js'
-import { MockConnection, type MockCounters } from './connection.js'
+import { MockConnections } from './mock-connections.js'
+import { mockState, newMockCounters, type MockCloudState, type MockEndpoint } from './mock-state.js'
 
 /** The one frame-size limit of oigctl (the splitter's MAX_FRAME_BYTES, 16 KiB). */
 export const DEFAULT_MOCK_MAX_FRAME_BYTES = MAX_FRAME_BYTES
@@ -50,33 +46,6 @@ export interface MockCloudOptions {
   readonly replies?: ReplyPolicyOptions
 }
 
-export interface MockCloudState {
-  readonly target: 'mock'
-  readonly host: string
-  readonly port: number
-  readonly controlHost: string | null
-  readonly controlPort: number | null
-  readonly contractVersion: string
-  readonly settingPolls: readonly BoxClass[]
-  readonly startedAt: string
-  readonly connections: {
-    readonly open: ReadonlyArray<{
-      readonly conn: number
-      readonly peer: string
-      readonly openedAt: string
-      readonly framesIn: number
-      readonly framesOut: number
-      /** Bytes of an incomplete frame received so far. */
-      readonly pendingBytes: number
-      readonly awaitingAck: string | null
-    }>
-    readonly accepted: number
-    readonly rejected: number
-  }
-  readonly settings: Readonly<Record<'pending' | 'delivered' | 'acked' | 'nacked', SettingView[]>>
-  readonly counters: Readonly<MockCounters>
-}
-
 export interface MockCloud {
   readonly port: number
   readonly controlPort: number | null
@@ -96,34 +65,10 @@ export async function startMockCloud(opts: MockCloudOptions): Promise<MockCloud>
   const startedAt = at()
   const queue = new SettingQueue()
   const policy = new ReplyPolicy(opts.contract, opts.replies ?? {})
-  const logic = new CloudLogic({
-    policy,
-    queue,
-    ...(opts.settingPolls ? { settingPolls: opts.settingPolls } : {}),
-  })
+  const polls = opts.settingPolls ? { settingPolls: opts.settingPolls } : {}
+  const logic = new CloudLogic({ policy, queue, ...polls })
   const settingPolls = opts.settingPolls ?? policy.settingPolls()
-  const counters: MockCounters = {
-    framesIn: 0,
-    repliesOut: 0,
-    settingsSent: 0,
-    unobserved: 0,
-    crcErrors: 0,
-    garbage: 0,
-    oversize: 0,
-    idleTimeouts: 0,
-    socketErrors: 0,
-  }
-  const open = new Map<number, MockConnection>()
-  let nextConn = 1
-  /** Resolvers waiting for the last connection to close (its 'close' event logged). */
-  const drainWaiters: Array<() => void> = []
-  const drained = (): Promise<void> =>
-    open.size === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve))
-  let rejected = 0
-  const controlHost = opts.controlPort === null ? null : (opts.controlHost ?? '127.0.0.1')
-  let port = opts.port
-  let controlPort: number | null = null
-
+  const counters = newMockCounters()
   const deps = {
     logic,
     log: opts.log,
@@ -132,79 +77,40 @@ export async function startMockCloud(opts: MockCloudOptions): Promise<MockCloud>
     maxFrameBytes: opts.maxFrameBytes,
     idleTimeoutMs: opts.idleTimeoutMs,
   }
-  const server = net.createServer((socket) => {
-    if (open.size >= opts.maxConnections) {
-      rejected++
-      socket.on('error', () => undefined)
-      opts.log({
-        at: at(),
-        event: 'reject',
-        peer: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
-        reason: `${opts.maxConnections} connections open (--max-connections)`,
-      })
-      socket.destroy()
-      return
-    }
-    const conn = new MockConnection(nextConn++, socket, deps, (c) => {
-      open.delete(c.id)
-      if (open.size === 0) for (const resolve of drainWaiters.splice(0)) resolve()
-    })
-    open.set(conn.id, conn)
-  })
-  // After listening, a server error (e.g. EMFILE on accept) is logged; it never crashes the process.
-  const onServerError = (error: Error): void =>
-    opts.log({ at: at(), event: 'server-error', reason: error.message })
-
-  /** Where the mock listens and what it follows: the head of its state and of its listen event. */
-  const endpoint = () => ({
-    target: 'mock' as const,
+  const conns = new MockConnections(deps, opts.maxConnections, opts.log, at)
+  const server = net.createServer((socket) => conns.accept(socket))
+  const controlHost = opts.controlPort === null ? null : (opts.controlHost ?? '127.0.0.1')
+  let port = opts.port
+  let controlPort: number | null = null
+  const endpoint = (): MockEndpoint => ({
+    target: 'mock',
     host: opts.host,
     port,
     controlHost,
     controlPort,
     contractVersion: opts.contract.version,
   })
-
-  const state = (): MockCloudState => {
-    const settings: MockCloudState['settings'] = {
-      pending: [],
-      delivered: [],
-      acked: [],
-      nacked: [],
-    }
-    for (const s of queue.list()) settings[s.state].push(settingView(s))
-    return {
-      ...endpoint(),
+  const state = (): MockCloudState =>
+    mockState({
+      endpoint: endpoint(),
       settingPolls,
       startedAt,
-      connections: {
-        open: [...open.values()].map((c) => ({
-          conn: c.id,
-          peer: c.peer,
-          openedAt: new Date(c.openedAtMs).toISOString(),
-          framesIn: c.framesIn,
-          framesOut: c.framesOut,
-          pendingBytes: c.pendingBytes,
-          awaitingAck: queue.awaitingOn(c.id)?.id ?? null,
-        })),
-        accepted: nextConn - 1,
-        rejected,
-      },
-      settings,
-      counters: { ...counters },
-    }
-  }
+      open: conns.list(),
+      accepted: conns.accepted,
+      rejected: conns.rejected,
+      queue,
+      counters,
+    })
   const control =
-    opts.controlPort === null
+    controlHost === null
       ? null
-      : new ControlApi(queue, state, {
-          now,
-          onRequest: (e) => opts.log(e),
-          ...opts.controlGuard,
-        })
+      : new ControlApi(queue, state, { now, onRequest: (e) => opts.log(e), ...opts.controlGuard })
 
   port = await listenOn(server, opts.host, opts.port, 'mock cloud')
-  server.on('error', onServerError)
+  // After listening, a server error (e.g. EMFILE on accept) is logged; it never crashes the process.
+  server.on('error', (error) =>
+    opts.log({ at: at(), event: 'server-error', reason: error.message }),
+  )
   if (control && controlHost !== null) {
     try {
       controlPort = await control.listen(controlHost, opts.controlPort ?? 0)
@@ -226,12 +132,7 @@ export async function startMockCloud(opts: MockCloudOptions): Promise<MockCloud>
     (closing ??= (async () => {
       opts.log({ at: at(), event: 'shutdown', reason })
       const stopped = closeServer(server)
-      for (const c of open.values()) c.end('server shutdown')
-      const grace = setTimeout(() => {
-        for (const c of open.values()) c.destroy()
-      }, graceMs)
-      await Promise.all([stopped, drained(), control?.close()])
-      clearTimeout(grace)
+      await Promise.all([stopped, conns.endAll(graceMs), control?.close()])
     })())
 
   return {

@@ -1,9 +1,9 @@
 /** What every BOX connection of a proxy shares with its server: policy, replies, sinks, counters. */
 import type { CaptureWriter } from '../../capture/capture-writer.js'
 import type { ProxyEventSink } from '../../evidence/schemas/proxy-events.js'
-import type { SettingQueue, SettingState } from '../replies/setting-queue.js'
+import type { SettingState } from '../replies/setting-queue.js'
 import type { IntakeCounters } from '../frame-intake.js'
-import { settingView, type SettingView } from '../control-api.js'
+import type { SettingView } from '../control-api.js'
 import type { HybridPolicy, ModeTransition, ProxyMode } from './hybrid-policy.js'
 import type { LocalReplies } from '../replies/local-replies.js'
 import type { LocalReplySet } from '../replies/local-reply.js'
@@ -72,16 +72,4 @@ export interface ProxyState {
   readonly connections: { readonly open: number; readonly total: number; readonly rejected: number }
   readonly counters: ProxyCounters
   readonly settings: Readonly<Record<SettingState, SettingView[]>>
-}
-
-/** The queue's settings as the control API shows them, grouped by state. */
-export function settingsByState(queue: SettingQueue): Record<SettingState, SettingView[]> {
-  const out: Record<SettingState, SettingView[]> = {
-    pending: [],
-    delivered: [],
-    acked: [],
-    nacked: [],
-  }
-  for (const s of queue.list()) out[s.state].push(settingView(s))
-  return out
 }
