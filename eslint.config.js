@@ -33,6 +33,7 @@ const IO_EDGES = [
   'src/targets/mock-cloud/connection.ts',
   'src/targets/mock-cloud/mock-connections.ts',
   'src/targets/proxy/box-connection.ts',
+  'src/targets/proxy/box-connections.ts',
   'src/targets/proxy/upstream.ts',
 ]
 

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import type { SettingQueue } from '../replies/setting-queue.js'
 import { ControlApi, type ControlApiOptions, type ControlResponse } from '../control-api.js'
 import { PROXY_MODES, type ProxyMode } from './hybrid-policy.js'
+import type { ProxySwitches } from './switches.js'
 import { LOCAL_REPLY_SETS, type LocalReplySet } from '../replies/local-reply.js'
 
 export const LocalRepliesRequestSchema = z.strictObject({
@@ -89,3 +90,37 @@ const notAllowed = (): ControlResponse => ({
   body: { error: 'method not allowed; use GET, POST' },
   headers: { allow: 'GET, POST' },
 })
+
+/** Starts the proxy's control API on `host:port`; resolves with the port it listens on. */
+export async function startProxyControl(
+  queue: SettingQueue,
+  state: () => unknown,
+  hooks: {
+    localReplies(): LocalReplySet
+    mode(): ProxyMode
+    readonly switches: ProxySwitches
+  },
+  host: string,
+  port: number,
+  options: ControlApiOptions,
+): Promise<{ api: ProxyControlApi; port: number }> {
+  const api = new ProxyControlApi(
+    queue,
+    state,
+    {
+      localReplies: hooks.localReplies,
+      setLocalReplies: (set) => hooks.switches.setLocalReplies(set),
+      mode: hooks.mode,
+      setMode: (mode) => {
+        try {
+          hooks.switches.setMode(mode)
+          return null
+        } catch (error) {
+          return error instanceof Error ? error.message : String(error)
+        }
+      },
+    },
+    options,
+  )
+  return { api, port: await api.listen(host, port) }
+}

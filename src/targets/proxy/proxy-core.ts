@@ -73,3 +73,42 @@ export interface ProxyState {
   readonly counters: ProxyCounters
   readonly settings: Readonly<Record<SettingState, SettingView[]>>
 }
+
+export interface ProxyStateParts {
+  readonly policy: HybridPolicy
+  readonly retryIntervalMs: number
+  readonly replyTimeoutMs: number
+  readonly localReplies: LocalReplySet
+  readonly listen: string
+  readonly upstream: string | null
+  readonly contractVersion: string
+  readonly capture: string | null
+  readonly connections: ProxyState['connections']
+  readonly counters: ProxyCounters
+  readonly settings: ProxyState['settings']
+}
+
+/** The state document from its parts (pure): a snapshot, nothing shared with the live proxy. */
+export function proxyState(p: ProxyStateParts): ProxyState {
+  const { policy } = p
+  return {
+    target: 'proxy',
+    mode: policy.mode,
+    state: policy.state,
+    failCount: policy.failCount,
+    failThreshold: policy.failThreshold,
+    retryIntervalMs: p.retryIntervalMs,
+    replyTimeoutMs: p.replyTimeoutMs,
+    nextProbeAt:
+      policy.nextProbeAtMs === null ? null : new Date(policy.nextProbeAtMs).toISOString(),
+    transitions: [...policy.transitions],
+    localReplies: p.localReplies,
+    listen: p.listen,
+    upstream: p.upstream,
+    contractVersion: p.contractVersion,
+    capture: p.capture,
+    connections: p.connections,
+    counters: { ...p.counters, upstreamFailures: { ...p.counters.upstreamFailures } },
+    settings: p.settings,
+  }
+}

@@ -9,19 +9,23 @@ import { CaptureWriter } from '../../capture/capture-writer.js'
 import { ReplyPolicy, type ReplyPolicyOptions } from '../../contract/reply-policy.js'
 import type { BoxClass } from '../../protocol/frame-class.js'
 import type { Contract } from '../../contract/schema.js'
-import { SERVE_EVENTS_SCHEMA_VERSION } from '../../evidence/schemas/serve-events.js'
+import {
+  SERVE_EVENTS_SCHEMA_VERSION,
+  type ControlEvent,
+} from '../../evidence/schemas/serve-events.js'
 import type { ProxyEventSink } from '../../evidence/schemas/proxy-events.js'
 import { MAX_FRAME_BYTES } from '../../protocol/frame-splitter.js'
 import { CloudLogic } from '../replies/cloud-logic.js'
 import { SettingQueue } from '../replies/setting-queue.js'
 import { closeServer, listenOn } from '../listen.js'
-import { BoxConnection } from './box-connection.js'
-import { newCounters, type ProxyCore, type ProxyState } from './proxy-core.js'
+import { BoxConnections } from './box-connections.js'
+import { newCounters, proxyState, type ProxyCore, type ProxyState } from './proxy-core.js'
 import { HybridPolicy, type ModeTransition, type ProxyMode } from './hybrid-policy.js'
 import { LocalReplies } from '../replies/local-replies.js'
 import type { LocalReplySet } from '../replies/local-reply.js'
 import { settingsByState, type ControlGuardOptions } from '../control-api.js'
-import { ProxyControlApi } from './proxy-control.js'
+import { startProxyControl, type ProxyControlApi } from './proxy-control.js'
+import { proxySwitches } from './switches.js'
 import { UpstreamProber } from './prober.js'
 import type { Endpoint } from './upstream.js'
 
@@ -82,19 +86,10 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   if (opts.mode !== 'offline' && upstream === null)
     throw new RangeError(`mode ${opts.mode} needs an upstream`)
   const log = opts.log ?? null
-  const policy = new HybridPolicy(opts)
-  const replyPolicy = new ReplyPolicy(opts.contract, opts.replies ?? {})
-  const queue = new SettingQueue()
-  const random = opts.random === undefined ? {} : { random: opts.random }
-  const polls = opts.settingPolls === undefined ? {} : { settingPolls: opts.settingPolls }
-  const logic = new CloudLogic({ policy: replyPolicy, queue, ...random, ...polls })
-  const local = new LocalReplies({ logic, policy: replyPolicy, set: opts.localReplies, ...polls })
-  const counters = newCounters()
-  const conns = new Set<BoxConnection>()
-  let nextConnId = 0
-  let rejected = 0
-  let closing: Promise<void> | null = null
   const at = (): string => new Date().toISOString()
+  const policy = new HybridPolicy(opts)
+  const { queue, local } = localReplyParts(opts)
+  const counters = newCounters()
 
   const onTransition = (t: ModeTransition): void => {
     log?.write({ event: 'mode', ...t })
@@ -107,7 +102,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     (result) => log?.write({ at: at(), event: 'probe', result }),
     onTransition,
   )
-
+  const switches = proxySwitches(policy, local, prober, upstream, log, onTransition)
   const capture = opts.capture
     ? CaptureWriter.open(opts.capture, opts.onError ?? (() => undefined))
     : null
@@ -123,58 +118,27 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     counters,
     onTransition,
   }
+  const conns = new BoxConnections(core, opts.maxConnections, log, at)
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) =>
+    conns.accept(socket),
+  )
 
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true })
-  server.on('connection', (socket) => {
-    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`
-    if (closing || conns.size >= opts.maxConnections) {
-      rejected++
-      socket.on('error', () => undefined)
-      socket.destroy()
-      const reason = closing ? 'shutting down' : `at the cap of ${opts.maxConnections} connections`
-      log?.write({ at: at(), event: 'reject', peer, reason })
-      return
-    }
-    const id = ++nextConnId
-    log?.write({ at: at(), event: 'open', conn: id, peer })
-    const conn = new BoxConnection(id, socket, peer, core)
-    conns.add(conn)
-    void conn.closed.then(() => conns.delete(conn))
-  })
+  let port = 0
+  const state = (): ProxyState =>
+    proxyState({
+      policy,
+      retryIntervalMs: opts.retryIntervalMs,
+      replyTimeoutMs: opts.replyTimeoutMs,
+      localReplies: local.set,
+      listen: hostPort({ host: opts.listen.host, port }),
+      upstream: upstream === null ? null : hostPort(upstream),
+      contractVersion: opts.contract.version,
+      capture: capture?.file ?? null,
+      connections: conns.counts(),
+      counters,
+      settings: settingsByState(queue),
+    })
 
-  const state = (): ProxyState => ({
-    target: 'proxy',
-    mode: policy.mode,
-    state: policy.state,
-    failCount: policy.failCount,
-    failThreshold: policy.failThreshold,
-    retryIntervalMs: opts.retryIntervalMs,
-    replyTimeoutMs: opts.replyTimeoutMs,
-    nextProbeAt:
-      policy.nextProbeAtMs === null ? null : new Date(policy.nextProbeAtMs).toISOString(),
-    transitions: [...policy.transitions],
-    localReplies: local.set,
-    listen: hostPort({ host: opts.listen.host, port }),
-    upstream: upstream === null ? null : hostPort(upstream),
-    contractVersion: opts.contract.version,
-    capture: capture?.file ?? null,
-    connections: { open: conns.size, total: nextConnId, rejected },
-    counters: { ...counters, upstreamFailures: { ...counters.upstreamFailures } },
-    settings: settingsByState(queue),
-  })
-  const setLocalReplies = (set: LocalReplySet): void => {
-    const change = local.setSet(set, Date.now())
-    if (change) log?.write({ event: 'local-replies', ...change })
-  }
-  const setMode = (mode: ProxyMode): void => {
-    if (mode !== 'offline' && upstream === null)
-      throw new RangeError(`mode ${mode} needs an upstream (start the proxy with --upstream)`)
-    prober.cancel()
-    const t = policy.setMode(mode, Date.now())
-    if (t) onTransition(t)
-  }
-
-  let port: number
   let api: ProxyControlApi | null = null
   let controlPort: number | null = null
   const controlHost = opts.controlHost ?? '127.0.0.1'
@@ -183,25 +147,18 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     // After listening, a server error (e.g. EMFILE on accept) is reported, never a crash.
     server.on('error', (e) => opts.onError?.(`proxy server error: ${e.message}`))
     if (opts.controlPort !== undefined && opts.controlPort !== null) {
-      api = new ProxyControlApi(
+      const hooks = { localReplies: () => local.set, mode: () => policy.mode, switches }
+      const guard = { onRequest: (e: ControlEvent) => log?.write(e), ...opts.controlGuard }
+      const started = await startProxyControl(
         queue,
         state,
-        {
-          localReplies: () => local.set,
-          setLocalReplies,
-          mode: () => policy.mode,
-          setMode: (mode) => {
-            try {
-              setMode(mode)
-              return null
-            } catch (error) {
-              return error instanceof Error ? error.message : String(error)
-            }
-          },
-        },
-        { onRequest: (e) => log?.write(e), ...opts.controlGuard },
+        hooks,
+        controlHost,
+        opts.controlPort,
+        guard,
       )
-      controlPort = await api.listen(controlHost, opts.controlPort)
+      api = started.api
+      controlPort = started.port
     }
   } catch (error) {
     await closeServer(server)
@@ -221,20 +178,14 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     contractVersion: opts.contract.version,
   })
 
+  let closing: Promise<void> | null = null
   const close = (reason = 'close', graceMs?: number): Promise<void> => {
     closing ??= (async () => {
+      conns.refuse()
       log?.write({ at: at(), event: 'shutdown', reason })
       prober.stop()
       const stopped = closeServer(server)
-      for (const c of conns) c.drain()
-      const deadline = setTimeout(
-        () => {
-          for (const c of conns) c.destroy()
-        },
-        graceMs ?? opts.replyTimeoutMs + 1000,
-      )
-      await Promise.all([...conns].map((c) => c.closed))
-      clearTimeout(deadline)
+      await conns.drainAll(graceMs ?? opts.replyTimeoutMs + 1000)
       await stopped
       await api?.close()
       capture?.close()
@@ -242,13 +193,16 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     return closing
   }
 
-  return {
-    port,
-    controlPort,
-    queue,
-    close,
-    state,
-    setLocalReplies,
-    setMode,
-  }
+  return { port, controlPort, queue, close, state, ...switches }
+}
+
+/** The local reply machinery: the contract's policy, the setting queue, both local reply sets. */
+function localReplyParts(opts: ProxyOptions): { queue: SettingQueue; local: LocalReplies } {
+  const replyPolicy = new ReplyPolicy(opts.contract, opts.replies ?? {})
+  const queue = new SettingQueue()
+  const random = opts.random === undefined ? {} : { random: opts.random }
+  const polls = opts.settingPolls === undefined ? {} : { settingPolls: opts.settingPolls }
+  const logic = new CloudLogic({ policy: replyPolicy, queue, ...random, ...polls })
+  const local = new LocalReplies({ logic, policy: replyPolicy, set: opts.localReplies, ...polls })
+  return { queue, local }
 }
