@@ -33,6 +33,31 @@ CREATE TABLE IF NOT EXISTS frames (id INTEGER PRIMARY KEY AUTOINCREMENT, ts TEXT
   length INTEGER);
 `
 
+/**
+ * Opens (or creates) a SQLite file in a journal mode and synchronous level and runs `schema`;
+ * `check` may refuse what it finds. The file is closed again when any step fails (the error is
+ * rethrown for the caller to name).
+ */
+export function openSqliteForWriting(
+  file: string,
+  pragmas: { readonly journalMode: 'WAL' | 'OFF'; readonly synchronous: 'NORMAL' | 'OFF' },
+  schema: string,
+  check: (db: Database.Database) => void = () => {},
+): Database.Database {
+  let db: Database.Database | undefined
+  try {
+    db = new Database(file)
+    db.pragma(`journal_mode = ${pragmas.journalMode}`)
+    db.pragma(`synchronous = ${pragmas.synchronous}`)
+    db.exec(schema)
+    check(db)
+    return db
+  } catch (error) {
+    db?.close()
+    throw error
+  }
+}
+
 /** Rows buffered before a write is forced. */
 const BATCH_ROWS = 512
 /** Longest time a row waits in the buffer. */
@@ -88,18 +113,22 @@ export class CaptureWriter {
   static open(file: string, onError: (message: string) => void): CaptureWriter {
     let db: Database.Database | undefined
     try {
-      db = new Database(file)
-      db.pragma('journal_mode = WAL')
-      db.pragma('synchronous = NORMAL')
-      db.exec(SCHEMA)
-      const columns = (
-        db.prepare('PRAGMA table_info(frames)').all() as Array<{ name: string }>
-      ).map((c) => c.name)
-      const needed = ['ts', 'raw', 'raw_b64', 'direction', 'conn_id', 'length']
-      const missing = needed.filter((c) => !columns.includes(c))
-      if (missing.length > 0) throw new Error(`its frames table lacks ${missing.join(', ')}`)
+      db = openSqliteForWriting(
+        file,
+        { journalMode: 'WAL', synchronous: 'NORMAL' },
+        SCHEMA,
+        (opened) => {
+          const columns = (
+            opened.prepare('PRAGMA table_info(frames)').all() as Array<{ name: string }>
+          ).map((c) => c.name)
+          const needed = ['ts', 'raw', 'raw_b64', 'direction', 'conn_id', 'length']
+          const missing = needed.filter((c) => !columns.includes(c))
+          if (missing.length > 0) throw new Error(`its frames table lacks ${missing.join(', ')}`)
+        },
+      )
       return new CaptureWriter(db, file, onError)
     } catch (error) {
+      // The writer's statements may refuse a table the check let through.
       db?.close()
       throw new OigError(
         'CAPTURE_UNWRITABLE',

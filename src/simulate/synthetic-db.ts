@@ -6,12 +6,13 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { SyntheticOptionsError, resolveSyntheticOptions, type SyntheticOptions } from './model.js'
 import { FrameInserter, fillFrames } from './fill.js'
 import { registerCleanup } from '../evidence/interrupt-cleanup.js'
 import { fsReason } from '../evidence/fs-reason.js'
 import { noteOutput } from '../evidence/output-run.js'
+import { openSqliteForWriting } from '../capture/capture-writer.js'
 
 export interface SimulateOptions {
   /** Path of the DB file to create. */
@@ -112,16 +113,10 @@ function checkTarget(out: string, force: boolean): void {
 }
 
 function openTemp(tmp: string): Database.Database {
-  let db: Database.Database | undefined
   try {
-    db = new Database(tmp)
     // Speed while generating; the file is not published unless complete (journal set back below).
-    db.pragma('journal_mode = OFF')
-    db.pragma('synchronous = OFF')
-    db.exec(SCHEMA)
-    return db
+    return openSqliteForWriting(tmp, { journalMode: 'OFF', synchronous: 'OFF' }, SCHEMA)
   } catch (error) {
-    db?.close()
     throw new SimulateError(
       'OUT_UNWRITABLE',
       `cannot create a file in ${path.dirname(tmp)} (${reason(error)})`,
