@@ -1,10 +1,9 @@
 /** `oigctl compare` at the I/O edge: replay each session against each target, then judge. */
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
-import type { Contract } from '../contract/schema.js'
+import type { LoadedContract } from '../contract/files.js'
 import { OigError } from '../errors.js'
 import { writeFileAtomic, writeJsonAtomic } from '../evidence/files.js'
 import type { ReplayPacing } from '../replay/client.js'
@@ -22,9 +21,8 @@ import { summarise } from './verdict.js'
 export interface CompareOptions {
   readonly sessions: readonly string[]
   readonly targets: readonly string[]
-  readonly contract: Contract
-  readonly contractFile: string
-  readonly contractText: string
+  /** The contract the built-in targets follow and the rows are judged by (file and sha256 go into the report). */
+  readonly contract: LoadedContract
   /** A live online endpoint instead of the recorded cloud replies. */
   readonly online: string | null
   readonly allowRemote: boolean
@@ -123,7 +121,7 @@ export async function runCompare(
             onProgress?.(`compare: ${plan.sessionId} → online ${opts.online}`)
             const t = await replayPlan(plan, file, {
               target: opts.online!,
-              contract: opts.contract,
+              contract: opts.contract.contract,
               pacing: opts.pacing,
               extraSettings: [],
               allowRemote: opts.allowRemote,
@@ -136,7 +134,7 @@ export async function runCompare(
         onProgress?.(`compare: ${plan.sessionId} → ${name}`)
         const t = await replayPlan(plan, file, {
           target: name,
-          contract: opts.contract,
+          contract: opts.contract.contract,
           pacing: pacingFor(name, opts.pacing),
           extraSettings: opts.extraSettings,
           allowRemote: opts.allowRemote,
@@ -165,7 +163,9 @@ export async function runCompare(
         builtIn: t.target.builtIn,
       })
     }
-    const c = compareSession(opts.contract, plan, runs, { strictTiming: opts.strictTiming })
+    const c = compareSession(opts.contract.contract, plan, runs, {
+      strictTiming: opts.strictTiming,
+    })
     sessions.push({
       id: plan.sessionId,
       source: plan.source,
@@ -195,9 +195,9 @@ export async function runCompare(
     generator: GENERATOR,
     generatedAt: new Date().toISOString(),
     contract: {
-      file: opts.contractFile,
-      version: opts.contract.version,
-      sha256: createHash('sha256').update(opts.contractText).digest('hex'),
+      file: opts.contract.file,
+      version: opts.contract.contract.version,
+      sha256: opts.contract.sha256,
     },
     strictTiming: opts.strictTiming,
     failOn: opts.failOn,

@@ -181,14 +181,12 @@ export async function runPipeline(
     .slice(0, opts.compareSessions)
   const sessionFixtures = [...withHandshake, ...others].map((s) => path.join(opts.out, s.fixture!))
   progress(`compare: ${sessionFixtures.length} session(s) × ${opts.targets.join(', ')}`)
-  const { text } = readContract(contractFile)
+  const loaded = readContract(contractFile)
   const compare = await runCompare(
     {
       sessions: sessionFixtures,
       targets: opts.targets,
-      contract,
-      contractFile,
-      contractText: text,
+      contract: loaded,
       online: null,
       allowRemote: false,
       pacing: { speed: 1, maxSpeed: true, replyTimeoutMs: 2000, holdAfterS: 0 },
@@ -242,8 +240,7 @@ export async function runPipeline(
         retryIntervalS: 60,
         replyTimeoutMs: 5000,
         seed: opts.seed,
-        contract,
-        contractText: text,
+        contract: loaded,
         plans,
         source,
       }),

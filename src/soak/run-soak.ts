@@ -3,9 +3,9 @@
  * 127.0.0.1, with every timeout, interval and pause divided by the time scale; the fault schedule
  * applied in scaled time; the proxy's transitions and counters collected into a SoakReport.
  */
-import { createHash } from 'node:crypto'
 import path from 'node:path'
 import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
+import type { LoadedContract } from '../contract/files.js'
 import type { Contract } from '../contract/schema.js'
 import { OigError } from '../errors.js'
 import { layout } from '../evidence/layout.js'
@@ -22,7 +22,7 @@ import { answerablePlans, SYNTHETIC_SOURCE, syntheticPlans } from './box-traffic
 import { countOscillations, evaluateSoak, timeInState } from './evaluate.js'
 import { startFaultyUpstream } from './faulty-upstream.js'
 import type { SoakReport } from './report-schema.js'
-import { buildSchedule, frameFaultAt, type SoakScenario } from './schedule.js'
+import { buildSchedule, frameFaultAt, type ScheduleParams } from './schedule.js'
 
 /** Compresses the default 10-minute soak into about one minute of wall time. */
 export const DEFAULT_TIME_SCALE = 10
@@ -31,17 +31,11 @@ export const DEFAULT_LANES = 2
 /** Scaled timeouts below this many wall ms would measure the event loop, not the protocol. */
 export const MIN_SCALED_TIMEOUT_MS = 20
 
-export interface SoakOptions {
-  readonly scenario: SoakScenario
-  readonly durationS: number
+/** One soak run: its fault schedule's parameters (the policy and the seed) and what it runs. */
+export interface SoakOptions extends ScheduleParams {
   readonly timeScale: number
-  readonly failThreshold: number
-  readonly retryIntervalS: number
-  readonly replyTimeoutMs: number
-  readonly seed: number
-  readonly contract: Contract
-  /** The contract file's text (its sha256 goes into the report). */
-  readonly contractText: string
+  /** What the mock and the local replies follow (its sha256 goes into the report). */
+  readonly contract: LoadedContract
   readonly plans: readonly ReplayPlan[]
   /** `sessions.source` of the report: "synthetic" or the fixture files. */
   readonly source: string
@@ -66,7 +60,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     host: '127.0.0.1',
     port: 0,
     controlPort: null,
-    contract: opts.contract,
+    contract: opts.contract.contract,
     replies: opts.replies ?? {},
     idleTimeoutMs: 0,
     maxConnections: 1000,
@@ -95,7 +89,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     failThreshold: opts.failThreshold,
     retryIntervalMs: wall(opts.retryIntervalS * 1000),
     localReplies: 'contract',
-    contract: opts.contract,
+    contract: opts.contract.contract,
     replies: opts.replies ?? {},
     controlPort: null,
     idleTimeoutMs: 3_600_000,
@@ -189,8 +183,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     wallS: Math.round(performance.now() - t0) / 1000,
     policy,
     contract: {
-      version: opts.contract.version,
-      sha256: createHash('sha256').update(opts.contractText).digest('hex'),
+      version: opts.contract.contract.version,
+      sha256: opts.contract.sha256,
     },
     sessions: { source: opts.source, count: lanes.sessions },
     ...facts,

@@ -54,14 +54,12 @@ describe('compare runs sessions concurrently and targets in parallel', () => {
   it('reports exactly what a sequential run reports (--jobs 1 and --jobs 4)', async () => {
     const dir = tempDir()
     const sessions = await sessionFiles(dir)
-    const { contract, text } = readContract(DEFAULT_CONTRACT_FILE)
+    const contract = readContract(DEFAULT_CONTRACT_FILE)
     const compare = (jobs: number, out: string): Promise<CompareReport> =>
       runCompare({
         sessions,
         targets: ['online', 'mock', 'offline', 'hybrid', 'legacy'],
         contract,
-        contractFile: DEFAULT_CONTRACT_FILE,
-        contractText: text,
         online: null,
         allowRemote: false,
         // Real-time pacing asked for: the built-in targets still replay at max speed.

@@ -2,16 +2,16 @@
  * Each soak scenario for real: mock cloud, faulty front, hybrid proxy and two simulated BOXes on
  * 127.0.0.1, at time scale 60 (a simulated minute per wall second).
  */
-import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { SoakReportSchema, type SoakReport } from '../../src/soak/report-schema.js'
 import { loadSoakSessions, runSoak } from '../../src/soak/run-soak.js'
 import type { SoakScenario } from '../../src/soak/schedule.js'
-import { SHIPPED_CONTRACT_FILE, shippedContract } from '../helpers/box-frames.js'
+import { readContract } from '../../src/contract/files.js'
+import { SHIPPED_CONTRACT_FILE } from '../helpers/box-frames.js'
 import { captureDbPath } from '../helpers/captures.js'
 
-const contract = shippedContract()
-const contractText = readFileSync(SHIPPED_CONTRACT_FILE, 'utf8')
+const loaded = readContract(SHIPPED_CONTRACT_FILE)
+const { contract } = loaded
 
 async function soak(
   scenario: SoakScenario,
@@ -27,8 +27,7 @@ async function soak(
     retryIntervalS: 60,
     replyTimeoutMs: 5000,
     seed: 1,
-    contract,
-    contractText,
+    contract: loaded,
     plans,
     source,
   })

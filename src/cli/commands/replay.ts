@@ -279,7 +279,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     const opts = parseOptions(CompareOptions, raw, 'compare')
     ensureWritableDir(path.join(opts.out, 'replay'))
     if (opts.junit) checkOutputFile(opts.junit, '--junit')
-    const { contract, text } = readContract(opts.contract)
+    const contract = readContract(opts.contract)
     const targets = parseTargetList(opts.targets)
     const live = [...targets.filter((t) => t !== 'online'), ...(opts.online ? [opts.online] : [])]
     checkTargets(
@@ -293,8 +293,6 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
         sessions: opts.session,
         targets,
         contract,
-        contractFile: opts.contract,
-        contractText: text,
         online: opts.online ?? null,
         allowRemote: opts.allowRemote,
         pacing: opts,

@@ -102,7 +102,8 @@ export function registerSoak(program: Command, ctx: CommandContext): void {
       const output = ctx.open(command)
       const opts = parseOptions(SoakOptions, raw, 'soak')
       ensureWritableDir(path.join(opts.out, 'soak'))
-      const { contract, text } = readContract(opts.contract)
+      const loaded = readContract(opts.contract)
+      const { contract } = loaded
       const { plans, source, dropped } = await loadSoakSessions(opts.session, opts.seed, contract)
       const skipped = Object.entries(dropped).map(([cls, n]) => `${n} ${cls}`)
       if (skipped.length > 0)
@@ -117,8 +118,7 @@ export function registerSoak(program: Command, ctx: CommandContext): void {
             ...opts,
             scenario,
             durationS: opts.duration,
-            contract,
-            contractText: text,
+            contract: loaded,
             plans,
             source,
             replies: { mode: opts.replies, seed: opts.seed },
