@@ -2,7 +2,6 @@
 import { CompareReportSchema, type CompareReport } from '../../src/compare/report-schema.js'
 import {
   SessionFixtureSchema,
-  type FixtureFrame,
   type SessionFixture,
 } from '../../src/evidence/schemas/session-fixture.js'
 import {
@@ -10,6 +9,7 @@ import {
   type ReplayTranscript,
 } from '../../src/replay/transcript-schema.js'
 import type { Paint } from '../../src/show/render-sequence.js'
+import { fixtureFrame } from './fixture-frame.js'
 
 export const plain: Paint = {
   dim: (s) => s,
@@ -34,27 +34,6 @@ export const marked: Paint = {
 const GENERATOR = { name: 'oigctl', version: '0.0.0-test' } as const
 const SHA = 'a'.repeat(64)
 
-const frame = (f: Partial<FixtureFrame> & Pick<FixtureFrame, 'id' | 'class'>): FixtureFrame => ({
-  ts: null,
-  origin: 'box',
-  destination: 'cloud',
-  direction: null,
-  connId: 7,
-  table: null,
-  eventType: null,
-  pollForm: null,
-  item: null,
-  crcOk: true,
-  raw: '<Frame></Frame>',
-  tableName: null,
-  gapMs: null,
-  answers: null,
-  replyId: null,
-  latencyMs: null,
-  notes: [],
-  ...f,
-})
-
 export const FIXTURE: SessionFixture = SessionFixtureSchema.parse({
   kind: 'session',
   schemaVersion: 1,
@@ -72,52 +51,24 @@ export const FIXTURE: SessionFixture = SessionFixtureSchema.parse({
     frameCount: 6,
   },
   frames: [
-    frame({
-      id: 1,
+    fixtureFrame(1, 'box', 'box.poll.isnewset', {
       ts: '2026-01-02T10:00:00.100+00:00',
-      class: 'box.poll.isnewset',
-      replyId: 2,
       latencyMs: 31.6,
     }),
-    frame({
-      id: 2,
+    fixtureFrame(2, 'cloud', 'cloud.setting', {
       ts: '2026-01-02T10:00:00.131+00:00',
-      origin: 'cloud',
-      destination: 'box',
-      class: 'cloud.setting',
-      answers: 1,
       item: 'MODE=3',
     }),
-    frame({
-      id: 3,
-      ts: '2026-01-02T10:00:01.2+00:00',
-      class: 'box.setting-ack',
-      replyId: 4,
-      latencyMs: 12,
-    }),
-    frame({
-      id: 4,
-      ts: '2026-01-02T10:00:01.212+00:00',
-      origin: 'cloud',
-      destination: 'box',
-      class: 'cloud.end-time',
-      answers: 3,
-    }),
-    frame({
-      id: 5,
+    fixtureFrame(3, 'box', 'box.setting-ack', { ts: '2026-01-02T10:00:01.2+00:00', latencyMs: 12 }),
+    fixtureFrame(4, 'cloud', 'cloud.end-time', { ts: '2026-01-02T10:00:01.212+00:00' }),
+    // Answered by the proxy's NACK, without a latency of its own.
+    fixtureFrame(5, 'box', 'box.upload', {
       ts: '2026-01-02T10:00:02.5+00:00',
-      class: 'box.upload',
       table: 'tbl_dc_in',
       crcOk: false,
+      latencyMs: null,
     }),
-    frame({
-      id: 6,
-      ts: null,
-      origin: 'proxy',
-      destination: 'box',
-      class: 'cloud.nack',
-      answers: 5,
-    }),
+    fixtureFrame(6, 'proxy', 'cloud.nack'),
   ],
   handshakes: [
     {

@@ -4,41 +4,15 @@ import { describe, expect, it } from 'vitest'
 import { compareSession, onlineRun, type TargetRun } from '../../src/compare/compare.js'
 import type { Contract } from '../../src/contract/schema.js'
 import { planReplay } from '../../src/replay/plan.js'
-import type { FixtureFrame } from '../../src/evidence/schemas/session-fixture.js'
 import { REPO_ROOT } from '../helpers/cli.js'
+import { fixtureFrame } from '../helpers/fixture-frame.js'
 
 const contract = JSON.parse(
   readFileSync(join(REPO_ROOT, 'contracts', 'oig-cloud.contract.json'), 'utf8'),
 ) as Contract
 
 // A recorded handshake, frames as extract writes them (SYNTHETIC raw: only classes matter here).
-const frame = (
-  id: number,
-  origin: 'box' | 'cloud',
-  cls: string,
-  extra: Partial<FixtureFrame> = {},
-): FixtureFrame => ({
-  id,
-  ts: null,
-  origin,
-  destination: origin === 'box' ? 'cloud' : 'box',
-  direction: null,
-  connId: 1,
-  class: cls as FixtureFrame['class'],
-  table: null,
-  eventType: null,
-  pollForm: null,
-  item: null,
-  crcOk: true,
-  raw: '<Frame></Frame>',
-  tableName: null,
-  gapMs: null,
-  answers: origin === 'cloud' ? id - 1 : null,
-  replyId: origin === 'box' ? id + 1 : null,
-  latencyMs: 10,
-  notes: [],
-  ...extra,
-})
+const frame = fixtureFrame
 const plan = planReplay('s#1', 'x.db', [
   frame(1, 'box', 'box.poll.isnewset'),
   frame(2, 'cloud', 'cloud.setting'),
