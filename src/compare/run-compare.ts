@@ -1,15 +1,16 @@
 /** `oigctl compare` at the I/O edge: replay each session against each target, then judge. */
-import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
 import type { LoadedContract } from '../contract/files.js'
 import { OigError } from '../errors.js'
-import { writeFileAtomic, writeJsonAtomic } from '../evidence/files.js'
+import { StagedOutput, writeFileAtomic } from '../evidence/files.js'
+import { EVIDENCE_NAMES } from '../evidence/layout.js'
 import type { ReplayPacing } from '../replay/client.js'
 import { loadSessions } from '../replay/load-session.js'
 import type { SettingSpec } from '../replay/plan.js'
-import { replayPlan, writeTranscript } from '../replay/run-replay.js'
+import { replayPlan, transcriptFile } from '../replay/run-replay.js'
+import type { ReplayTranscript } from '../replay/transcript-schema.js'
 import { isBuiltIn } from '../replay/targets.js'
 import { GENERATOR } from '../version.js'
 import { compareSession, onlineRun, type TargetRun } from './compare.js'
@@ -101,13 +102,38 @@ export async function runCompare(
   const loaded = []
   for (const file of opts.sessions)
     for (const s of await loadSessions(file)) loaded.push({ ...s, file })
+  // Transcripts and the report are staged and moved into place together (StagedOutput): a
+  // failed or stopped compare leaves none of them.
+  const output = new StagedOutput(opts.out)
+  try {
+    const report = await compareInto(output, opts, targets, loaded, onProgress)
+    output.writeJson(EVIDENCE_NAMES.compare, report)
+    if (opts.junit) writeFileAtomic(opts.junit, toJunit(report))
+    output.commit()
+    return report
+  } catch (error) {
+    output.abort()
+    throw error
+  }
+}
+
+/** Replays every session against every target, staging each transcript, and judges them. */
+async function compareInto(
+  output: StagedOutput,
+  opts: CompareOptions,
+  targets: readonly string[],
+  loaded: ReadonlyArray<Awaited<ReturnType<typeof loadSessions>>[number] & { file: string }>,
+  onProgress: ((text: string) => void) | undefined,
+): Promise<CompareReport> {
   const sessions: CompareReport['sessions'] = []
   const perTarget = new Map<string, { address: string | null; builtIn: boolean }>([
     ['online', { address: opts.online, builtIn: false }],
   ])
-  const replayDir = path.join(opts.out, 'replay')
-  const written = (t: Parameters<typeof writeTranscript>[1]): string =>
-    path.relative(opts.out, writeTranscript(replayDir, t))
+  const written = (t: ReplayTranscript): string => {
+    const relative = transcriptFile('replay', t)
+    output.writeJson(relative, t)
+    return relative.split(path.sep).join('/')
+  }
   // Sessions run --jobs at a time and the targets of a session in parallel, each started on its
   // own ports; results are gathered in session and target order, as a sequential run gives them.
   const judged = await mapBounded(
@@ -209,8 +235,5 @@ export async function runCompare(
         ? 'FAIL'
         : 'PASS',
   }
-  fs.mkdirSync(opts.out, { recursive: true })
-  writeJsonAtomic(path.join(opts.out, 'compare.json'), report)
-  if (opts.junit) writeFileAtomic(opts.junit, toJunit(report))
   return report
 }

@@ -21,7 +21,7 @@ import type { GateDecision } from '../gate/gate-schema.js'
 import { runGate } from './run-gate.js'
 import { writeReport } from '../report/files.js'
 import { SOAK_SCENARIOS } from '../soak/report-schema.js'
-import { loadSoakSessions, runSoak, writeSoakReport } from '../soak/run-soak.js'
+import { loadSoakSessions, runSoak, writeSoakReports } from '../soak/run-soak.js'
 
 export interface PipelineOptions {
   /** Capture DBs; none means a built-in synthetic capture. */
@@ -246,7 +246,7 @@ export async function runPipeline(
       }),
     ),
   )
-  for (const r of soaks) writeSoakReport(opts.out, r)
+  writeSoakReports(opts.out, soaks)
   steps.push({
     name: 'soak',
     ok: soaks.every((r) => r.verdict.pass),

@@ -9,7 +9,7 @@ import type { LoadedContract } from '../contract/files.js'
 import type { Contract } from '../contract/schema.js'
 import { OigError } from '../errors.js'
 import { layout } from '../evidence/layout.js'
-import { ensureWritableDir, writeJsonAtomic } from '../evidence/files.js'
+import { StagedOutput } from '../evidence/files.js'
 import type { ProxyLogEvent } from '../evidence/schemas/proxy-events.js'
 import { loadSessions } from '../replay/load-session.js'
 import type { ReplayPlan } from '../replay/plan.js'
@@ -224,11 +224,18 @@ export async function loadSoakSessions(
   return { plans, source, dropped }
 }
 
-/** Writes the report to `<out>/soak/<scenario>.soak.json` (atomically); returns the path. */
-export function writeSoakReport(out: string, report: SoakReport): string {
-  const paths = layout(out)
-  ensureWritableDir(paths.soakDir)
-  const file = paths.soakFile(report.scenario)
-  writeJsonAtomic(file, report)
-  return file
+/**
+ * Writes each report to `<out>/soak/<scenario>.soak.json`, all together (staged, then moved into
+ * place: none of them when one cannot be written); returns the paths.
+ */
+export function writeSoakReports(out: string, reports: readonly SoakReport[]): string[] {
+  const output = new StagedOutput(out)
+  try {
+    const paths = layout(out)
+    for (const r of reports) output.writeJson(path.relative(out, paths.soakFile(r.scenario)), r)
+    return output.commit()
+  } catch (error) {
+    output.abort()
+    throw error
+  }
 }

@@ -11,7 +11,7 @@ import {
   loadSoakSessions,
   MIN_SCALED_TIMEOUT_MS,
   runSoak,
-  writeSoakReport,
+  writeSoakReports,
 } from '../../soak/run-soak.js'
 import { ScheduleError } from '../../soak/schedule.js'
 import type { CommandContext } from '../context.js'
@@ -135,7 +135,7 @@ export function registerSoak(program: Command, ctx: CommandContext): void {
         })
       }
       const reports = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
-      for (const report of reports) output.info(`wrote ${writeSoakReport(opts.out, report)}`)
+      for (const file of writeSoakReports(opts.out, reports)) output.info(`wrote ${file}`)
       if (reports.length === 1) output.result(reports[0]!, renderSoak)
       else
         output.result({ kind: 'soak-batch', schemaVersion: 1, reports }, (b, c) =>
