@@ -30,6 +30,19 @@ export class CommandContext {
     return this.output
   }
 
+  /**
+   * A commander action: opens the output layer of the running command (commander passes it
+   * last), runs `fn` with the action's own arguments and sets the exit code it returns.
+   */
+  action<A extends unknown[]>(
+    fn: (output: Output, ...args: A) => ExitCode | Promise<ExitCode>,
+  ): (...args: [...A, Command]) => Promise<void> {
+    return async (...args) => {
+      const output = this.open(args[args.length - 1] as Command)
+      this.setExitCode(await fn(output, ...(args.slice(0, -1) as A)))
+    }
+  }
+
   setExitCode(code: ExitCode): void {
     this.exitCode = code
   }

@@ -129,7 +129,10 @@ export function defaultText(value: unknown): string {
 
 /** Every default in one style: `(default: X)`, also for defaults only the description states. */
 function optionDescription(option: Option): string {
-  const own = option.description.replace(/\(default (?!:)/g, '(default: ')
+  const described = option.description.replace(/\(default (?!:)/g, '(default: ')
+  const own = option.argChoices
+    ? `${described} (choices: ${option.argChoices.join(', ')})`
+    : described
   if (option.defaultValue === undefined || option.negate || /\(default: /.test(own)) return own
   const shown = option.defaultValueDescription ?? defaultText(option.defaultValue)
   return `${own} (default: ${shown})`

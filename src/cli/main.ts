@@ -13,12 +13,14 @@ import { registerExtract } from './commands/extract.js'
 import { registerGate } from './commands/gate.js'
 import { registerServe } from './commands/serve.js'
 import { addServeProxy } from './commands/serve-proxy.js'
+import { registerCompare } from './commands/compare.js'
 import { registerReplay } from './commands/replay.js'
 import { registerSimulate } from './commands/simulate.js'
 import { registerSoak } from './commands/soak.js'
 import { registerShow } from './commands/show.js'
 import { registerReport } from './commands/report.js'
-import { configureHelp } from './help.js'
+import { commandPath, configureHelp } from './help.js'
+import { installAliases, OptionValueError } from './options.js'
 import type { OutputStreams } from './output.js'
 import type { ErrorDoc } from '../formats/stdout-docs.js'
 
@@ -48,13 +50,17 @@ function buildProgram(ctx: CommandContext): Command {
   registerContract(program, ctx)
   registerPipeline(program, ctx)
   registerReplay(program, ctx)
+  registerCompare(program, ctx)
   registerGate(program, ctx)
   registerSoak(program, ctx)
   registerShow(program, ctx)
   registerReport(program, ctx)
   addServeProxy(registerServe(program, ctx), ctx)
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)]
-  for (const sub of all(program)) sub.exitOverride()
+  for (const sub of all(program)) {
+    sub.exitOverride()
+    installAliases(sub)
+  }
   configureHelp(program)
   return program
 }
@@ -84,7 +90,7 @@ export async function run(
   } catch (error) {
     rollbackOutputRun()
     if (stdoutClosed()) return ExitCode.StdoutClosed
-    const failure = describeFailure(error, debug, argv)
+    const failure = describeFailure(asUsage(error, program, argv), debug, argv)
     if (failure === null) return ExitCode.Ok
     if (failure.text.length > 0) {
       const write = (s: string): void => {
@@ -109,6 +115,21 @@ export async function run(
   } finally {
     uninstall()
   }
+}
+
+/** A bad option value, as the usage error of the command it was given to. */
+function asUsage(error: unknown, program: Command, argv: readonly string[]): unknown {
+  if (!(error instanceof OptionValueError)) return error
+  let cmd = program
+  for (const word of argv.slice(2)) {
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word))
+    if (sub) cmd = sub
+    else if (!word.startsWith('-')) break
+  }
+  const name = commandPath(cmd)
+  return new OigError('USAGE', `Failed to run ${name}: ${error.message}.`, {
+    hint: `Run oigctl ${name} --help for the options.`,
+  })
 }
 
 interface Failure {

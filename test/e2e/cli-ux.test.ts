@@ -233,7 +233,7 @@ describe('one option vocabulary (issue 14 item 3)', () => {
     const proxy = oigctl(['serve', 'proxy', '--help']).stdout.replace(/\s+/g, ' ')
     for (const help of [mock, proxy]) {
       expect(help).toContain('close a connection sending a larger frame (default: 16384)')
-      expect(help).toContain('(0 = never) (default: 600)')
+      expect(help).toContain('(0 = never) (default: 10m)')
       expect(help).toContain('(port 0 = a free port) (default: 127.0.0.1:5710)')
       expect(help).toContain('(default: the shipped contracts/oig-cloud.contract.json)')
     }

@@ -96,7 +96,7 @@ describe('oigctl serve proxy (built CLI)', () => {
   it.each([
     [['--mode', 'online'], /--mode online needs --upstream/],
     [['--mode', 'hybrid'], /--mode hybrid needs --upstream/],
-    [['--mode', 'sideways'], /invalid --mode: expected online, hybrid or offline/],
+    [['--mode', 'sideways'], /invalid --mode: expected one of online, hybrid, offline/],
     [
       ['--mode', 'online', '--upstream', '192.0.2.1:5710'],
       /--upstream 192\.0\.2\.1 is not a loopback address/,

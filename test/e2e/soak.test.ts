@@ -61,7 +61,10 @@ describe('oigctl soak (built CLI)', () => {
 
   it.each([
     [['--scenario', 'meltdown'], /invalid --scenario: expected one of stable, outage/],
-    [['--scenario', 'outage', '--duration', 'soon'], /invalid --duration: expected e\.g\. 10m/],
+    [
+      ['--scenario', 'outage', '--duration', 'soon'],
+      /--duration must be a duration with a unit, e\.g\. 250ms/,
+    ],
     [['--scenario', 'outage', '--time-scale', '1000'], /invalid --time-scale: the reply timeout/],
     [['--scenario', 'outage', '--duration', '1m'], /outage needs a longer duration .*: at least/],
     [['--scenario', 'flapping', '--retry-interval-s', '20'], /flapping needs a retry interval/],

@@ -6,7 +6,7 @@ import type { CompareReport } from '../../src/compare/report-schema.js'
 import { readContract } from '../../src/contract/files.js'
 import { runExtract } from '../../src/extract/run-extract.js'
 import { writeSyntheticDb } from '../../src/simulate/synthetic-db.js'
-import { DEFAULT_CONTRACT_FILE } from '../../src/cli/serve-common.js'
+import { SHIPPED_CONTRACT as DEFAULT_CONTRACT_FILE } from '../../src/shipped.js'
 import { captureDbPath, capturesDir } from '../helpers/captures.js'
 import { tempDir } from '../helpers/make-db.js'
 

@@ -2,11 +2,17 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
 import { checkExistingDirWritable, checkOutputFile } from '../../evidence/files.js'
-import { DEFAULT_CHECKLIST_FILE } from '../../gate/read-checklist.js'
 import { runGate } from '../../pipeline/run-gate.js'
+import { SHIPPED_CHECKLIST } from '../../shipped.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
-import { parseOptions } from '../options.js'
+import {
+  addOptions,
+  choiceOption,
+  durationAlias,
+  DurationOption,
+  parseOptions,
+} from '../options.js'
 import {
   renderGateDecision,
   renderGateLine,
@@ -14,24 +20,32 @@ import {
   renderRehearsal,
 } from '../render/gate.js'
 
-const GateOptions = z
-  .object({
-    evidence: z.string().min(1),
-    checklist: z.string().min(1).default(DEFAULT_CHECKLIST_FILE),
-    contract: z.string().min(1).optional(),
-    junit: z.string().min(1).optional(),
-    rehearseRollback: z.boolean().default(false),
-    session: z.string().min(1).optional(),
-    maxAgeDays: z.coerce.number().positive('expected a positive number of days').optional(),
-    format: z.enum(['text', 'markdown']).default('text'),
-  })
-  .refine((o) => o.session === undefined || o.rehearseRollback, {
+interface GateOptions {
+  readonly evidence: string
+  readonly checklist: string
+  readonly contract?: string
+  readonly junit?: string
+  readonly rehearseRollback?: boolean
+  readonly session?: string
+  readonly maxAge?: number
+  readonly format: 'text' | 'markdown'
+}
+
+const SessionNeedsRehearsal = z
+  .object({ session: z.string().optional(), rehearseRollback: z.boolean().optional() })
+  .refine((o) => o.session === undefined || o.rehearseRollback === true, {
     path: ['session'],
     message: 'only used with --rehearse-rollback',
   })
 
+const DAY_MS = 86_400_000
+
 export function registerGate(program: Command, ctx: CommandContext): void {
-  program
+  const maxAge = new DurationOption(
+    '--max-age <duration>',
+    'evidence older than this is stale, e.g. 7d (overrides the checklist)',
+  )
+  const gate = program
     .command('gate')
     .description(
       'decide from evidence whether the legacy backup path may be removed (REMOVE) or must stay (KEEP)',
@@ -40,7 +54,7 @@ export function registerGate(program: Command, ctx: CommandContext): void {
       '--evidence <dir>',
       'evidence folder (extract, contract validate, compare, soak output)',
     )
-    .option('--checklist <file>', 'checklist of criteria', 'contracts/gate.checklist.json')
+    .option('--checklist <file>', 'checklist of criteria', SHIPPED_CHECKLIST)
     .option(
       '--contract <file>',
       'the contract the evidence refers to (default: <evidence>/contract.json, else the shipped one)',
@@ -54,20 +68,19 @@ export function registerGate(program: Command, ctx: CommandContext): void {
       '--session <file>',
       'session to rehearse with (default: the first <evidence>/sessions/*.session.json)',
     )
-    .option('--max-age-days <n>', 'evidence older than this is stale (overrides the checklist)')
-    .option(
+  addOptions(
+    gate,
+    maxAge,
+    durationAlias('--max-age-days <n>', maxAge, 'd'),
+    choiceOption(
       '--format <format>',
-      'text | markdown (a table for a CI job summary); with -q, text is one line: REMOVE or KEEP: <first blocking reason>',
+      'markdown: a table for a CI job summary; with -q, text is one line: REMOVE or KEEP: <first blocking reason>',
+      ['text', 'markdown'],
       'text',
-    )
-    .action(async (raw: { checklist?: string }, command: Command) => {
-      const output = ctx.open(command)
-      // The default names the shipped checklist, found next to the package from any folder.
-      const given =
-        command.getOptionValueSource('checklist') === 'default'
-          ? { ...raw, checklist: undefined }
-          : raw
-      const opts = parseOptions(GateOptions, given, 'gate')
+    ),
+  ).action(
+    ctx.action(async (output, opts: GateOptions) => {
+      parseOptions(SessionNeedsRehearsal, opts, 'gate')
       if (opts.junit) checkOutputFile(opts.junit, '--junit')
       // gate.json goes into the evidence folder (its absence is reported by the gate itself).
       checkExistingDirWritable(opts.evidence, '--evidence')
@@ -76,21 +89,21 @@ export function registerGate(program: Command, ctx: CommandContext): void {
         checklist: opts.checklist,
         contract: opts.contract ?? null,
         junit: opts.junit ?? null,
-        rehearse: opts.rehearseRollback,
+        rehearse: opts.rehearseRollback === true,
         session: opts.session ?? null,
-        maxAgeDays: opts.maxAgeDays ?? null,
+        maxAgeDays: opts.maxAge === undefined ? null : opts.maxAge / DAY_MS,
       })
       if (rehearsal) output.info(renderRehearsal(rehearsal, output.chalk))
       output.info(`wrote ${files.join(' and ')}`)
-      const quiet = command.optsWithGlobals<{ quiet?: boolean }>().quiet === true
-      output.result(
-        decision,
+      const quiet = gate.optsWithGlobals<{ quiet?: boolean }>().quiet === true
+      const render =
         opts.format === 'markdown'
           ? renderGateMarkdown
           : quiet
             ? renderGateLine
-            : renderGateDecision,
-      )
-      ctx.setExitCode(decision.decision === 'REMOVE' ? ExitCode.Ok : ExitCode.Findings)
-    })
+            : renderGateDecision
+      output.result(decision, render)
+      return decision.decision === 'REMOVE' ? ExitCode.Ok : ExitCode.Findings
+    }),
+  )
 }

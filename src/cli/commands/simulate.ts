@@ -6,19 +6,25 @@ import { checkOutputFile } from '../../evidence/files.js'
 import { SimulateError, writeSyntheticDb, type SimulateDoc } from '../../simulate/synthetic-db.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
-import { parseOptions } from '../options.js'
+import { addOptions, numberOption, outFileOption, parseOptions, seedOption } from '../options.js'
 import { renderSimulate } from '../render/simulate.js'
 
-const SimulateOptions = z
+interface SimulateOptions {
+  readonly out: string
+  readonly days?: number
+  readonly sessions?: number
+  readonly rows?: number
+  readonly seed: number
+  readonly start?: string
+  readonly force?: boolean
+  readonly connectionMinutes?: number
+}
+
+const OneSize = z
   .object({
-    out: z.string().min(1),
-    days: z.coerce.number().positive().optional(),
-    sessions: z.coerce.number().int().positive().optional(),
-    rows: z.coerce.number().int().positive().optional(),
-    seed: z.coerce.number().int().default(1),
-    start: z.string().optional(),
-    force: z.boolean().default(false),
-    connectionMinutes: z.coerce.number().positive().optional(),
+    days: z.number().optional(),
+    sessions: z.number().optional(),
+    rows: z.number().optional(),
   })
   .refine((o) => [o.days, o.sessions, o.rows].filter((v) => v !== undefined).length <= 1, {
     message: 'give only one of --days, --sessions, --rows',
@@ -27,7 +33,7 @@ const SimulateOptions = z
 
 /** Runs the simulator, mapping its failures to "could not run" errors. */
 export async function simulateToFile(
-  opts: z.infer<typeof SimulateOptions>,
+  opts: SimulateOptions,
   onProgress?: (rows: number) => void,
 ): Promise<SimulateDoc> {
   try {
@@ -35,7 +41,7 @@ export async function simulateToFile(
       {
         out: opts.out,
         seed: opts.seed,
-        force: opts.force,
+        force: opts.force === true,
         ...(opts.days === undefined ? {} : { days: opts.days }),
         ...(opts.sessions === undefined ? {} : { sessions: opts.sessions }),
         ...(opts.rows === undefined ? {} : { rows: opts.rows }),
@@ -65,30 +71,40 @@ export async function simulateToFile(
 }
 
 export function registerSimulate(program: Command, ctx: CommandContext): void {
-  program
+  const simulate = program
     .command('simulate')
     .description(
       'write a synthetic capture DB (every row labelled synthetic) modelled on the observed protocol',
     )
-    .requiredOption('--out <file>', 'the DB file to write')
-    .option('--days <n>', 'simulated time span in days (default 1)')
-    .option('--sessions <n>', 'number of BOX sessions instead of --days')
-    .option('--rows <n>', 'exact number of rows instead of --days')
-    .option('--seed <n>', 'PRNG seed: the same seed gives the same DB', '1')
+  addOptions(
+    simulate,
+    outFileOption('the DB file to write'),
+    numberOption('--days <n>', 'simulated time span in days (default 1)', { above: 0 }),
+    numberOption('--sessions <n>', 'number of BOX sessions instead of --days', {
+      int: true,
+      above: 0,
+    }),
+    numberOption('--rows <n>', 'exact number of rows instead of --days', { int: true, above: 0 }),
+    seedOption('PRNG seed: the same seed gives the same DB'),
+  )
     .option('--start <iso>', 'simulated start time (default a fixed instant, never the clock)')
-    .option(
-      '--connection-minutes <n>',
-      '2025-style long connections: batches share a BOX connection until it is n minutes old',
+    .addOption(
+      numberOption(
+        '--connection-minutes <n>',
+        '2025-style long connections: batches share a BOX connection until it is n minutes old',
+        { above: 0 },
+      ),
     )
     .option('--force', 'replace an existing --out file')
-    .action(async (raw: unknown, command: Command) => {
-      const output = ctx.open(command)
-      const opts = parseOptions(SimulateOptions, raw, 'simulate')
-      checkOutputFile(opts.out, '--out')
-      const doc = await simulateToFile(opts, (n) =>
-        output.progress(`simulate: ${n.toLocaleString('en')} rows`),
-      )
-      output.result(doc, renderSimulate)
-      ctx.setExitCode(ExitCode.Ok)
-    })
+    .action(
+      ctx.action(async (output, opts: SimulateOptions) => {
+        parseOptions(OneSize, opts, 'simulate')
+        checkOutputFile(opts.out, '--out')
+        const doc = await simulateToFile(opts, (n) =>
+          output.progress(`simulate: ${n.toLocaleString('en')} rows`),
+        )
+        output.result(doc, renderSimulate)
+        return ExitCode.Ok
+      }),
+    )
 }

@@ -3,6 +3,7 @@ import type { ChalkInstance } from 'chalk'
 import Table from 'cli-table3'
 import { cellText } from '../../compare/compare.js'
 import type { CompareReport } from '../../compare/report-schema.js'
+import type { ReplayDryRunDoc } from '../../formats/stdout-docs.js'
 import type { ReplayTranscript } from '../../replay/transcript-schema.js'
 import { ownValue } from '../../own.js'
 
@@ -101,5 +102,21 @@ export function renderCompare(r: CompareReport, c: ChalkInstance): string {
     )
   }
   out.push(c.dim('  * critical: polls and the setting handshake'))
+  return out.join('\n')
+}
+
+/** The text of `replay --dry-run`: per session, each BOX frame that would be sent. */
+export function renderDryRun(d: ReplayDryRunDoc): string {
+  const to = d.builtIn ? `${d.target} (built in, started on a free 127.0.0.1 port)` : d.endpoint
+  const out = [`dry run: nothing is sent. Would replay to ${to}, ${d.pacing}:`]
+  for (const s of d.sessions) {
+    out.push(
+      `  ${s.session} (${s.frames.length} BOX frames)${s.queued.length ? `, queued first: ${s.queued.join(', ')}` : ''}`,
+    )
+    for (const f of s.frames)
+      out.push(
+        `    ${String(f.seq).padStart(4)}  ${f.class}${f.table ? `[${f.table}]` : ''}  ${f.bytes} B${f.gapMs === null ? '' : `  after ${f.gapMs} ms`}${f.conditional ? '  (only after a delivered Setting)' : ''}`,
+      )
+  }
   return out.join('\n')
 }
