@@ -120,7 +120,9 @@ describe('--replies and --setting-polls on the command line', () => {
   it('refuses an unknown reply mode and poll name (exit 2)', () => {
     const r = oigctl(['serve', 'mock', '--port', '0', '--replies', 'random'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain('expected dominant or sampled')
+    expect(r.stderr).toContain(
+      'invalid --replies: expected one of dominant, sampled (got "random")',
+    )
     const p = oigctl(['serve', 'proxy', '--mode', 'offline', '--setting-polls', 'isnewxyz'])
     expect(p.code).toBe(2)
   })

@@ -4,6 +4,7 @@ import Table from 'cli-table3'
 import type { ContractDiff } from '../../contract/diff.js'
 import type { ContractValidation } from '../../contract/run-validate.js'
 import type { Contract } from '../../contract/schema.js'
+import { paint } from './paint.js'
 
 function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] } })
@@ -43,12 +44,7 @@ export function renderContract(c: Contract, chalk: ChalkInstance): string {
   }
   out.push(t.toString())
   for (const r of c.sequenceRules) {
-    const tag =
-      r.status === 'holds'
-        ? chalk.green('holds')
-        : r.status === 'violated'
-          ? chalk.red('violated')
-          : chalk.yellow('unsupported')
+    const tag = paint(chalk, r.status, 'holds', 'unsupported')
     out.push(
       `  rule ${r.id}: ${tag} (support ${r.support}, violations ${r.violations}, undetermined ${r.undetermined})`,
     )

@@ -3,9 +3,9 @@ import type { ChalkInstance } from 'chalk'
 import Table from 'cli-table3'
 import type { GateDecision } from '../../gate/gate-schema.js'
 import type { RollbackRehearsal } from '../../rehearse/rehearsal-schema.js'
+import { paint } from './paint.js'
 
-const status = (s: string, c: ChalkInstance): string =>
-  s === 'PASS' ? c.green(s) : s === 'MISSING' ? c.yellow(s) : c.red(s)
+const status = (s: string, c: ChalkInstance): string => paint(c, s, 'PASS', 'MISSING')
 
 export function renderGateDecision(d: GateDecision, c: ChalkInstance): string {
   // Paths inside the evidence folder are shown relative to it.

@@ -6,6 +6,7 @@ import type { CompareReport } from '../../compare/report-schema.js'
 import type { ReplayDryRunDoc } from '../../formats/stdout-docs.js'
 import type { ReplayTranscript } from '../../replay/transcript-schema.js'
 import { ownValue } from '../../own.js'
+import { paint } from './paint.js'
 
 function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] } })
@@ -91,12 +92,7 @@ export function renderCompare(r: CompareReport, c: ChalkInstance): string {
       )
   }
   for (const t of r.targets) {
-    const v =
-      t.verdict === 'PASS'
-        ? c.green('PASS')
-        : t.verdict === 'DIFFERS'
-          ? c.yellow('DIFFERS')
-          : c.red('FAIL')
+    const v = paint(c, t.verdict, 'PASS', 'DIFFERS')
     out.push(
       `  ${t.name}: ${v} — ${t.pass}/${t.rows} pass, ${t.mismatches} mismatch(es) of which ${t.criticalMismatches} critical, ${t.warnings} warning(s) (slow or unjudged); setting handshake ${t.handshakes.passed}/${t.handshakes.expected}`,
     )
