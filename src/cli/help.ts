@@ -57,7 +57,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
     'replay',
     [
       'oigctl replay --session evidence/sessions/s.session.json --target mock',
-      'oigctl replay --session s.session.json --target 127.0.0.1:5710 --max-speed',
+      'oigctl replay --session s.session.json --target 127.0.0.1:5710 --max-speed --reply-timeout 2s',
       'oigctl replay --session s.session.json --target offline --dry-run',
     ],
   ],
@@ -104,7 +104,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
   [
     'serve proxy',
     [
-      'oigctl serve proxy --mode hybrid --upstream 127.0.0.1:5720',
+      'oigctl serve proxy --mode hybrid --upstream 127.0.0.1:5720 --reply-timeout 2s --retry-interval 30s',
       'oigctl serve proxy --mode offline --local-replies legacy --log -',
     ],
   ],

@@ -139,7 +139,7 @@ export class AliasOption extends Option {
 }
 
 /** An old duration spelling in a fixed unit (`--reply-timeout-ms 5000`): a plain number. */
-export function durationAlias(flags: string, target: DurationOption, unit: 'ms' | 's' | 'd') {
+export function durationAlias(flags: string, target: DurationOption, unit: 'ms' | 's' | 'm' | 'd') {
   const rule = target.zero ? { min: 0 } : { above: 0 }
   const factor = UNIT_MS.get(unit)!
   return new AliasOption(flags, target, (name, raw) =>

@@ -3,7 +3,10 @@
  * `7d`) with one parser and one message, defaults shown one way, the old `-ms` / `-s` / `-days`
  * spellings kept as hidden aliases with the same effect, choices declared once.
  */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import net from 'node:net'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ErrorDocSchema } from '../../src/formats/stdout-docs.js'
 import type { GateDecision } from '../../src/gate/gate-schema.js'
@@ -26,6 +29,7 @@ const BARE: ReadonlyArray<readonly [string, readonly string[], string]> = [
   ['soak', ['--scenario', 'outage', '--duration', '90'], '--duration'],
   ['pipeline', ['--soak-duration', '600'], '--soak-duration'],
   ['gate', ['--evidence', '.', '--max-age', '7'], '--max-age'],
+  ['simulate', ['--out', 'x.db', '--connection-age', '30'], '--connection-age'],
 ]
 
 describe('one duration style (issue 14 item 3)', () => {
@@ -73,6 +77,7 @@ describe('one duration style (issue 14 item 3)', () => {
         '--soak-duration <duration> simulated duration of each soak scenario (default: 10m)',
       ],
       ['gate', '--max-age <duration>'],
+      ['simulate', '--connection-age <duration>'],
     ]
     for (const [cmd, text] of expected) expect(help(cmd), cmd).toContain(text)
     for (const cmd of [
@@ -85,9 +90,10 @@ describe('one duration style (issue 14 item 3)', () => {
       'contract derive',
       'pipeline',
       'gate',
+      'simulate',
     ]) {
       const h = help(cmd)
-      expect(h, cmd).not.toMatch(/--[a-z-]+-(?:ms|s|days) </)
+      expect(h, cmd).not.toMatch(/--[a-z-]+-(?:ms|s|minutes|days) </)
       expect(h, cmd).not.toMatch(/--session-file|--host <|--port </)
     }
   })
@@ -140,6 +146,21 @@ function silentFor(port: number): Promise<number> {
     }, 10_000).unref()
   })
 }
+
+describe('simulate --connection-age (issue 14 item 3)', () => {
+  it('--connection-age 30m writes the same DB as the old --connection-minutes 30, another than without', () => {
+    const dir = tempDir()
+    const sha = (args: string[], name: string): string => {
+      const out = join(dir, name)
+      const r = oigctl(['simulate', '--out', out, '--sessions', '20', '--seed', '3', ...args])
+      expect(r.code, r.stderr).toBe(0)
+      return createHash('sha256').update(readFileSync(out)).digest('hex')
+    }
+    const age = sha(['--connection-age', '30m'], 'age.db')
+    expect(sha(['--connection-minutes', '30'], 'minutes.db')).toBe(age)
+    expect(sha([], 'none.db')).not.toBe(age)
+  })
+})
 
 describe('the idle timeout in the new and the old spelling (issue 14 item 3)', () => {
   it.each([

@@ -4,13 +4,13 @@
  * documents as the summary their command prints.
  */
 import type { Command } from 'commander'
-import type { SessionFixture } from '../../evidence/schemas/session-fixture.js'
 import { readShowInput } from '../../show/files.js'
 import { renderSequence } from '../../show/render-sequence.js'
 import { filterSequence, sequenceSize, type ShowFilter } from '../../show/filter.js'
 import { OigError } from '../../errors.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
+import { printResults } from '../print-results.js'
 import { renderSummary } from '../render/show.js'
 
 interface ShowFlags {
@@ -38,46 +38,45 @@ export function registerShow(program: Command, ctx: CommandContext): void {
       '--class <class>',
       'only frames of this class or class prefix (e.g. box.upload, box.poll)',
     )
-    .action(async (file: string, raw: ShowFlags, command: Command) => {
-      const output = ctx.open(command)
-      const filter: ShowFilter = {
-        failuresOnly: raw.failuresOnly === true,
-        target: raw.target ?? null,
-        cls: raw.class ?? null,
-      }
-      const read = await readShowInput(file, process.stdin)
-      const filtered = filter.failuresOnly || filter.target !== null || filter.cls !== null
-      if (read.type === 'summary' && filtered)
-        throw new OigError(
-          'USAGE',
-          `Failed to run show: --failures-only, --target and --class filter sequences.`,
-          {
-            hint: 'Pass a compare report, replay transcript or session fixture.',
-          },
-        )
-      const input =
-        read.type === 'summary'
-          ? read
-          : { ...read, docs: read.docs.map((d) => filterSequence(d, filter)) }
-      if (filtered && input.type === 'sequence') {
-        const before =
-          read.type === 'sequence' ? read.docs.reduce((n, d) => n + sequenceSize(d), 0) : 0
-        const after = input.docs.reduce((n, d) => n + sequenceSize(d), 0)
-        output.info(
-          `showing ${after} of ${before} rows (${[filter.failuresOnly ? '--failures-only' : null, filter.target ? `--target ${filter.target}` : null, filter.cls ? `--class ${filter.cls}` : null].filter(Boolean).join(' ')})`,
-        )
-      }
-      if (input.type === 'summary') output.result(input.doc, (_d, c) => renderSummary(input, c))
-      else if (input.docs.length === 1) output.result(input.docs[0]!, renderSequence)
-      else {
-        // An export of several sessions: one document under --json, like replay's batch.
-        const batch = {
-          kind: 'session-batch',
-          schemaVersion: 1,
-          sessions: input.docs as SessionFixture[],
+    .action(
+      ctx.action(async (output, file: string, raw: ShowFlags) => {
+        const filter: ShowFilter = {
+          failuresOnly: raw.failuresOnly === true,
+          target: raw.target ?? null,
+          cls: raw.class ?? null,
         }
-        output.result(batch, (b, c) => b.sessions.map((d) => renderSequence(d, c)).join('\n\n'))
-      }
-      ctx.setExitCode(ExitCode.Ok)
-    })
+        const read = await readShowInput(file, process.stdin)
+        const filtered = filter.failuresOnly || filter.target !== null || filter.cls !== null
+        if (read.type === 'summary' && filtered)
+          throw new OigError(
+            'USAGE',
+            `Failed to run show: --failures-only, --target and --class filter sequences.`,
+            {
+              hint: 'Pass a compare report, replay transcript or session fixture.',
+            },
+          )
+        const input =
+          read.type === 'summary'
+            ? read
+            : { ...read, docs: read.docs.map((d) => filterSequence(d, filter)) }
+        if (filtered && input.type === 'sequence') {
+          const before =
+            read.type === 'sequence' ? read.docs.reduce((n, d) => n + sequenceSize(d), 0) : 0
+          const after = input.docs.reduce((n, d) => n + sequenceSize(d), 0)
+          output.info(
+            `showing ${after} of ${before} rows (${[filter.failuresOnly ? '--failures-only' : null, filter.target ? `--target ${filter.target}` : null, filter.cls ? `--class ${filter.cls}` : null].filter(Boolean).join(' ')})`,
+          )
+        }
+        if (input.type === 'summary') output.result(input.doc, (_d, c) => renderSummary(input, c))
+        // An export of several sessions: one document under --json, like replay's batch.
+        else
+          printResults(
+            output,
+            input.docs,
+            { kind: 'session-batch', field: 'sessions' },
+            renderSequence,
+          )
+        return ExitCode.Ok
+      }),
+    )
 }

@@ -6,7 +6,15 @@ import { checkOutputFile } from '../../evidence/files.js'
 import { SimulateError, writeSyntheticDb, type SimulateDoc } from '../../simulate/synthetic-db.js'
 import type { CommandContext } from '../context.js'
 import { ExitCode } from '../exit-codes.js'
-import { addOptions, numberOption, outFileOption, parseOptions, seedOption } from '../options.js'
+import {
+  addOptions,
+  durationAlias,
+  DurationOption,
+  numberOption,
+  outFileOption,
+  parseOptions,
+  seedOption,
+} from '../options.js'
 import { renderSimulate } from '../render/simulate.js'
 
 interface SimulateOptions {
@@ -17,7 +25,8 @@ interface SimulateOptions {
   readonly seed: number
   readonly start?: string
   readonly force?: boolean
-  readonly connectionMinutes?: number
+  /** ms */
+  readonly connectionAge?: number
 }
 
 const OneSize = z
@@ -46,9 +55,9 @@ export async function simulateToFile(
         ...(opts.sessions === undefined ? {} : { sessions: opts.sessions }),
         ...(opts.rows === undefined ? {} : { rows: opts.rows }),
         ...(opts.start === undefined ? {} : { start: opts.start }),
-        ...(opts.connectionMinutes === undefined
+        ...(opts.connectionAge === undefined
           ? {}
-          : { connectionMinutes: opts.connectionMinutes }),
+          : { connectionMinutes: opts.connectionAge / 60_000 }),
       },
       onProgress,
     )
@@ -71,6 +80,10 @@ export async function simulateToFile(
 }
 
 export function registerSimulate(program: Command, ctx: CommandContext): void {
+  const age = new DurationOption(
+    '--connection-age <duration>',
+    '2025-style long connections: batches share a BOX connection until it is this old, e.g. 30m',
+  )
   const simulate = program
     .command('simulate')
     .description(
@@ -88,13 +101,8 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
     seedOption('PRNG seed: the same seed gives the same DB'),
   )
     .option('--start <iso>', 'simulated start time (default a fixed instant, never the clock)')
-    .addOption(
-      numberOption(
-        '--connection-minutes <n>',
-        '2025-style long connections: batches share a BOX connection until it is n minutes old',
-        { above: 0 },
-      ),
-    )
+    .addOption(age)
+    .addOption(durationAlias('--connection-minutes <n>', age, 'm'))
     .option('--force', 'replace an existing --out file')
     .action(
       ctx.action(async (output, opts: SimulateOptions) => {
