@@ -34,6 +34,7 @@ const IO_EDGES = [
   'src/targets/mock-cloud/mock-connections.ts',
   'src/targets/proxy/box-connection.ts',
   'src/targets/proxy/box-connections.ts',
+  'src/targets/proxy/capture-thread.ts',
   'src/targets/proxy/upstream.ts',
 ]
 

@@ -1,5 +1,4 @@
 /** What every BOX connection of a proxy shares with its server: policy, replies, sinks, counters. */
-import type { CaptureWriter } from '../../capture/capture-writer.js'
 import type { ProxyEventSink } from '../../evidence/schemas/proxy-events.js'
 import type { SettingState } from '../replies/setting-queue.js'
 import type { IntakeCounters } from '../frame-intake.js'
@@ -7,6 +6,7 @@ import type { SettingView } from '../control-api.js'
 import type { HybridPolicy, ModeTransition, ProxyMode } from './hybrid-policy.js'
 import type { LocalReplies } from '../replies/local-replies.js'
 import type { LocalReplySet } from '../replies/local-reply.js'
+import type { CaptureSink } from './capture-thread.js'
 import type { Endpoint } from './upstream.js'
 
 export interface ProxyCounters extends IntakeCounters {
@@ -30,7 +30,7 @@ export interface ProxyCore {
   readonly replyTimeoutMs: number
   readonly idleTimeoutMs: number
   readonly maxFrameBytes: number
-  readonly capture: CaptureWriter | null
+  readonly capture: CaptureSink | null
   readonly log: ProxyEventSink | null
   readonly counters: ProxyCounters
   onTransition(t: ModeTransition): void

@@ -5,7 +5,6 @@
  * optionally records everything into a capture DB.
  */
 import net from 'node:net'
-import { CaptureWriter } from '../../capture/capture-writer.js'
 import { ReplyPolicy, type ReplyPolicyOptions } from '../../contract/reply-policy.js'
 import type { BoxClass } from '../../protocol/frame-class.js'
 import type { Contract } from '../../contract/schema.js'
@@ -19,6 +18,7 @@ import { CloudLogic } from '../replies/cloud-logic.js'
 import { SettingQueue } from '../replies/setting-queue.js'
 import { closeServer, listenOn } from '../listen.js'
 import { BoxConnections } from './box-connections.js'
+import { openCapture } from './capture-thread.js'
 import { newCounters, proxyState, type ProxyCore, type ProxyState } from './proxy-core.js'
 import { HybridPolicy, type ModeTransition, type ProxyMode } from './hybrid-policy.js'
 import { LocalReplies } from '../replies/local-replies.js'
@@ -104,7 +104,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   )
   const switches = proxySwitches(policy, local, prober, upstream, log, onTransition)
   const capture = opts.capture
-    ? CaptureWriter.open(opts.capture, opts.onError ?? (() => undefined))
+    ? await openCapture(opts.capture, opts.onError ?? (() => undefined))
     : null
   const core: ProxyCore = {
     policy,
@@ -162,7 +162,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     }
   } catch (error) {
     await closeServer(server)
-    capture?.close()
+    await capture?.close()
     throw error
   }
   log?.write({
@@ -188,7 +188,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       await conns.drainAll(graceMs ?? opts.replyTimeoutMs + 1000)
       await stopped
       await api?.close()
-      capture?.close()
+      await capture?.close()
     })()
     return closing
   }
