@@ -5,10 +5,10 @@ import { defaultCompareJobs, WAIT_BOUND_JOBS_PER_CORE } from '../../src/compare/
 const cores = Math.max(1, os.availableParallelism())
 
 describe('compare --jobs default', () => {
-  it('runs 8 sessions per core when every target is built in (each session has its own)', () => {
-    expect(WAIT_BOUND_JOBS_PER_CORE).toBe(8)
+  it('runs 16 sessions per core when every target is built in (each session has its own)', () => {
+    expect(WAIT_BOUND_JOBS_PER_CORE).toBe(16)
     expect(defaultCompareJobs(['online', 'mock', 'offline', 'hybrid', 'legacy'], null)).toBe(
-      cores * 8,
+      cores * 16,
     )
   })
 

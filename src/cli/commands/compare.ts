@@ -57,7 +57,7 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     .option('--junit <file>', 'write JUnit XML (one test case per sequence and target)')
     .addOption(
       jobsOption(
-        'sessions replayed at once, each against all targets in parallel (default: 8 per core when all targets are built in, else one per core); built-in targets replay at --max-speed, --speed applies to tcp:// targets',
+        'sessions replayed at once, each against all targets in parallel (default: 16 per core when all targets are built in, else one per core); built-in targets replay at --max-speed, --speed applies to tcp:// targets',
       ),
     )
   addPacing(compare).action(
