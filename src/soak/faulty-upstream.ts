@@ -5,6 +5,7 @@
  */
 import net from 'node:net'
 import { OigError, reasonOf } from '../errors.js'
+import { runningTimeout, type RunningTimeout } from '../running-timeout.js'
 import { CRLF } from '../protocol/frame.js'
 import { FrameSplitter } from '../protocol/frame-splitter.js'
 import type { Endpoint } from '../targets/proxy/upstream.js'
@@ -18,7 +19,10 @@ export interface FaultyUpstreamOptions {
   readonly target: Endpoint
   /** The fault for the frame that just arrived, or null to relay it. */
   readonly decide: () => FrameFault | null
-  /** How long a `slow` reply is held back (wall ms). */
+  /**
+   * How long a `slow` reply is held back (wall ms of running time, the clock the proxy's reply
+   * timeout uses: a stall of the loop delays both alike, so a slow reply stays slower than it).
+   */
   readonly slowDelayMs: number
 }
 
@@ -47,7 +51,7 @@ function listen(server: net.Server, port: number): Promise<number> {
 export async function startFaultyUpstream(opts: FaultyUpstreamOptions): Promise<FaultyUpstream> {
   const injected: Record<FrameFault, number> = { reset: 0, timeout: 0, slow: 0, garbage: 0 }
   const sockets = new Set<net.Socket>()
-  const timers = new Set<NodeJS.Timeout>()
+  const timers = new Set<RunningTimeout>()
   let frames = 0
 
   const onConnection = (box: net.Socket): void => {
@@ -76,7 +80,7 @@ export async function startFaultyUpstream(opts: FaultyUpstreamOptions): Promise<
           box.write(reply)
           continue
         }
-        const timer = setTimeout(() => {
+        const timer = runningTimeout(() => {
           timers.delete(timer)
           if (!box.destroyed) box.write(reply)
         }, opts.slowDelayMs)
@@ -140,7 +144,7 @@ export async function startFaultyUpstream(opts: FaultyUpstreamOptions): Promise<
       }
     },
     async close() {
-      for (const t of timers) clearTimeout(t)
+      for (const t of timers) t.cancel()
       timers.clear()
       if (!refusing) await stop()
       refusing = true

@@ -5,6 +5,7 @@
  */
 import net from 'node:net'
 import { FrameSplitter } from '../../protocol/frame-splitter.js'
+import { runningTimeout, type RunningTimeout } from '../../running-timeout.js'
 import type { UpstreamResult } from './hybrid-policy.js'
 
 export interface Endpoint {
@@ -26,7 +27,7 @@ export interface UpstreamProblem {
 
 interface Pending {
   readonly resolve: (r: ExchangeResult) => void
-  readonly timer: NodeJS.Timeout
+  readonly timer: RunningTimeout
 }
 
 function failureOf(error: NodeJS.ErrnoException): Exclude<UpstreamResult, 'ok'> {
@@ -52,13 +53,16 @@ export class UpstreamLink {
     if (!this.closed && this.socket === null) this.connect()
   }
 
-  /** Sends one frame (with its line ending) and waits for the one reply, at most `timeoutMs`. */
+  /**
+   * Sends one frame (with its line ending) and waits for the one reply, at most `timeoutMs` of
+   * the proxy's running time (a stall of its own event loop is not the upstream's delay).
+   */
   exchange(bytes: Buffer, timeoutMs: number): Promise<ExchangeResult> {
     if (this.closed) return Promise.resolve({ result: 'aborted' })
     if (this.pending) throw new Error('UpstreamLink: one exchange at a time')
     const socket = this.socket ?? this.connect()
     return new Promise((resolve) => {
-      const timer = setTimeout(
+      const timer = runningTimeout(
         () => this.fail({ result: 'timeout', detail: `no reply within ${timeoutMs} ms` }),
         timeoutMs,
       )
@@ -112,7 +116,7 @@ export class UpstreamLink {
       return
     }
     this.pending = null
-    clearTimeout(p.timer)
+    p.timer.cancel()
     p.resolve({ result: 'ok', reply: text })
   }
 
@@ -124,7 +128,7 @@ export class UpstreamLink {
     const p = this.pending
     this.pending = null
     if (p) {
-      clearTimeout(p.timer)
+      p.timer.cancel()
       p.resolve(r)
     }
   }
