@@ -13,7 +13,18 @@ import { ReplayConnection, runReplay, type ReplayPacing } from '../../src/replay
 import type { ReplayPlan, ReplayStep } from '../../src/replay/plan.js'
 import type { ReplyRecord } from '../../src/replay/transcript-schema.js'
 
-const MAX_SPEED: ReplayPacing = { speed: 1, maxSpeed: true, replyTimeoutMs: 100, holdAfterS: 0 }
+/**
+ * The reply wait of these tests: the servers run in this process, so a prompt reply needs this
+ * process to run; 100 ms was less than the event-loop stalls seen on a loaded 2-core machine
+ * (up to ~380 ms at load 11), a prompt reply could then count as no-reply.
+ */
+const REPLY_WAIT_MS = 1000
+const MAX_SPEED: ReplayPacing = {
+  speed: 1,
+  maxSpeed: true,
+  replyTimeoutMs: REPLY_WAIT_MS,
+  holdAfterS: 0,
+}
 
 const request = (seq: number): string =>
   buildFrameFromPairs([
@@ -117,7 +128,7 @@ describe('replay client over real sockets', () => {
     expect(steps.map((s) => s.outcome)).toEqual(['no-reply', 'reply', 'reply'])
     expect(labels(steps.map((s) => s.reply))).toEqual([undefined, '2', '3'])
     expect(steps.map((s) => s.notes)).toEqual([
-      ['no reply within 100 ms'],
+      [`no reply within ${REPLY_WAIT_MS} ms`],
       ['reconnected after no-reply'],
       [],
     ])
@@ -137,8 +148,7 @@ describe('replay client over real sockets', () => {
     try {
       const steps = await conn.replay(planOf(4), MAX_SPEED)
       expect(steps.map((s) => s.outcome)).toEqual(['reply', 'no-reply', 'closed', 'closed'])
-      const reason =
-        'out of sync: no reply to seq 2 within 100 ms, so a later reply could be taken for the reply to another frame'
+      const reason = `out of sync: no reply to seq 2 within ${REPLY_WAIT_MS} ms, so a later reply could be taken for the reply to another frame`
       expect(conn.closed).toBe(true)
       expect(conn.closeReason).toBe(reason)
       expect(steps[3]!.notes).toEqual([`connection closed: ${reason}`])
@@ -170,7 +180,7 @@ describe('replay client over real sockets', () => {
     const steps = await runReplay(planOf(2), at(server.port), MAX_SPEED)
     expect(steps.map((s) => s.outcome)).toEqual(['no-reply', 'reply'])
     expect(steps[0]!.notes).toEqual([
-      'no reply within 100 ms',
+      `no reply within ${REPLY_WAIT_MS} ms`,
       `garbage from target: ${junk.length} bytes`,
     ])
     expect(steps[1]!.notes).toEqual(['reconnected after no-reply', 'garbage from target: 2 bytes'])
