@@ -313,6 +313,17 @@ export class CaptureDb {
   }
 
   /** True when the DB says it is synthetic, or every row's `peer` is `synthetic`. */
+  /**
+   * Rows to expect, for progress: the rowid span (two index look-ups, where count(*) reads the
+   * whole table). Exact for the add-on's files, which never delete; an upper bound otherwise.
+   */
+  rowSpan(): number {
+    const row = this.db
+      .prepare('SELECT (SELECT max(rowid) FROM frames) - (SELECT min(rowid) FROM frames) + 1 AS n')
+      .get() as { n: number | null }
+    return row.n ?? 0
+  }
+
   isSynthetic(): boolean {
     if (this.info.syntheticMeta) return true
     if (!this.info.columns.includes('peer')) return false

@@ -4,6 +4,7 @@
  */
 import path from 'node:path'
 import { OigError } from '../errors.js'
+import type { OnProgress } from '../progress.js'
 import { makeYielder } from '../evidence/interrupt-cleanup.js'
 import { CaptureDb } from './db.js'
 import { sha256File, sha256FileInBackground } from './file-hash.js'
@@ -24,6 +25,8 @@ export interface CaptureSource {
   readonly missingColumns: readonly string[]
   readonly extraColumns: readonly string[]
   readonly idsOrdered: boolean
+  /** Rows `rows()` is expected to yield (for progress; an upper bound where a DB has gaps). */
+  readonly rowTotal: number
   rows(): Iterable<CaptureRow>
   /** The lean first pass, where the input allows it (a DB in the add-on's layout). */
   readonly lean: LeanReader | null
@@ -61,6 +64,7 @@ export function sessionExportSource(
     missingColumns: ['device_id', 'raw_b64', 'parsed', 'conn_id', 'peer'],
     extraColumns: [],
     idsOrdered: false,
+    rowTotal: rows.length,
     rows: () => rows,
     lean: null,
     hashed: () => Promise.resolve(),
@@ -106,6 +110,7 @@ export function openSources(
         missingColumns: db.info.missingColumns,
         extraColumns: db.info.extraColumns,
         idsOrdered: true,
+        rowTotal: db.rowSpan(),
         rows: () => db.rows(),
         lean: db.leanReadable()
           ? {
@@ -133,6 +138,37 @@ export function openSources(
     used.set(stem, n)
     return { ...s, label: n === 1 ? stem : `${stem}-${n}` }
   })
+}
+
+/** streamSessions reports progress once per this many rows (~10 a second on a large DB). */
+const PROGRESS_EVERY_ROWS = 10_000
+
+/**
+ * Progress in rows over all `sources`, read one after the other: `of(source)` is the
+ * `onProgress` of streamSessions for that source. Reports 0 rows at once (the ETA's start).
+ */
+export function rowProgress(
+  task: string,
+  sources: readonly CaptureSource[],
+  onProgress: OnProgress | undefined,
+): { of(source: CaptureSource): (rows: number, sessions: number) => void } {
+  const total = sources.reduce((n, s) => n + s.rowTotal, 0)
+  let before = 0
+  onProgress?.({ task, done: 0, total, unit: 'rows' })
+  return {
+    of(source) {
+      const start = before
+      before += source.rowTotal
+      return (rows, sessions) =>
+        onProgress?.({
+          task,
+          done: start + rows,
+          total,
+          unit: 'rows',
+          detail: `${source.ref.file}, ${sessions.toLocaleString('en')} sessions`,
+        })
+    },
+  }
 }
 
 export interface StreamOptions {
@@ -198,7 +234,7 @@ export async function streamSessions(
       firstTs ??= row.ts
       lastTs = row.ts
     }
-    if (opts.onProgress && rows % 50_000 === 0) opts.onProgress(rows, sessions)
+    if (opts.onProgress && rows % PROGRESS_EVERY_ROWS === 0) opts.onProgress(rows, sessions)
     const wait = opts.throttle?.() ?? yieldNow()
     if (wait) await wait
   }

@@ -1,10 +1,12 @@
 /** The output layer: one JSON document on stdout under --json, human text otherwise; logs on stderr. */
 import { Chalk, type ChalkInstance } from 'chalk'
+import { registerCleanup } from '../evidence/interrupt-cleanup.js'
 import { batchChunks, formatJsonChunks } from '../evidence/json-format.js'
+import type { ProgressTick } from '../progress.js'
 
 export interface OutputStreams {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean }
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean }
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }
 }
 
 export interface OutputOptions {
@@ -27,6 +29,33 @@ export function colorEnabled(
 
 /** Off a TTY, one progress line per this many ms (OIGCTL_PROGRESS_INTERVAL_MS overrides it). */
 export const PROGRESS_LOG_INTERVAL_MS = 5_000
+/** On a TTY the progress line is redrawn at most this often. */
+export const PROGRESS_REDRAW_MS = 100
+/** An ETA is shown once a task has run this long (a rate from the first milliseconds is noise). */
+const ETA_AFTER_MS = 1_000
+const BAR_WIDTH = 20
+const CLEAR_LINE = '\r\x1b[2K'
+
+/** A remaining time for a progress line: `45 s`, `3 min 05 s`, `2 h 10 min`. */
+export function etaText(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000))
+  if (s < 60) return `${s} s`
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`
+  return `${Math.floor(s / 3600)} h ${String(Math.floor(s / 60) % 60).padStart(2, '0')} min`
+}
+
+/** The text of a progress line: `extract: 120,000/1,000,000 rows (12%), ETA 40 s · big.db`. */
+export function formatProgress(tick: ProgressTick, etaMs: number | null, bar = false): string {
+  const n = (x: number): string => Math.floor(x).toLocaleString('en')
+  const detail = tick.detail ? ` · ${tick.detail}` : ''
+  if (tick.total === null || tick.total <= 0)
+    return `${tick.task}: ${n(tick.done)} ${tick.unit}${detail}`
+  const share = Math.min(1, Math.max(0, tick.done / tick.total))
+  const filled = Math.round(share * BAR_WIDTH)
+  const shown = bar ? `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ` : ''
+  const eta = etaMs === null ? '' : `, ETA ${etaText(etaMs)}`
+  return `${tick.task}: ${shown}${n(Math.min(tick.done, tick.total))}/${n(tick.total)} ${tick.unit} (${Math.floor(share * 100)}%)${eta}${detail}`
+}
 
 export class Output {
   readonly chalk: ChalkInstance
@@ -36,8 +65,16 @@ export class Output {
   private progressSince: number | null = null
   private progressLogged: number | null = null
   private readonly progressIntervalMs: number
+  /** Per task: when and at what count its first tick came (the ETA's baseline). */
+  private readonly tasks = new Map<string, { readonly at: number; readonly done: number }>()
+  private lastDraw = -Infinity
+  private pendingDraw: NodeJS.Timeout | null = null
+  private pendingLine = ''
+  private unregisterClear: (() => void) | null = null
   /** True once the result document (or its text) was written to stdout. */
   resultWritten = false
+  /** progress() as the domain's callback. */
+  readonly onProgress = (tick: ProgressTick): void => this.progress(tick)
 
   constructor(
     private readonly streams: OutputStreams,
@@ -64,28 +101,65 @@ export class Output {
   }
 
   /**
-   * Progress on stderr (silent under --json and --quiet): on a TTY one line rewritten in place;
-   * off a TTY (a CI log) one plain line every PROGRESS_LOG_INTERVAL_MS, the first only once the
-   * work has run that long, so short commands print none.
+   * Progress on stderr, never on stdout (so also under --json; silent under --quiet). On a TTY
+   * one line with a bar, counts, % and an ETA, redrawn in place at most every PROGRESS_REDRAW_MS
+   * and cleared before anything else is written. Off a TTY (a CI log) one plain `progress: …`
+   * line every PROGRESS_LOG_INTERVAL_MS, the first only once the work has run that long, so
+   * short commands print none.
    */
-  progress(text: string): void {
+  progress(tick: ProgressTick | string): void {
     if (this.quiet) return
-    if (this.streams.stderr.isTTY === true) {
-      if (this.json) return
-      this.streams.stderr.write(`\r\x1b[2K${text}`)
-      this.progressShown = true
-      return
-    }
     const now = Date.now()
+    const tty = this.streams.stderr.isTTY === true
+    const text = typeof tick === 'string' ? tick : formatProgress(tick, this.eta(tick, now), tty)
+    if (tty) return this.draw(text, now)
     this.progressSince ??= now
     if (now - (this.progressLogged ?? this.progressSince) < this.progressIntervalMs) return
     this.progressLogged = now
     this.streams.stderr.write(`progress: ${text}\n`)
   }
 
+  /** Remaining time from the task's rate since its first tick; null until that means anything. */
+  private eta(tick: ProgressTick, now: number): number | null {
+    const base = this.tasks.get(tick.task)
+    if (!base) {
+      this.tasks.set(tick.task, { at: now, done: tick.done })
+      return null
+    }
+    const ran = now - base.at
+    const gained = tick.done - base.done
+    if (tick.total === null || ran < ETA_AFTER_MS || gained <= 0) return null
+    return (Math.max(0, tick.total - tick.done) * ran) / gained
+  }
+
+  /** Redraws the TTY line, or keeps it for a redraw once PROGRESS_REDRAW_MS has passed. */
+  private draw(text: string, now: number): void {
+    const width = this.streams.stderr.columns ?? 80
+    this.pendingLine = text.length >= width ? `${text.slice(0, Math.max(1, width - 2))}…` : text
+    const wait = this.lastDraw + PROGRESS_REDRAW_MS - now
+    if (wait > 0) {
+      this.pendingDraw ??= setTimeout(() => {
+        this.pendingDraw = null
+        this.draw(this.pendingLine, Date.now())
+      }, wait).unref()
+      return
+    }
+    this.lastDraw = now
+    this.streams.stderr.write(`${CLEAR_LINE}${this.pendingLine}`)
+    if (!this.progressShown) {
+      this.progressShown = true
+      // Ctrl-C while the line is shown: clear it before the "Interrupted" line.
+      this.unregisterClear = registerCleanup(() => this.streams.stderr.write(CLEAR_LINE))
+    }
+  }
+
   endProgress(): void {
-    if (this.progressShown) this.streams.stderr.write('\r\x1b[2K')
+    if (this.pendingDraw) clearTimeout(this.pendingDraw)
+    this.pendingDraw = null
+    if (this.progressShown) this.streams.stderr.write(CLEAR_LINE)
     this.progressShown = false
+    this.unregisterClear?.()
+    this.unregisterClear = null
   }
 
   /** An informational line on stderr (silent under --quiet). */

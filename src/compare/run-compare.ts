@@ -6,6 +6,7 @@ import type { LoadedContract } from '../contract/files.js'
 import { OigError } from '../errors.js'
 import { StagedOutput, writeFileAtomic } from '../evidence/files.js'
 import { EVIDENCE_NAMES } from '../evidence/layout.js'
+import { progressCounter, type OnProgress } from '../progress.js'
 import type { ReplayPacing } from '../replay/client.js'
 import { loadSessions } from '../replay/load-session.js'
 import type { SettingSpec } from '../replay/plan.js'
@@ -93,7 +94,7 @@ function pacingFor(target: string, pacing: ReplayPacing): ReplayPacing {
 
 export async function runCompare(
   opts: CompareOptions,
-  onProgress?: (text: string) => void,
+  onProgress?: OnProgress,
 ): Promise<CompareReport> {
   if (opts.sessions.length === 0)
     throw new OigError('USAGE', 'Failed to compare: no --session given.', {
@@ -124,8 +125,16 @@ async function compareInto(
   opts: CompareOptions,
   targets: readonly string[],
   loaded: ReadonlyArray<Awaited<ReturnType<typeof loadSessions>>[number] & { file: string }>,
-  onProgress: ((text: string) => void) | undefined,
+  onProgress: OnProgress | undefined,
 ): Promise<CompareReport> {
+  // Progress in frames sent over all replays (a replay per session and live target).
+  const perSession = targets.length + (opts.online ? 1 : 0)
+  const frames = loaded.reduce((n, l) => n + l.plan.steps.length, 0) * perSession
+  const step = progressCounter('compare', frames, 'frames', onProgress)
+  let replaysDone = 0
+  const finished = (): void =>
+    step(0, `${++replaysDone}/${loaded.length * perSession} replays done`)
+  const onStep = (): void => step()
   const sessions: CompareReport['sessions'] = []
   const perTarget = new Map<string, { address: string | null; builtIn: boolean }>([
     ['online', { address: opts.online, builtIn: false }],
@@ -145,7 +154,6 @@ async function compareInto(
       const transcripts: Record<string, string> = {}
       const online = opts.online
         ? (async () => {
-            onProgress?.(`compare: ${plan.sessionId} → online ${opts.online}`)
             const t = await replayPlan(plan, file, {
               target: opts.online!,
               contract: opts.contract.contract,
@@ -153,12 +161,13 @@ async function compareInto(
               extraSettings: [],
               allowRemote: opts.allowRemote,
               queueRecorded: false,
+              onStep,
             })
+            finished()
             return { t, run: { name: 'online', steps: t.steps } satisfies TargetRun }
           })()
         : null
       const replays = targets.map(async (name) => {
-        onProgress?.(`compare: ${plan.sessionId} → ${name}`)
         const t = await replayPlan(plan, file, {
           target: name,
           contract: opts.contract.contract,
@@ -166,7 +175,9 @@ async function compareInto(
           extraSettings: opts.extraSettings,
           allowRemote: opts.allowRemote,
           ...(opts.replies ? { replies: opts.replies } : {}),
+          onStep,
         })
+        finished()
         return { name, t }
       })
       const onlineDone = online ? await online : null

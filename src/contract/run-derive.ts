@@ -1,8 +1,9 @@
 /** `contract derive` and `contract merge` at the I/O edge: captures in, contract file out. */
 import fs from 'node:fs'
-import { openSources, streamSessions } from '../capture/sources.js'
+import { openSources, rowProgress, streamSessions } from '../capture/sources.js'
 import { DEFAULT_SESSION_GAP_MS } from '../capture/sessions.js'
 import { OigError, reasonOf } from '../errors.js'
+import type { OnProgress } from '../progress.js'
 import { GENERATOR } from '../version.js'
 import { buildContract, contractToState } from './build.js'
 import { addSession, requestKeyOf } from './derive.js'
@@ -33,7 +34,9 @@ export interface DeriveOptions {
 }
 
 export interface DeriveHooks {
-  readonly onProgress?: (file: string, rows: number) => void
+  /** Rows read of all inputs, under `task` (`contract derive` or `contract validate`). */
+  readonly onProgress?: OnProgress
+  readonly task?: string
   /** Called with every session after it was added (validate collects facts of cited frames). */
   readonly onSession?: (session: Session, file: string) => void
   /** Filled with what each pair became (see addPairs). */
@@ -53,6 +56,7 @@ export async function deriveState(
   try {
     const state: ContractState = emptyState(opts.maxCitations)
     const join = new FrameJoin(pairTimestamps(pairs.map((p) => p.doc)))
+    const progress = rowProgress(hooks.task ?? 'contract derive', sources, hooks.onProgress)
     for (const source of sources) {
       const stats = await streamSessions(source, {
         sessionGapMs: (opts.sessionGapS ?? DEFAULT_SESSION_GAP_MS / 1000) * 1000,
@@ -61,7 +65,7 @@ export async function deriveState(
           if (join.wanted.size > 0) indexFrames(join, session, source.ref.file)
           hooks.onSession?.(session, source.ref.file)
         },
-        onProgress: (rows) => hooks.onProgress?.(source.ref.file, rows),
+        onProgress: progress.of(source),
       })
       await source.hashed()
       state.inputs.push({
@@ -83,7 +87,7 @@ export async function deriveState(
 /** Derives a contract from captures and pairs files. */
 export async function deriveContract(
   opts: DeriveOptions,
-  onProgress?: (file: string, rows: number) => void,
+  onProgress?: OnProgress,
 ): Promise<Contract> {
   const state = await deriveState(opts, onProgress ? { onProgress } : {})
   return buildContract(state, { version: opts.version, generator: GENERATOR })

@@ -1,4 +1,5 @@
 /** `contract validate` at the I/O edge: contract + captures in, validation evidence out. */
+import type { OnProgress } from '../progress.js'
 import { GENERATOR } from '../version.js'
 import { readContract } from './files.js'
 import { deriveState } from './run-derive.js'
@@ -23,7 +24,10 @@ export interface ValidateOptions {
 }
 
 /** Validates a contract file against captures; schema problems throw (exit 2), findings are values. */
-export async function runValidate(opts: ValidateOptions): Promise<ContractValidation> {
+export async function runValidate(
+  opts: ValidateOptions,
+  onProgress?: OnProgress,
+): Promise<ContractValidation> {
   const { contract, sha256 } = readContract(opts.contract)
   const wanted = citedFrames(contract)
   const facts = new Map<FactKey, FrameFact>()
@@ -35,7 +39,12 @@ export async function runValidate(opts: ValidateOptions): Promise<ContractValida
       pairs: opts.pairs ?? [],
       maxCitations: contract.rules.maxCitations,
     },
-    { onSession: (session, file) => collectFacts(session, file, wanted, facts), ledger },
+    {
+      onSession: (session, file) => collectFacts(session, file, wanted, facts),
+      ledger,
+      task: 'contract validate',
+      ...(onProgress ? { onProgress } : {}),
+    },
   )
   {
     const key = (xs: ReadonlyArray<{ file: string; sha256: string }>): string =>

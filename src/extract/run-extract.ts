@@ -3,8 +3,9 @@
  * output exists), stream each into sessions, write selected fixtures and the summary atomically.
  */
 import { parseCaptureTs } from '../capture/rows.js'
-import { openSources, streamSessions } from '../capture/sources.js'
+import { openSources, rowProgress, streamSessions } from '../capture/sources.js'
 import { OigError } from '../errors.js'
+import type { OnProgress } from '../progress.js'
 import { StagedOutput } from '../evidence/files.js'
 import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
 import {
@@ -34,12 +35,6 @@ export interface ExtractOptions {
   readonly sessionGapS: number
 }
 
-export interface ExtractProgress {
-  readonly source: string
-  readonly rows: number
-  readonly sessions: number
-}
-
 export const SESSIONS_DIR = 'sessions'
 /** Frames of selected sessions kept in memory at most while the input's hash is computed. */
 const MAX_WAITING_FRAMES = 20_000
@@ -59,7 +54,7 @@ function parseTime(label: string, value: string | null): number | null {
 /** Runs extract; returns the summary that was also written to `<out>/extract-result.json`. */
 export async function runExtract(
   opts: ExtractOptions,
-  onProgress?: (p: ExtractProgress) => void,
+  onProgress?: OnProgress,
 ): Promise<ExtractResult> {
   const filter: SessionFilter = {
     select: opts.select,
@@ -83,6 +78,7 @@ export async function runExtract(
     const staged = output
     const summary = new ExtractSummary()
     const sourceReports: ExtractResult['sources'] = []
+    const progress = rowProgress('extract', sources, onProgress)
     for (const source of sources) {
       // The DB is hashed on a worker thread while it is read: fixtures (which cite the hash) wait
       // in memory until it is known, a bounded amount, so that the reading thread never blocks.
@@ -126,7 +122,7 @@ export async function runExtract(
           else if (waitingFrames > MAX_WAITING_FRAMES) return source.hashed()
           return null
         },
-        onProgress: (rows, sessions) => onProgress?.({ source: source.ref.file, rows, sessions }),
+        onProgress: progress.of(source),
         // Only some sessions wanted: the lean first pass reads in full only those that may be.
         ...(isRestrictive(filter)
           ? {

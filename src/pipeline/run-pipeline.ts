@@ -20,6 +20,7 @@ import { DEFAULT_SESSION_GAP_MS } from '../capture/sessions.js'
 import type { GateDecision } from '../gate/gate-schema.js'
 import { runGate } from './run-gate.js'
 import { writeReport } from '../report/files.js'
+import type { ProgressTick } from '../progress.js'
 import { SOAK_SCENARIOS } from '../soak/report-schema.js'
 import { loadSoakSessions, runSoak, writeSoakReports } from '../soak/run-soak.js'
 
@@ -98,7 +99,7 @@ export function whyFailed(reasons: readonly string[], max = 3): string {
 
 export async function runPipeline(
   opts: PipelineOptions,
-  progress: (text: string) => void = () => undefined,
+  progress: (p: ProgressTick | string) => void = () => undefined,
 ): Promise<PipelineResult> {
   fs.mkdirSync(opts.out, { recursive: true })
   const paths = layout(opts.out)
@@ -119,16 +120,19 @@ export async function runPipeline(
   }
 
   progress('extract: sessions, classes, integrity')
-  const extract = await runExtract({
-    dbs,
-    sessionFiles: [],
-    out: opts.out,
-    select: 'all',
-    from: null,
-    to: null,
-    conn: null,
-    sessionGapS: DEFAULT_SESSION_GAP_MS / 1000,
-  })
+  const extract = await runExtract(
+    {
+      dbs,
+      sessionFiles: [],
+      out: opts.out,
+      select: 'all',
+      from: null,
+      to: null,
+      conn: null,
+      sessionGapS: DEFAULT_SESSION_GAP_MS / 1000,
+    },
+    progress,
+  )
   const f = extract.totals.findings
   steps.push({
     name: 'extract',
@@ -139,13 +143,16 @@ export async function runPipeline(
 
   progress('contract derive')
   const contractFile = paths.contract
-  const contract = await deriveContract({
-    dbs,
-    sessionFiles: [],
-    pairs: opts.pairs ?? [],
-    version: '1.0.0',
-    maxCitations: 5,
-  })
+  const contract = await deriveContract(
+    {
+      dbs,
+      sessionFiles: [],
+      pairs: opts.pairs ?? [],
+      version: '1.0.0',
+      maxCitations: 5,
+    },
+    progress,
+  )
   writeContract(contractFile, contract)
   steps.push({
     name: 'contract derive',
@@ -155,13 +162,10 @@ export async function runPipeline(
   })
 
   progress('contract validate')
-  const validation = await runValidate({
-    contract: contractFile,
-    dbs,
-    sessionFiles: [],
-    pairs: opts.pairs ?? [],
-    strict: true,
-  })
+  const validation = await runValidate(
+    { contract: contractFile, dbs, sessionFiles: [], pairs: opts.pairs ?? [], strict: true },
+    progress,
+  )
   writeJsonAtomic(paths.contractValidation, validation)
   steps.push({
     name: 'contract validate',

@@ -310,6 +310,7 @@ export async function runReplay(
   plan: ReplayPlan,
   address: ReplayTargetAddress,
   pacing: ReplayPacing,
+  onStep?: () => void,
 ): Promise<ReplayStepResult[]> {
   let conn = await ReplayConnection.open(address, pacing.replyTimeoutMs)
   try {
@@ -320,6 +321,7 @@ export async function runReplay(
       const result = await conn.send(step, pacing)
       if (reconnect && conn.connected) result.notes.unshift('reconnected after no-reply')
       results.push(result)
+      onStep?.()
     }
     await conn.hold(Math.max(pacing.holdAfterS * 1000, quietOf(pacing)))
     conn.collectLate(results[results.length - 1])

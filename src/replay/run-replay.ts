@@ -19,6 +19,8 @@ export interface ReplayRunOptions {
   readonly queueRecorded?: boolean
   /** The reply mix of built-in targets (--replies / --seed; default dominant). */
   readonly replies?: ReplyPolicyOptions
+  /** Called after each frame of the plan was sent and answered (or not). */
+  readonly onStep?: () => void
 }
 
 /** Replays one plan against one target (started for this replay when built in). */
@@ -32,7 +34,8 @@ export async function replayPlan(
     const queued: ReplayTranscript['settingsQueued'] = []
     const specs = [...(opts.queueRecorded === false ? [] : plan.settings), ...opts.extraSettings]
     for (const s of specs) queued.push({ ...s, id: target.queueSetting(s) })
-    const steps = await runReplay(plan, { host: target.host, port: target.port }, opts.pacing)
+    const address = { host: target.host, port: target.port }
+    const steps = await runReplay(plan, address, opts.pacing, opts.onStep)
     return {
       kind: 'replay',
       schemaVersion: REPLAY_SCHEMA_VERSION,

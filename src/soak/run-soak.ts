@@ -8,6 +8,7 @@ import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
 import type { LoadedContract } from '../contract/files.js'
 import type { Contract } from '../contract/schema.js'
 import { OigError } from '../errors.js'
+import type { OnProgress } from '../progress.js'
 import { layout } from '../evidence/layout.js'
 import { StagedOutput } from '../evidence/files.js'
 import type { ProxyLogEvent } from '../evidence/schemas/proxy-events.js'
@@ -42,7 +43,8 @@ export interface SoakOptions extends ScheduleParams {
   readonly lanes?: number
   /** The reply mix of the mock and the local replies (default dominant). */
   readonly replies?: ReplyPolicyOptions
-  readonly progress?: (text: string) => void
+  /** Simulated seconds of --duration, twice a second. */
+  readonly progress?: OnProgress
 }
 
 /** Runs one soak scenario for real and returns its report (with the verdict). */
@@ -112,9 +114,13 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   }
   const ticker = setInterval(() => {
     const s = proxy.state()
-    opts.progress?.(
-      `soak ${opts.scenario}: ${Math.min(simNowS(), opts.durationS).toFixed(0)}/${opts.durationS} s simulated, ${s.state}, ${modes.length} transitions, ${s.counters.rescued} rescues`,
-    )
+    opts.progress?.({
+      task: `soak ${opts.scenario}`,
+      done: Math.min(simNowS(), opts.durationS),
+      total: opts.durationS,
+      unit: 's simulated',
+      detail: `${s.state}, ${modes.length} transitions, ${s.counters.rescued} rescues`,
+    })
   }, 500)
 
   let lanes

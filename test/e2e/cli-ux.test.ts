@@ -492,7 +492,11 @@ describe('progress off a TTY (issue 14 item 6)', () => {
     expect(sim.stderr).toMatch(/^progress: simulate: [\d,]+ rows$/m)
     const r = oigctl(['extract', '--db', db, '--out', join(dir, 'ev'), '--json'], { env })
     expect(r.code).toBe(0)
-    expect(r.stderr).toMatch(/^progress: extract: synthetic\.db: [\d,]+ rows, [\d,]+ sessions$/m)
+    // Counts of the total and % (and an ETA once it means something), the file being read.
+    expect(r.stderr).toMatch(
+      /^progress: extract: [\d,]+\/60,000 rows \(\d+%\)(, ETA [^·]+)? · synthetic\.db, [\d,]+ sessions$/m,
+    )
+    expect(r.stderr).not.toContain('\x1b')
     expect(() => JSON.parse(r.stdout) as unknown).not.toThrow()
     const quiet = oigctl(['extract', '--db', db, '--out', join(dir, 'ev2'), '-q'], { env })
     expect(quiet.stderr).not.toContain('progress:')

@@ -53,8 +53,7 @@ export function addDerive(contract: Command, ctx: CommandContext): void {
           maxCitations: opts.maxCitations,
           sessionGapS: opts.sessionGap / 1000,
         },
-        (file, rows) =>
-          output.progress(`contract derive: ${file}: ${rows.toLocaleString('en')} rows`),
+        output.onProgress,
       )
       return writeAndShow(output, opts.out, 'contract', c)
     }),
@@ -84,11 +83,10 @@ export function addValidate(contract: Command, ctx: CommandContext): void {
     .action(
       ctx.action(async (output, opts: Inputs & { contract: string; strict?: boolean }) => {
         checkOutputFile(opts.out, '--out')
-        const v = await runValidate({
-          contract: opts.contract,
-          ...inputs(opts),
-          strict: opts.strict === true,
-        })
+        const v = await runValidate(
+          { contract: opts.contract, ...inputs(opts), strict: opts.strict === true },
+          output.onProgress,
+        )
         writeJsonAtomic(opts.out, v)
         output.result(v, renderValidation)
         return v.verdict === 'valid' ? ExitCode.Ok : ExitCode.Findings

@@ -68,10 +68,7 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
           conn: opts.conn ?? null,
           sessionGapS: opts.sessionGap / 1000,
         },
-        (p) =>
-          output.progress(
-            `extract: ${p.source}: ${p.rows.toLocaleString('en')} rows, ${p.sessions.toLocaleString('en')} sessions`,
-          ),
+        output.onProgress,
       )
       // A filter that selects nothing says so (and is a finding under --strict).
       const filters = [

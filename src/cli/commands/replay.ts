@@ -4,6 +4,7 @@ import type { Command } from 'commander'
 import { readContract } from '../../contract/files.js'
 import { OigError } from '../../errors.js'
 import { ensureWritableDir } from '../../evidence/files.js'
+import { progressCounter } from '../../progress.js'
 import { loadSessions } from '../../replay/load-session.js'
 import { replayPlan, writeTranscript } from '../../replay/run-replay.js'
 import { checkTarget } from '../../replay/targets.js'
@@ -80,6 +81,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
           },
         )
       const transcripts: ReplayTranscript[] = []
+      const step = progressCounter('replay', count, 'BOX frames', output.onProgress)
       for (const plan of plans) {
         const t = await replayPlan(plan, opts.session, {
           target: opts.target,
@@ -88,6 +90,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
           extraSettings: extra,
           allowRemote: opts.allowRemote === true,
           replies: replyPolicyOptions(opts),
+          onStep: () => step(1, plan.sessionId),
         })
         output.info(`wrote ${writeTranscript(path.join(opts.out, 'replay'), t)}`)
         transcripts.push(t)

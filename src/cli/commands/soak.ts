@@ -5,6 +5,7 @@ import { ensureWritableDir } from '../../evidence/files.js'
 import { readContract } from '../../contract/files.js'
 import { OigError } from '../../errors.js'
 import { SOAK_SCENARIOS, type SoakReport } from '../../soak/report-schema.js'
+import { progressOfParts } from '../../progress.js'
 import {
   loadSoakSessions,
   runSoak,
@@ -57,6 +58,7 @@ export function registerSoak(program: Command, ctx: CommandContext): void {
           `not sent (contract ${contract.version} has no cloud reply for them): ${skipped.join(', ')}`,
         )
       const scenarios = opts.scenario === 'all' ? [...SOAK_SCENARIOS] : [opts.scenario]
+      const part = progressOfParts('soak', scenarios.length, 'scenarios', output.onProgress)
       const reports = await soakAll(scenarios, (scenario) => ({
         scenario,
         durationS: opts.duration / 1000,
@@ -69,7 +71,7 @@ export function registerSoak(program: Command, ctx: CommandContext): void {
         plans,
         source,
         replies: { mode: opts.replies, seed: opts.seed },
-        progress: (p) => output.progress(scenarios.length > 1 ? `${scenario}: ${p}` : p),
+        progress: scenarios.length > 1 ? part(scenario) : output.onProgress,
       }))
       for (const file of writeSoakReports(opts.out, reports)) output.info(`wrote ${file}`)
       printResults(output, reports, { kind: 'soak-batch', field: 'reports' }, renderSoak)
