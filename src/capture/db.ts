@@ -316,12 +316,19 @@ export class CaptureDb {
   /**
    * Rows to expect, for progress: the rowid span (two index look-ups, where count(*) reads the
    * whole table). Exact for the add-on's files, which never delete; an upper bound otherwise.
+   * null when it cannot tell (`frames` is a view: the read reports that itself).
    */
-  rowSpan(): number {
-    const row = this.db
-      .prepare('SELECT (SELECT max(rowid) FROM frames) - (SELECT min(rowid) FROM frames) + 1 AS n')
-      .get() as { n: number | null }
-    return row.n ?? 0
+  rowSpan(): number | null {
+    try {
+      const row = this.db
+        .prepare(
+          'SELECT (SELECT max(rowid) FROM frames) - (SELECT min(rowid) FROM frames) + 1 AS n',
+        )
+        .get() as { n: number | null }
+      return row.n ?? 0
+    } catch {
+      return null
+    }
   }
 
   isSynthetic(): boolean {

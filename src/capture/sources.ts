@@ -25,8 +25,8 @@ export interface CaptureSource {
   readonly missingColumns: readonly string[]
   readonly extraColumns: readonly string[]
   readonly idsOrdered: boolean
-  /** Rows `rows()` is expected to yield (for progress; an upper bound where a DB has gaps). */
-  readonly rowTotal: number
+  /** Rows `rows()` is expected to yield (for progress; an upper bound where a DB has gaps; null: unknown). */
+  readonly rowTotal: number | null
   rows(): Iterable<CaptureRow>
   /** The lean first pass, where the input allows it (a DB in the add-on's layout). */
   readonly lean: LeanReader | null
@@ -152,13 +152,15 @@ export function rowProgress(
   sources: readonly CaptureSource[],
   onProgress: OnProgress | undefined,
 ): { of(source: CaptureSource): (rows: number, sessions: number) => void } {
-  const total = sources.reduce((n, s) => n + s.rowTotal, 0)
+  const total = sources.every((s) => s.rowTotal !== null)
+    ? sources.reduce((n, s) => n + s.rowTotal!, 0)
+    : null
   let before = 0
   onProgress?.({ task, done: 0, total, unit: 'rows' })
   return {
     of(source) {
       const start = before
-      before += source.rowTotal
+      before += source.rowTotal ?? 0
       return (rows, sessions) =>
         onProgress?.({
           task,

@@ -86,7 +86,8 @@ export function registerPipeline(program: Command, ctx: CommandContext): void {
           soakTimeScale: opts.soakTimeScale,
           checklist: SHIPPED_CHECKLIST,
         },
-        (p) => output.info(`… ${p}`),
+        // Step lines as info; the steps' own progress as the progress line.
+        (p) => (typeof p === 'string' ? output.info(`… ${p}`) : output.progress(p)),
       )
       output.result(result, renderPipeline)
       // On real captures the exit code is the gate's: 0 REMOVE, 1 KEEP. On synthetic data KEEP
