@@ -73,6 +73,10 @@ export class Output {
   private unregisterClear: (() => void) | null = null
   /** True once the result document (or its text) was written to stdout. */
   resultWritten = false
+  /** Live lines (serve's frame lines) are wanted: stderr is a terminal and not --quiet. */
+  get liveLines(): boolean {
+    return this.streams.stderr.isTTY === true && !this.quiet
+  }
   /** progress() as the domain's callback. */
   readonly onProgress = (tick: ProgressTick): void => this.progress(tick)
 

@@ -13,7 +13,9 @@ import { checkOutputFile } from '../evidence/files.js'
 import { onStopSignal, SIGNAL_EXIT_CODES } from '../evidence/interrupt-cleanup.js'
 import { isLoopbackHost } from '../targets/listen.js'
 import { MAX_FRAME_BYTES } from '../protocol/frame-splitter.js'
-import { NO_EVENT_LOG, openEventLog, type EventLog } from '../targets/event-log.js'
+import { NO_EVENT_LOG, openEventLog } from '../targets/event-log.js'
+import type { ProxyEventSink } from '../evidence/schemas/proxy-events.js'
+import { withLiveFrames } from './live-frames.js'
 import { formatEndpoint, type Endpoint } from '../targets/endpoint.js'
 import type { CommandContext } from './context.js'
 import type { Output } from './output.js'
@@ -245,7 +247,7 @@ export interface ServeSpec<S> {
 /** What runServe hands the server's start: the contract, the log (null without --log), … */
 export interface ServeRun {
   readonly contract: LoadedContract
-  readonly log: EventLog | null
+  readonly log: ProxyEventSink | null
   readonly output: Output
   readonly controlGuard: { readonly token: string | null }
   /** The control port to open, or null under --no-control. */
@@ -299,7 +301,9 @@ export async function runServe<S>(ctx: CommandContext, command: Command, spec: S
   let server: Served<S>
   try {
     const controlPort = opts.control ? opts.controlPort : null
-    server = await spec.start({ contract, log, output, controlGuard, controlPort })
+    // On a terminal, a line per frame too (withLiveFrames).
+    const sink = withLiveFrames(log, output)
+    server = await spec.start({ contract, log: sink, output, controlGuard, controlPort })
   } catch (error) {
     await log?.close()
     throw error

@@ -42,10 +42,37 @@ export function issueText(issue: z.core.$ZodIssue): string {
   return `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`
 }
 
-/** A file's text; never throws. */
+/** The one document standard input held, once a command read it for `-` (useStdinDocument). */
+let stdinText: string | null = null
+
+/** Makes `-` name `text` (standard input, read once by the command) for every reader below. */
+export function useStdinDocument(text: string): void {
+  stdinText = text
+}
+
+interface Stdin extends NodeJS.ReadableStream {
+  readonly isTTY?: boolean
+}
+
+/**
+ * Reads standard input to the end, asynchronously (a blocking read of a pipe would keep Ctrl-C
+ * from being handled). A terminal is refused: `-` means a piped document.
+ */
+export async function readStdin(stdin: Stdin, hint: string): Promise<string> {
+  if (stdin.isTTY === true)
+    throw new OigError('USAGE', 'Failed to read -: standard input is a terminal, not a document.', {
+      hint,
+    })
+  const chunks: Buffer[] = []
+  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** A file's text (`-`: standard input, once a command read it); never throws. */
 export function readText(
   file: string,
 ): { ok: true; text: string } | { ok: false; problem: DocumentProblem } {
+  if (file === '-' && stdinText !== null) return { ok: true, text: stdinText }
   try {
     return { ok: true, text: fs.readFileSync(file, 'utf8') }
   } catch (error) {

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { SessionExportSchema } from '../capture/session-file.js'
 import { sessionExportSource } from '../capture/sources.js'
 import { OigError } from '../errors.js'
-import { parseJson, readText, type JsonText } from '../evidence/read-document.js'
+import { parseJson, readStdin, readText, type JsonText } from '../evidence/read-document.js'
 import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
 import {
   checkKnownJson,
@@ -53,13 +53,7 @@ async function readInputText(file: string, stdin: Stdin): Promise<string> {
         : read.problem.message.replace(/^unreadable: /, '')
     throw new OigError('INPUT_NOT_FOUND', `Failed to read ${file}: ${reason}.`, { hint: HINT })
   }
-  if (stdin.isTTY === true)
-    throw new OigError('USAGE', 'Failed to read -: standard input is a terminal, not a document.', {
-      hint: 'Pipe one in, e.g. oigctl compare … --json | oigctl show -',
-    })
-  const chunks: Buffer[] = []
-  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
-  return Buffer.concat(chunks).toString('utf8')
+  return readStdin(stdin, 'Pipe one in, e.g. oigctl compare … --json | oigctl show -')
 }
 
 /** The add-on's session export (no `kind`) as fixtures, or null when `json` is not one. */

@@ -5,6 +5,7 @@ import { checkExistingDirWritable, checkOutputFile } from '../../evidence/files.
 import { runGate } from '../../pipeline/run-gate.js'
 import { SHIPPED_CHECKLIST } from '../../shipped.js'
 import type { CommandContext } from '../context.js'
+import { stdinForOptions } from '../stdin.js'
 import { ExitCode } from '../exit-codes.js'
 import {
   addOptions,
@@ -81,6 +82,13 @@ export function registerGate(program: Command, ctx: CommandContext): void {
   ).action(
     ctx.action(async (output, opts: GateOptions) => {
       parseOptions(SessionNeedsRehearsal, opts, 'gate')
+      // `-`: one of the JSON inputs from standard input.
+      const documents = { '--checklist': opts.checklist, '--contract': opts.contract }
+      await stdinForOptions(
+        'gate',
+        { ...documents, '--session': opts.session },
+        { '--evidence': opts.evidence },
+      )
       if (opts.junit) checkOutputFile(opts.junit, '--junit')
       // gate.json goes into the evidence folder (its absence is reported by the gate itself).
       checkExistingDirWritable(opts.evidence, '--evidence')
