@@ -260,3 +260,21 @@ export class StagedOutput {
     this.unregister()
   }
 }
+
+/**
+ * Writes several JSON files under `dir` all together: staged, then moved into place by one
+ * commit (none of them when one cannot be written, or on Ctrl-C); returns their final paths.
+ */
+export function writeJsonFilesTogether(
+  dir: string,
+  files: ReadonlyArray<readonly [relative: string, value: unknown]>,
+): string[] {
+  const output = new StagedOutput(dir)
+  try {
+    for (const [relative, value] of files) output.writeJson(relative, value)
+    return output.commit()
+  } catch (error) {
+    output.abort()
+    throw error
+  }
+}

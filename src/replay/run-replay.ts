@@ -2,7 +2,7 @@
 import path from 'node:path'
 import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
 import type { Contract } from '../contract/schema.js'
-import { ensureWritableDir, writeJsonAtomic } from '../evidence/files.js'
+import { writeJsonFilesTogether } from '../evidence/files.js'
 import { GENERATOR } from '../version.js'
 import { runReplay, type ReplayPacing } from './client.js'
 import type { ReplayPlan, SettingSpec } from './plan.js'
@@ -75,9 +75,10 @@ export function transcriptFile(outDir: string, t: ReplayTranscript): string {
   return path.join(outDir, `${name}.replay.json`)
 }
 
-export function writeTranscript(outDir: string, t: ReplayTranscript): string {
-  ensureWritableDir(outDir)
-  const file = transcriptFile(outDir, t)
-  writeJsonAtomic(file, t)
-  return file
+/** Writes the transcripts to `<out>/replay/`, all together (staged); returns their paths. */
+export function writeTranscripts(out: string, transcripts: readonly ReplayTranscript[]): string[] {
+  return writeJsonFilesTogether(
+    out,
+    transcripts.map((t) => [transcriptFile('replay', t), t] as const),
+  )
 }

@@ -10,7 +10,7 @@ import type { Contract } from '../contract/schema.js'
 import { OigError } from '../errors.js'
 import type { OnProgress } from '../progress.js'
 import { layout } from '../evidence/layout.js'
-import { StagedOutput } from '../evidence/files.js'
+import { writeJsonFilesTogether } from '../evidence/files.js'
 import type { ProxyLogEvent } from '../evidence/schemas/proxy-events.js'
 import { loadSessions } from '../replay/load-session.js'
 import type { ReplayPlan } from '../replay/plan.js'
@@ -235,13 +235,9 @@ export async function loadSoakSessions(
  * place: none of them when one cannot be written); returns the paths.
  */
 export function writeSoakReports(out: string, reports: readonly SoakReport[]): string[] {
-  const output = new StagedOutput(out)
-  try {
-    const paths = layout(out)
-    for (const r of reports) output.writeJson(path.relative(out, paths.soakFile(r.scenario)), r)
-    return output.commit()
-  } catch (error) {
-    output.abort()
-    throw error
-  }
+  const paths = layout(out)
+  return writeJsonFilesTogether(
+    out,
+    reports.map((r) => [path.relative(out, paths.soakFile(r.scenario)), r] as const),
+  )
 }

@@ -14,6 +14,8 @@ import { runGate } from '../../src/pipeline/run-gate.js'
 import { writeReport } from '../../src/report/files.js'
 import type { SoakReport } from '../../src/soak/report-schema.js'
 import { writeSoakReports } from '../../src/soak/run-soak.js'
+import type { ReplayTranscript } from '../../src/replay/transcript-schema.js'
+import { writeTranscripts } from '../../src/replay/run-replay.js'
 import { SHIPPED_CHECKLIST, SHIPPED_CONTRACT } from '../../src/shipped.js'
 import { capturesDir } from '../helpers/captures.js'
 import { tempDir } from '../helpers/make-db.js'
@@ -123,6 +125,22 @@ describe('multi-file writers stage everything, then move it into place', () => {
     expect(files).toEqual([
       path.join(out, 'soak', 'stable.soak.json'),
       path.join(out, 'soak', 'outage.soak.json'),
+    ])
+    expect(inPlace(events)).toEqual([])
+    expect(placedEarly(events)).toEqual([])
+  })
+})
+
+describe('replay: the transcripts of a batch', () => {
+  it('stages every transcript, then moves them into place', () => {
+    const out = tempDir()
+    const events = recordWrites(out)
+    const transcript = (id: string) =>
+      ({ kind: 'replay', session: { id }, target: { name: 'mock' } }) as unknown as ReplayTranscript
+    const files = writeTranscripts(out, [transcript('s#0001'), transcript('s#0002')])
+    expect(files).toEqual([
+      path.join(out, 'replay', 's_0001.mock.replay.json'),
+      path.join(out, 'replay', 's_0002.mock.replay.json'),
     ])
     expect(inPlace(events)).toEqual([])
     expect(placedEarly(events)).toEqual([])

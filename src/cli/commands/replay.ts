@@ -6,7 +6,7 @@ import { OigError } from '../../errors.js'
 import { ensureWritableDir } from '../../evidence/files.js'
 import { progressCounter } from '../../progress.js'
 import { loadSessions } from '../../replay/load-session.js'
-import { replayPlan, writeTranscript } from '../../replay/run-replay.js'
+import { replayPlan, writeTranscripts } from '../../replay/run-replay.js'
 import { checkTarget } from '../../replay/targets.js'
 import type { ReplayTranscript } from '../../replay/transcript-schema.js'
 import { formatEndpoint } from '../../targets/endpoint.js'
@@ -92,9 +92,10 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
           replies: replyPolicyOptions(opts),
           onStep: () => step(1, plan.sessionId),
         })
-        output.info(`wrote ${writeTranscript(path.join(opts.out, 'replay'), t)}`)
         transcripts.push(t)
       }
+      // All the transcripts at once: a failed or stopped replay leaves none of them.
+      for (const file of writeTranscripts(opts.out, transcripts)) output.info(`wrote ${file}`)
       printResults(
         output,
         transcripts,
