@@ -85,7 +85,13 @@ export async function runExtract(
       const waiting: Array<{ file: string; fixture: SessionFixture }> = []
       let waitingFrames = 0
       let hashKnown = false
-      const unhashed = { ...source.ref, sha256: '' }
+      // Not a spread of source.ref: that would read its sha256 getter, which hashes the DB here.
+      const unhashed = {
+        file: source.ref.file,
+        sha256: '',
+        format: source.ref.format,
+        synthetic: source.ref.synthetic,
+      }
       const writeWaiting = (max: number): void => {
         const sha256 = source.ref.sha256
         for (const w of waiting.splice(0, max)) {
