@@ -207,7 +207,7 @@ export function seedOption(description: string): Option {
   return numberOption('--seed <n>', description, { int: true, min: 0 }, 1)
 }
 
-/** `--jobs N`: how many at once (default: the number of cores). */
+/** `--jobs N`: how many at once, a whole number above 0 (each command states its own default). */
 export function jobsOption(description: string): Option {
   return numberOption('--jobs <n>', description, { int: true, above: 0 })
 }

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CaptureDb } from '../../src/capture/db.js'
@@ -8,6 +6,7 @@ import { runExtract } from '../../src/extract/run-extract.js'
 import { classifyText } from '../../src/protocol/classify.js'
 import { END_FAMILY } from '../../src/protocol/frame-class.js'
 import { BoxClient } from '../helpers/box-client.js'
+import { tempDir } from '../helpers/make-db.js'
 import { realFrames, SHIPPED_CONTRACT_FILE, shippedContract } from '../helpers/box-frames.js'
 import { observedReplies, realSessionPairs } from '../helpers/real-session.js'
 import { getJson, postSetting, startTestMock } from '../helpers/mock-cloud.js'
@@ -145,7 +144,7 @@ describe('the local setting queue', () => {
 
 describe('--capture', () => {
   it('records what the proxy sees and sends, read back by CaptureDb, extract and validate', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oigctl-proxy-'))
+    const dir = tempDir('oigctl-proxy-')
     const file = join(dir, 'capture.db')
     const { mock } = await startTestMock()
     const { proxy, api } = await startTestProxy({
