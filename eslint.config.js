@@ -23,6 +23,7 @@ const IO_EDGES = [
   'src/capture/lean-scan.ts',
   'src/evidence/output-run.ts',
   'src/evidence/read-document.ts',
+  'src/evidence/fixture-files.ts',
   'src/simulate/synthetic-db.ts',
   'src/simulate/fill.ts',
   'src/soak/faulty-upstream.ts',

@@ -2,7 +2,9 @@
 import path from 'node:path'
 import { z } from 'zod'
 import { OigError } from '../errors.js'
+import { checkFixtureDocument, packAddress, readPack } from '../evidence/fixture-files.js'
 import { readJsonOrThrow } from '../evidence/read-document.js'
+import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
 import { parseCaptureTs, type CaptureRow } from './rows.js'
 
 const ExportFrameSchema = z.object({
@@ -37,11 +39,32 @@ export type SessionExport = z.infer<typeof SessionExportSchema>
 
 const CODES = ['SESSION_FILE_UNREADABLE', 'SESSION_FILE_INVALID'] as const
 const HINT =
-  'Pass a session export JSON written by the oig-proxy add-on (extract --session-file, replay --session).'
+  'Pass a session export JSON written by the oig-proxy add-on, or session fixtures written by oigctl extract (extract --session, replay --session).'
+
+/**
+ * Reads a session file: the add-on's export, or extract's fixtures (either version, or one
+ * session of a pack); throws OigError naming the file and the problem.
+ */
+export function readSessionFile(
+  file: string,
+): { kind: 'export'; data: SessionExport } | { kind: 'fixtures'; fixtures: SessionFixture[] } {
+  const address = packAddress(file)
+  if (address) return { kind: 'fixtures', fixtures: readPack(address) }
+  const { value: json } = readJsonOrThrow(file, 'session file', CODES, HINT)
+  const kind = (json as { kind?: unknown } | null)?.kind
+  if (kind === 'session') return { kind: 'fixtures', fixtures: [checkFixtureDocument(file, json)] }
+  if (kind === 'session-pack')
+    return { kind: 'fixtures', fixtures: readPack({ index: file, ref: null }) }
+  return { kind: 'export', data: checkSessionExport(file, json) }
+}
 
 /** Reads and validates a session export; throws OigError naming the file and the problem. */
 export function readSessionExport(file: string): SessionExport {
   const { value: json } = readJsonOrThrow(file, 'session file', CODES, HINT)
+  return checkSessionExport(file, json)
+}
+
+function checkSessionExport(file: string, json: unknown): SessionExport {
   const parsed = SessionExportSchema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]

@@ -9,8 +9,10 @@ import { makeYielder } from '../evidence/interrupt-cleanup.js'
 import { CaptureDb } from './db.js'
 import { sha256File, sha256FileInBackground } from './file-hash.js'
 import type { LeanFlag } from './lean-scan.js'
-import type { CaptureRow, LeanRow } from './rows.js'
-import { readSessionExport, sessionExportRows, type SessionExport } from './session-file.js'
+import { packAddress } from '../evidence/fixture-files.js'
+import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
+import { parseCaptureTs, type CaptureRow, type LeanRow } from './rows.js'
+import { readSessionFile, sessionExportRows, type SessionExport } from './session-file.js'
 import { SessionBuilder, completeSession, type Session } from './sessions.js'
 import { sourceLabel, type SourceRef } from './source-ref.js'
 
@@ -44,24 +46,19 @@ export interface LeanReader {
   rowsBetween(from: number, to: number): CaptureRow[]
 }
 
-/** A session export (already read and validated) as a capture source; `file` names it. */
-export function sessionExportSource(
+/** A session file held in memory as a capture source (its rows in capture order). */
+function inMemorySource(
   file: string,
-  data: SessionExport,
-  sha256: string,
+  ref: SourceRef,
+  rows: readonly CaptureRow[],
+  [columns, missingColumns]: readonly [readonly string[], readonly string[]],
 ): CaptureSource {
-  const rows = sessionExportRows(data)
   return {
-    ref: {
-      file: path.basename(file),
-      sha256,
-      format: 'session-export',
-      synthetic: data.frames.length > 0 && data.frames.every((f) => f.peer === 'synthetic'),
-    },
+    ref,
     path: file,
-    label: sourceLabel(path.basename(file)),
-    columns: ['id', 'ts', 'direction', 'table_name', 'raw', 'length'],
-    missingColumns: ['device_id', 'raw_b64', 'parsed', 'conn_id', 'peer'],
+    label: sourceLabel(ref.file),
+    columns,
+    missingColumns,
     extraColumns: [],
     idsOrdered: false,
     rowTotal: rows.length,
@@ -70,6 +67,58 @@ export function sessionExportSource(
     hashed: () => Promise.resolve(),
     close: () => undefined,
   }
+}
+
+/** A session export (already read and validated) as a capture source; `file` names it. */
+export function sessionExportSource(
+  file: string,
+  data: SessionExport,
+  sha256: string,
+): CaptureSource {
+  const ref: SourceRef = {
+    file: path.basename(file),
+    sha256,
+    format: 'session-export',
+    synthetic: data.frames.length > 0 && data.frames.every((f) => f.peer === 'synthetic'),
+  }
+  return inMemorySource(file, ref, sessionExportRows(data), [
+    ['id', 'ts', 'direction', 'table_name', 'raw', 'length'],
+    ['device_id', 'raw_b64', 'parsed', 'conn_id', 'peer'],
+  ])
+}
+
+/**
+ * Session fixtures (extract's output, any version) as a capture source: the rows of their frames
+ * in id order, which is capture order for the DB they came from.
+ */
+export function fixtureSource(
+  file: string,
+  fixtures: readonly SessionFixture[],
+  sha256: string,
+): CaptureSource {
+  const rows: CaptureRow[] = fixtures
+    .flatMap((fx) => fx.frames)
+    .map((f) => ({
+      id: f.id,
+      ts: f.ts,
+      tsMs: parseCaptureTs(f.ts),
+      tableName: f.tableName,
+      raw: f.raw,
+      ...(f.rawB64 === undefined ? {} : { bytes: Buffer.from(f.rawB64, 'base64') }),
+      direction: f.direction,
+      connId: f.connId,
+    }))
+    .sort((a, b) => a.id - b.id)
+  const ref: SourceRef = {
+    file: path.basename(packAddress(file)?.index ?? file),
+    sha256,
+    format: 'session-export',
+    synthetic: fixtures.length > 0 && fixtures.every((fx) => fx.source.synthetic),
+  }
+  return inMemorySource(file, ref, rows, [
+    ['id', 'ts', 'direction', 'table_name', 'raw', 'conn_id'],
+    ['device_id', 'raw_b64', 'parsed', 'peer', 'length'],
+  ])
 }
 
 export interface SourceStats {
@@ -125,8 +174,16 @@ export function openSources(
         },
       })
     }
-    for (const file of sessionFiles)
-      opened.push(sessionExportSource(file, readSessionExport(file), sha256File(file)))
+    for (const file of sessionFiles) {
+      // extract's own fixtures (either version) are read as the rows they were made of.
+      const read = readSessionFile(file)
+      const hashed = packAddress(file)?.index ?? file
+      opened.push(
+        read.kind === 'export'
+          ? sessionExportSource(file, read.data, sha256File(file))
+          : fixtureSource(file, read.fixtures, sha256File(hashed)),
+      )
+    }
   } catch (error) {
     for (const s of opened) s.close()
     throw error

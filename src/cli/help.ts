@@ -56,16 +56,16 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
   [
     'replay',
     [
-      'oigctl replay --session evidence/sessions/s.session.json --target mock',
-      'oigctl replay --session s.session.json --target 127.0.0.1:5710 --max-speed --reply-timeout 2s',
-      'oigctl replay --session s.session.json --target offline --dry-run',
+      "oigctl replay --session 'evidence/sessions/payloads.sessions.json#0001-conn7' --target mock",
+      'oigctl replay --session evidence/sessions/payloads.sessions.json --target 127.0.0.1:5710 --max-speed --reply-timeout 2s',
+      'oigctl replay --session old.session.json --target offline --dry-run',
     ],
   ],
   [
     'compare',
     [
-      'oigctl compare --session a.session.json --targets online,mock,offline,hybrid,legacy',
-      'oigctl compare --session a.session.json --targets online,tcp://127.0.0.1:5710 --fail-on critical',
+      'oigctl compare --session evidence/sessions/payloads.sessions.json --targets online,mock,offline,hybrid,legacy',
+      "oigctl compare --session 'a.sessions.json#0002-conn8' --targets online,tcp://127.0.0.1:5710 --fail-on critical",
     ],
   ],
   [
@@ -84,7 +84,7 @@ export const EXAMPLES: ReadonlyMap<string, readonly string[]> = new Map([
   [
     'show',
     [
-      'oigctl show evidence/sessions/s.session.json',
+      "oigctl show 'evidence/sessions/payloads.sessions.json#0001-conn7'",
       'oigctl show evidence/compare.json --failures-only --target offline',
       'oigctl gate --evidence evidence --json | oigctl show -',
     ],

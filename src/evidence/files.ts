@@ -43,7 +43,9 @@ function assertReplaceable(target: string): void {
   if (!fs.existsSync(target)) return
   const stat = fs.statSync(target)
   const foreign = stat.isDirectory()
-    ? fs.readdirSync(target).filter((n) => !n.endsWith('.session.json'))
+    ? fs
+        .readdirSync(target)
+        .filter((n) => !/\.(session\.json|sessions\.json|sessions\.ndjson)$/.test(n))
     : [path.basename(target)]
   if (foreign.length > 0) {
     throw new OigError(
@@ -170,6 +172,72 @@ export function checkOutputFile(file: string, option: string): void {
 }
 
 /**
+ * A staged file written piece by piece (StagedOutput.openLines), in writes of about 1 MiB; `size`
+ * is the byte offset of the next piece.
+ */
+export class StagedLineFile {
+  private fd: number | null
+  private readonly buf = Buffer.allocUnsafe(1 << 20)
+  private used = 0
+  size = 0
+
+  constructor(
+    private readonly target: string,
+    staged: string,
+  ) {
+    try {
+      this.fd = fs.openSync(staged, 'w')
+    } catch (error) {
+      throw writeFailed(target, error)
+    }
+  }
+
+  /** Appends text (UTF-8); returns its length in bytes. */
+  append(text: string): number {
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    if (text.length * 3 > this.buf.length - this.used) this.flush()
+    let n: number
+    if (text.length * 3 > this.buf.length) {
+      const bytes = Buffer.from(text)
+      this.writeAll(bytes)
+      n = bytes.length
+    } else {
+      n = this.buf.write(text, this.used)
+      this.used += n
+    }
+    this.size += n
+    return n
+  }
+
+  private writeAll(bytes: Uint8Array): void {
+    if (this.fd === null) throw writeFailed(this.target, new Error('file is closed'))
+    try {
+      let done = 0
+      while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done)
+    } catch (error) {
+      throw writeFailed(this.target, error)
+    }
+  }
+
+  private flush(): void {
+    if (this.used === 0) return
+    this.writeAll(this.buf.subarray(0, this.used))
+    this.used = 0
+  }
+
+  /** Writes what is buffered and closes the file (again: nothing). */
+  close(): void {
+    if (this.fd === null) return
+    try {
+      this.flush()
+    } finally {
+      fs.closeSync(this.fd)
+      this.fd = null
+    }
+  }
+}
+
+/**
  * All-or-nothing output of several files: files are written into a hidden staging folder inside
  * the output folder and moved into place by `commit()`; `abort()` removes everything staged.
  */
@@ -177,6 +245,7 @@ export class StagedOutput {
   readonly dir: string
   private readonly staging: string
   private readonly staged: string[] = []
+  private readonly lineFiles: StagedLineFile[] = []
   private readonly madeDirs = new Set<string>()
   /** The outermost folder this output created (removed again on abort), if any. */
   private readonly createdDir: string | null
@@ -214,6 +283,13 @@ export class StagedOutput {
     return target
   }
 
+  /** Stages a file at `relative` that is written piece by piece; commit() closes it. */
+  openLines(relative: string): StagedLineFile {
+    const file = new StagedLineFile(path.join(this.dir, relative), this.stagedPath(relative))
+    this.lineFiles.push(file)
+    return file
+  }
+
   /**
    * Moves every staged file into place and removes the staging folder. Folders named in
    * `replaceDirs` are swapped as a whole, so no stale file of an earlier run stays beside new ones.
@@ -221,6 +297,7 @@ export class StagedOutput {
   commit(replaceDirs: readonly string[] = []): string[] {
     const written: string[] = []
     try {
+      for (const f of this.lineFiles) f.close()
       for (const dir of replaceDirs) assertReplaceable(path.join(this.dir, dir))
       for (const dir of replaceDirs) {
         const target = path.join(this.dir, dir)
@@ -255,6 +332,13 @@ export class StagedOutput {
 
   /** Discards everything staged, and the output folder itself when this run created it. */
   abort(): void {
+    for (const f of this.lineFiles) {
+      try {
+        f.close()
+      } catch {
+        // Discarded anyway.
+      }
+    }
     fs.rmSync(this.staging, { recursive: true, force: true })
     if (this.createdDir) fs.rmSync(this.createdDir, { recursive: true, force: true })
     this.unregister()

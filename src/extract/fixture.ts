@@ -1,21 +1,66 @@
-/** Builds the `kind: "session"` fixture of one session (pure). */
-import { findSettingHandshakes } from '../capture/handshakes.js'
-import type { Session } from '../capture/sessions.js'
+/** Builds session fixtures (pure): the one-session document (version 1) and a pack's lines (version 2). */
+import { findSettingHandshakes, type SettingHandshake } from '../capture/handshakes.js'
+import type { Session, SessionFrame } from '../capture/sessions.js'
 import { sourceLabel, type SourceRef } from '../capture/source-ref.js'
 import {
+  PACK_FRAME_FIELDS,
   SESSION_FIXTURE_SCHEMA_VERSION,
+  SESSION_PACK_SCHEMA_VERSION,
   type SessionFixture,
+  type SessionInfo,
+  type SessionPack,
 } from '../evidence/schemas/session-fixture.js'
+
+/** A session's name within its source: its position, and its conn id when it has one. */
+export function sessionRef(session: Pick<Session, 'index' | 'connId'>): string {
+  const conn = session.connId === null ? '' : `-conn${session.connId}`
+  return `${String(session.index).padStart(4, '0')}${conn}`
+}
 
 /** Stable id of a session: its source's label and the session's position in it. */
 export function sessionId(label: string, session: Pick<Session, 'index' | 'connId'>): string {
-  const conn = session.connId === null ? '' : `-conn${session.connId}`
-  return `${label}#${String(session.index).padStart(4, '0')}${conn}`
+  return `${label}#${sessionRef(session)}`
 }
 
-/** File name of a session fixture (safe for any file system). */
-export function fixtureFileName(id: string): string {
-  return `${id.replace(/[^A-Za-z0-9._-]+/g, '_')}.session.json`
+/** A name safe for any file system. */
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_')
+}
+
+/** File names of the pack of a source: the index and its lines. */
+export function packFileNames(stem: string): { index: string; lines: string } {
+  const safe = safeName(stem)
+  return { index: `${safe}.sessions.json`, lines: `${safe}.sessions.ndjson` }
+}
+
+/** What a fixture says about its session. */
+export function sessionInfo(session: Session, label: string): SessionInfo {
+  const frames = session.frames
+  const first = frames.find((f) => f.tsMs !== null)
+  let last: SessionFrame | undefined
+  for (let i = frames.length - 1; i >= 0 && last === undefined; i--)
+    if (frames[i]!.tsMs !== null) last = frames[i]
+  return {
+    id: sessionId(label, session),
+    index: session.index,
+    connId: session.connId,
+    cloudConnIds: session.cloudConnIds,
+    boundary: session.boundary,
+    firstTs: first?.ts ?? null,
+    lastTs: last?.ts ?? null,
+    durationMs: first && last ? Math.round((last.tsMs! - first.tsMs!) * 1000) / 1000 : null,
+    frameCount: frames.length,
+  }
+}
+
+/** What a fixture records about its source (the four fields of SourceRef, nothing else). */
+function sourceOf(source: SourceRef): SourceRef {
+  return {
+    file: source.file,
+    sha256: source.sha256,
+    format: source.format,
+    synthetic: source.synthetic,
+  }
 }
 
 /** `label` defaults to the source's file stem; extract makes it unique when two inputs share one. */
@@ -26,29 +71,12 @@ export function toFixture(
   label: string = sourceLabel(source.file),
 ): SessionFixture {
   const frames = session.frames
-  const first = frames.find((f) => f.tsMs !== null)
-  const last = [...frames].reverse().find((f) => f.tsMs !== null)
   return {
     kind: 'session',
     schemaVersion: SESSION_FIXTURE_SCHEMA_VERSION,
     generator,
-    source: {
-      file: source.file,
-      sha256: source.sha256,
-      format: source.format,
-      synthetic: source.synthetic,
-    },
-    session: {
-      id: sessionId(label, session),
-      index: session.index,
-      connId: session.connId,
-      cloudConnIds: session.cloudConnIds,
-      boundary: session.boundary,
-      firstTs: first?.ts ?? null,
-      lastTs: last?.ts ?? null,
-      durationMs: first && last ? Math.round((last.tsMs! - first.tsMs!) * 1000) / 1000 : null,
-      frameCount: frames.length,
-    },
+    source: sourceOf(source),
+    session: sessionInfo(session, label),
     frames: frames.map((f) => ({
       id: f.id,
       ts: f.ts,
@@ -73,5 +101,65 @@ export function toFixture(
     })),
     handshakes: findSettingHandshakes(frames),
     findings: session.findings,
+  }
+}
+
+/** A frame of a pack line: the fixture frame's fields in PACK_FRAME_FIELDS order. */
+function packFrame(f: SessionFrame): unknown[] {
+  return [
+    f.id,
+    f.ts,
+    f.origin,
+    f.destination,
+    f.direction,
+    f.connId,
+    f.class,
+    f.table,
+    f.eventType,
+    f.pollForm,
+    f.item,
+    f.crcOk,
+    f.raw,
+    f.rawB64 ?? null,
+    f.tableName,
+    f.gapMs,
+    f.answers,
+    f.replyId,
+    f.latencyMs,
+    f.notes,
+  ]
+}
+
+/**
+ * The pieces of one pack line (SessionPackLineSchema) in order, ending in a newline: a frame a
+ * piece, so that a session of any size is written without one big string.
+ */
+export function* packLinePieces(
+  info: SessionInfo,
+  session: Session,
+  handshakes: readonly SettingHandshake[],
+): Generator<string> {
+  yield `{"session":${JSON.stringify(info)},"frames":[`
+  const frames = session.frames
+  for (let i = 0; i < frames.length; i++)
+    yield i === 0
+      ? JSON.stringify(packFrame(frames[i]!))
+      : `,${JSON.stringify(packFrame(frames[i]!))}`
+  yield `],"handshakes":${JSON.stringify(handshakes)},"findings":${JSON.stringify(session.findings)}}\n`
+}
+
+/** The index of a pack (its sessions in capture order). */
+export function packIndex(
+  source: SourceRef,
+  generator: { name: 'oigctl'; version: string },
+  sessions: SessionPack['sessions'],
+): SessionPack {
+  return {
+    kind: 'session-pack',
+    schemaVersion: SESSION_PACK_SCHEMA_VERSION,
+    generator,
+    source: sourceOf(source),
+    frameFields: [...PACK_FRAME_FIELDS],
+    sessions,
   }
 }

@@ -6,14 +6,15 @@ import { parseCaptureTs } from '../capture/rows.js'
 import { openSources, rowProgress, streamSessions } from '../capture/sources.js'
 import { OigError } from '../errors.js'
 import type { OnProgress } from '../progress.js'
-import { StagedOutput } from '../evidence/files.js'
-import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
+import { findSettingHandshakes } from '../capture/handshakes.js'
+import { StagedOutput, type StagedLineFile } from '../evidence/files.js'
+import type { SessionPack } from '../evidence/schemas/session-fixture.js'
 import {
   EXTRACT_RESULT_SCHEMA_VERSION,
   type ExtractResult,
 } from '../evidence/schemas/extract-result.js'
 import { GENERATOR } from '../version.js'
-import { fixtureFileName, toFixture } from './fixture.js'
+import { packFileNames, packIndex, packLinePieces, sessionInfo, sessionRef } from './fixture.js'
 import {
   ExtractSummary,
   isRestrictive,
@@ -36,8 +37,6 @@ export interface ExtractOptions {
 }
 
 export const SESSIONS_DIR = 'sessions'
-/** Frames of selected sessions kept in memory at most while the input's hash is computed. */
-const MAX_WAITING_FRAMES = 20_000
 export const EXTRACT_SUMMARY_FILE = 'extract-result.json'
 
 function parseTime(label: string, value: string | null): number | null {
@@ -49,6 +48,15 @@ function parseTime(label: string, value: string | null): number | null {
     })
   }
   return ms
+}
+
+/** Pack file names of a source, made unique among the sources of one extract. */
+function uniquePackNames(label: string, used: Set<string>): { index: string; lines: string } {
+  let n = 1
+  let names = packFileNames(label)
+  while (used.has(names.index)) names = packFileNames(`${label}-${++n}`)
+  used.add(names.index)
+  return names
 }
 
 /** Runs extract; returns the summary that was also written to `<out>/extract-result.json`. */
@@ -79,54 +87,31 @@ export async function runExtract(
     const summary = new ExtractSummary()
     const sourceReports: ExtractResult['sources'] = []
     const progress = rowProgress('extract', sources, onProgress)
+    const packNames = new Set<string>()
     for (const source of sources) {
-      // The DB is hashed on a worker thread while it is read: fixtures (which cite the hash) wait
-      // in memory until it is known, a bounded amount, so that the reading thread never blocks.
-      const waiting: Array<{ file: string; fixture: SessionFixture }> = []
-      let waitingFrames = 0
-      let hashKnown = false
-      // Not a spread of source.ref: that would read its sha256 getter, which hashes the DB here.
-      const unhashed = {
-        file: source.ref.file,
-        sha256: '',
-        format: source.ref.format,
-        synthetic: source.ref.synthetic,
-      }
-      const writeWaiting = (max: number): void => {
-        const sha256 = source.ref.sha256
-        for (const w of waiting.splice(0, max)) {
-          ;(w.fixture.source as { sha256: string }).sha256 = sha256
-          waitingFrames -= w.fixture.frames.length
-          staged.writeJson(w.file, w.fixture)
-        }
-      }
-      void source.hashed(false).then(() => (hashKnown = true))
+      const names = uniquePackNames(source.label, packNames)
+      // The lines do not cite the source: the index, written last, does (the DB is hashed on a
+      // worker thread while it is read), so nothing waits for the hash.
+      let lines: StagedLineFile | null = null
+      const entries: Array<{ index: number; entry: SessionPack['sessions'][number] }> = []
       const stats = await streamSessions(source, {
         sessionGapMs: opts.sessionGapS * 1000,
         onSession: (session) => {
-          const fixture = toFixture(
-            session,
-            hashKnown ? source.ref : unhashed,
-            GENERATOR,
-            source.label,
-          )
+          const handshakes = findSettingHandshakes(session.frames)
+          const info = sessionInfo(session, source.label)
           let written: string | null = null
-          if (isSelected(fixture, session, filter)) {
-            written = `${SESSIONS_DIR}/${fixtureFileName(fixture.session.id)}`
-            if (hashKnown && waiting.length === 0) staged.writeJson(written, fixture)
-            else {
-              waiting.push({ file: written, fixture })
-              waitingFrames += fixture.frames.length
-            }
+          if (isSelected(session, handshakes, filter)) {
+            lines ??= staged.openLines(`${SESSIONS_DIR}/${names.lines}`)
+            const offset = lines.size
+            let bytes = 0
+            for (const piece of packLinePieces(info, session, handshakes))
+              bytes += lines.append(piece)
+            const ref = sessionRef(session)
+            const entry = { id: info.id, ref, offset, bytes, frameCount: info.frameCount }
+            entries.push({ index: info.index, entry })
+            written = `${SESSIONS_DIR}/${names.index}#${ref}`
           }
-          summary.add(fixture, source.label, written)
-        },
-        // Fixtures that waited for the hash are written one per row read, between the yields.
-        throttle: () => {
-          if (waiting.length === 0) return null
-          if (hashKnown) writeWaiting(1)
-          else if (waitingFrames > MAX_WAITING_FRAMES) return source.hashed()
-          return null
+          summary.add(info, session, handshakes, source.label, written)
         },
         onProgress: progress.of(source),
         // Only some sessions wanted: the lean first pass reads in full only those that may be.
@@ -141,7 +126,19 @@ export async function runExtract(
           : {}),
       })
       await source.hashed()
-      writeWaiting(waiting.length)
+      if (lines !== null) {
+        ;(lines as StagedLineFile).close()
+        // Sessions close out of order when connections overlap: the index lists them in order.
+        entries.sort((x, y) => x.index - y.index)
+        staged.writeJson(
+          `${SESSIONS_DIR}/${names.index}`,
+          packIndex(
+            source.ref,
+            GENERATOR,
+            entries.map((x) => x.entry),
+          ),
+        )
+      }
       sourceReports.push({
         ...source.ref,
         path: source.path,

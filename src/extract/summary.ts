@@ -4,7 +4,8 @@ import type { Session } from '../capture/sessions.js'
 import { nullRecord } from '../own.js'
 import { FRAME_CLASSES, isPollClass, type FrameClass } from '../protocol/frame-class.js'
 import type { ExtractResult } from '../evidence/schemas/extract-result.js'
-import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
+import type { SettingHandshake } from '../capture/handshakes.js'
+import type { SessionInfo } from '../evidence/schemas/session-fixture.js'
 
 export type SelectMode = 'all' | 'setting' | 'polls'
 
@@ -17,12 +18,12 @@ export interface SessionFilter {
 
 /** Whether a session is kept: by kind (setting handshake / polls), time overlap, and conn id. */
 export function isSelected(
-  fixture: SessionFixture,
   session: Session,
+  handshakes: readonly SettingHandshake[],
   filter: SessionFilter,
 ): boolean {
   if (!inConnAndTime(session, filter)) return false
-  if (filter.select === 'setting' && !fixture.handshakes.some((h) => h.ackId !== null)) return false
+  if (filter.select === 'setting' && !handshakes.some((h) => h.ackId !== null)) return false
   if (filter.select === 'polls' && !session.frames.some((f) => isPollClass(f.class))) return false
   return true
 }
@@ -104,36 +105,43 @@ export class ExtractSummary {
   }
 
   /** Records a session that was read; `fixturePath` is set when it was selected and written. */
-  add(fixture: SessionFixture, source: string, fixturePath: string | null): void {
+  add(
+    info: SessionInfo,
+    session: Session,
+    handshakes: readonly SettingHandshake[],
+    source: string,
+    fixturePath: string | null,
+  ): void {
+    const frames = session.frames
     this.sessionsRead++
-    this.framesRead += fixture.frames.length
+    this.framesRead += frames.length
     if (fixturePath === null) return
-    this.framesSelected += fixture.frames.length
-    const id = fixture.session.id
-    for (const f of fixture.frames) {
+    this.framesSelected += frames.length
+    const id = info.id
+    for (const f of frames) {
       this.classCounts[f.class]++
       this.originCounts[f.origin]++
       if (f.table !== null && (f.class === 'box.upload' || f.class === 'box.events')) {
         this.tableCounts[f.table] = (this.tableCounts[f.table] ?? 0) + 1
       }
     }
-    for (const x of fixture.findings) {
+    for (const x of session.findings) {
       this.findingCounts[x.severity]++
       this.findings.push({ ...x, session: id })
     }
-    for (const h of fixture.handshakes) this.settingHandshakes.push({ ...h, session: id })
+    for (const h of handshakes) this.settingHandshakes.push({ ...h, session: id })
     this.sessions.push({
       id,
       source,
-      index: fixture.session.index,
-      connId: fixture.session.connId,
-      boundary: fixture.session.boundary,
-      firstTs: fixture.session.firstTs,
-      lastTs: fixture.session.lastTs,
-      frameCount: fixture.frames.length,
-      classes: fixture.frames.map((f) => f.class),
+      index: info.index,
+      connId: info.connId,
+      boundary: info.boundary,
+      firstTs: info.firstTs,
+      lastTs: info.lastTs,
+      frameCount: frames.length,
+      classes: frames.map((f) => f.class),
       fixture: fixturePath,
-      settingHandshakes: fixture.handshakes.length,
+      settingHandshakes: handshakes.length,
     })
   }
 

@@ -3,7 +3,11 @@ import { z } from 'zod'
 import { ExtractResultSchema } from '../evidence/schemas/extract-result.js'
 import { ProxyEventSchema } from '../evidence/schemas/proxy-events.js'
 import { ServeEventSchema } from '../evidence/schemas/serve-events.js'
-import { SessionFixtureSchema } from '../evidence/schemas/session-fixture.js'
+import {
+  SessionFixtureSchema,
+  SessionPackLineSchema,
+  SessionPackSchema,
+} from '../evidence/schemas/session-fixture.js'
 import { ContractSchema } from '../contract/schema.js'
 import { CompareReportSchema } from '../compare/report-schema.js'
 import { ReplayTranscriptSchema } from '../replay/transcript-schema.js'
@@ -26,6 +30,9 @@ import {
 
 export const FILE_SCHEMAS = {
   session: SessionFixtureSchema,
+  // What extract writes (version 2): a pack's index and each line of its .ndjson.
+  'session-pack': SessionPackSchema,
+  'session-pack-line': SessionPackLineSchema,
   'extract-result': ExtractResultSchema,
   contract: ContractSchema,
   'contract-validation': ContractValidationSchema,

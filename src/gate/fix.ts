@@ -43,14 +43,14 @@ function sessionOptions(e: GateEvidence): string {
   const files = [...new Set(compared.length ? compared : extracted)]
   return files.length
     ? files.map((f) => `--session ${shellWord(f)}`).join(' ')
-    : `--session ${shellWord(`${e.dir}/sessions`)}/SESSION.session.json (one --session per fixture)`
+    : `--session ${shellWord(`${e.dir}/sessions`)}/CAPTURE.sessions.json (a pack: all its sessions)`
 }
 
 /** A real session fixture to soak with (the compared session with the most rows). */
 function soakSession(e: GateEvidence): string {
   const c = e.files.compare
   const best = c.ok ? [...c.doc.sessions].sort((a, b) => b.rows.length - a.rows.length)[0] : null
-  return best ? shellWord(best.file) : `${shellWord(`${e.dir}/sessions`)}/SESSION.session.json`
+  return best ? shellWord(best.file) : `${shellWord(`${e.dir}/sessions`)}/CAPTURE.sessions.json`
 }
 
 /** The command that writes the evidence file of `kind` into the folder. */

@@ -11,6 +11,7 @@ import type { LoadedContract } from '../contract/files.js'
 import { OigError, reasonOf } from '../errors.js'
 import type { ProxyLogEvent } from '../evidence/schemas/proxy-events.js'
 import { ReplayConnection, type ReplayPacing } from '../replay/client.js'
+import { PACK_INDEX_SUFFIX } from '../evidence/fixture-files.js'
 import { loadSessions } from '../replay/load-session.js'
 import type { LocalReplySet } from '../targets/replies/local-reply.js'
 import { startProxy } from '../targets/proxy/server.js'
@@ -25,7 +26,7 @@ import { LOCAL_REPLIES_PATH, localRepliesBody } from './rollback-api.js'
 
 export interface RehearseOptions {
   readonly evidenceDir: string
-  /** The session to replay; default: the first `<evidence>/sessions/*.session.json`. */
+  /** The session to replay; default: the first of `<evidence>/sessions/` (a pack, or a version 1 fixture). */
   readonly sessionFile?: string | null
   readonly contract: LoadedContract
   /**
@@ -40,14 +41,14 @@ export interface RehearseOptions {
 
 type Call = RollbackRehearsal['controlCalls'][number]
 
-/** The session fixture to rehearse with: the given file, else the first one in the evidence. */
+/** The session fixture to rehearse with: the given file, else the first pack (or version 1 fixture) in the evidence. */
 export function findSessionFile(evidenceDir: string, explicit: string | null | undefined): string {
   if (explicit) return explicit
   const dir = path.join(evidenceDir, 'sessions')
   const names = fs.existsSync(dir)
     ? fs
         .readdirSync(dir)
-        .filter((n) => n.endsWith('.session.json'))
+        .filter((n) => n.endsWith(PACK_INDEX_SUFFIX) || n.endsWith('.session.json'))
         .sort()
     : []
   if (!names[0])

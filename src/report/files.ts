@@ -6,8 +6,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { OigError } from '../errors.js'
 import { ensureWritableDir, writeFileAtomic } from '../evidence/files.js'
+import { PACK_INDEX_SUFFIX, packSessions } from '../evidence/fixture-files.js'
 import { makeYielder } from '../evidence/interrupt-cleanup.js'
 import { readJson } from '../evidence/read-document.js'
+import { SESSION_PACK_SCHEMA_VERSION } from '../evidence/schemas/session-fixture.js'
 import {
   checkKnownJson,
   type EvidenceDoc,
@@ -78,6 +80,21 @@ export async function loadReportInput(dir: string, out: string): Promise<ReportI
   for (const file of jsonFiles(dir)) {
     // Thousands of fixtures take seconds to read: yield so that Ctrl-C is handled.
     await yieldNow()
+    if (file.endsWith(PACK_INDEX_SUFFIX)) {
+      // A pack of session fixtures (version 2): its sessions, read one at a time.
+      const entry = { file, kind: 'session-pack', schemaVersion: SESSION_PACK_SCHEMA_VERSION }
+      try {
+        for (const f of packSessions({ index: path.join(dir, file), ref: null })) {
+          fixtures.set(f.session.id, f)
+          await yieldNow()
+        }
+        entries.push({ ...entry, status: 'ok', problem: null })
+      } catch (error) {
+        if (!(error instanceof OigError)) throw error
+        entries.push({ ...entry, status: 'invalid', problem: error.message })
+      }
+      continue
+    }
     const { entry, doc: read } = readOne(dir, file)
     entries.push(entry)
     if (!read) continue

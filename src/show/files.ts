@@ -9,6 +9,7 @@ import path from 'node:path'
 import { SessionExportSchema } from '../capture/session-file.js'
 import { sessionExportSource } from '../capture/sources.js'
 import { OigError } from '../errors.js'
+import { packAddress, readPack } from '../evidence/fixture-files.js'
 import { parseJson, readStdin, readText, type JsonText } from '../evidence/read-document.js'
 import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
 import {
@@ -75,9 +76,20 @@ function refusal(r: Extract<ReadKnownDocument<EvidenceKind>, { ok: false }>): st
     : `${kind} of ${r.problem.message}`
 }
 
+function packInput(name: string, fixtures: SessionFixture[]): ShowInput {
+  if (fixtures.length === 0)
+    throw new OigError('SESSION_EMPTY', `Failed to show ${name}: the pack holds no session.`, {
+      hint: HINT,
+    })
+  return { type: 'sequence', docs: fixtures }
+}
+
 /** Reads and recognises `file` (or stdin for `-`); throws OigError when show cannot render it. */
 export async function readShowInput(file: string, stdin: Stdin): Promise<ShowInput> {
   const name = file === '-' ? 'stdin' : file
+  // A pack of session fixtures (version 2), or one session of it (`<pack>#<ref>`).
+  const address = file === '-' ? null : packAddress(file)
+  if (address) return packInput(name, readPack(address))
   const parsed = parseJson(await readInputText(file, stdin))
   if (!parsed.ok)
     throw new OigError(
@@ -94,6 +106,8 @@ export async function readShowInput(file: string, stdin: Stdin): Promise<ShowInp
       })
     if (fixtures !== null) return { type: 'sequence', docs: fixtures }
   }
+  if (head?.kind === 'session-pack' && file !== '-')
+    return packInput(name, readPack({ index: file, ref: null }))
   const r = checkKnownJson(parsed.json)
   if (!r.ok)
     throw new OigError('INPUT_UNSUPPORTED', `Failed to show ${name}: ${refusal(r)}.`, {

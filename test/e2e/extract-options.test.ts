@@ -111,13 +111,19 @@ describe('oigctl extract output safety', () => {
   it('replaces the fixtures of an earlier run (no stale session files)', () => {
     const out = tempDir()
     expect(oigctl(['extract', ...TWO, '--out', out]).code).toBe(0)
-    expect(readdirSync(join(out, 'sessions'))).toHaveLength(2)
+    expect(readdirSync(join(out, 'sessions')).sort()).toEqual([
+      'session-2026-02-17-conn2315.sessions.json',
+      'session-2026-02-17-conn2315.sessions.ndjson',
+      'setting-handshake-2025-12-10.sessions.json',
+      'setting-handshake-2025-12-10.sessions.ndjson',
+    ])
     expect(
       oigctl(['extract', '--db', captureDbPath('setting-handshake-2025-12-10.db'), '--out', out])
         .code,
     ).toBe(0)
-    expect(readdirSync(join(out, 'sessions'))).toEqual([
-      'setting-handshake-2025-12-10_0001-conn1.session.json',
+    expect(readdirSync(join(out, 'sessions')).sort()).toEqual([
+      'setting-handshake-2025-12-10.sessions.json',
+      'setting-handshake-2025-12-10.sessions.ndjson',
     ])
   })
 

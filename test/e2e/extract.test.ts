@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
@@ -8,6 +8,8 @@ import { SessionFixtureSchema } from '../../src/evidence/schemas/session-fixture
 import { captureDbPath, capturesDir } from '../helpers/captures.js'
 import { json, oigctl } from '../helpers/cli.js'
 import { tempDir } from '../helpers/make-db.js'
+import { extractedFixtures } from '../helpers/fixtures.js'
+import { readFixtures } from '../../src/evidence/fixture-files.js'
 
 const CONN2315_CLASSES = [
   'box.poll.isnewset',
@@ -57,8 +59,11 @@ describe('oigctl extract (built CLI)', () => {
     expect(doc.classCounts['box.upload']).toBe(10)
     expect(doc.classCounts['cloud.ack-getactual']).toBe(9)
     expect(doc.findings).toEqual([])
+    expect(doc.sessions[0]!.fixture).toBe(
+      'sessions/session-2026-02-17-conn2315.sessions.json#0001-conn2315',
+    )
     const fixture = SessionFixtureSchema.parse(
-      JSON.parse(readFileSync(join(out, doc.sessions[0]!.fixture!), 'utf8')),
+      readFixtures(join(out, doc.sessions[0]!.fixture!))![0],
     )
     const poll = fixture.frames[0]!
     expect(poll).toMatchObject({
@@ -135,7 +140,11 @@ describe('oigctl extract (built CLI)', () => {
     expect(doc.classCounts['cloud.nack-wc']).toBe(1)
     expect(doc.classCounts['box.unknown']).toBe(1)
     expect(doc.classCounts['cloud.unknown']).toBe(0)
-    expect(readdirSync(join(out, 'sessions'))).toHaveLength(doc.sessions.length)
+    expect(
+      extractedFixtures(out)
+        .map((f) => f.session.id)
+        .sort(),
+    ).toEqual(doc.sessions.map((s) => s.id).sort())
   })
 
   it('renders a plain table under NO_COLOR', () => {

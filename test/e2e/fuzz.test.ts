@@ -5,7 +5,7 @@
  * every frame (replies lost = frames it logged as answered minus replies the BOX got), survive
  * stream junk with its counters, and write only documents that validate against their schemas.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -23,6 +23,7 @@ import { oigctl } from '../helpers/cli.js'
 import { mutatedFrames, rng, streamJunk } from '../helpers/fuzz-frames.js'
 import { tempDir } from '../helpers/make-db.js'
 import { peakRssMiB, serveCli, type RunningServe } from '../helpers/serve-cli.js'
+import { extractedFixtures } from '../helpers/fixtures.js'
 
 const F = realFrames()
 const FRAMES_PER_SERVER = 100_000
@@ -236,8 +237,7 @@ describe('fuzz: hostile frames against the servers (built CLI, real sockets)', (
     expect(Object.keys(result.classCounts).every((k) => FRAME_CLASSES.includes(k as never))).toBe(
       true,
     )
-    for (const f of readdirSync(join(out, 'sessions')))
-      SessionFixtureSchema.parse(JSON.parse(readFileSync(join(out, 'sessions', f), 'utf8')))
+    for (const f of extractedFixtures(out)) SessionFixtureSchema.parse(f)
     const file = join(dir, 'contract.json')
     const derived = oigctl(['contract', 'derive', '--db', capture, '--out', file])
     expect(derived.code, derived.stderr).toBe(0)

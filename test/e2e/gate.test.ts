@@ -153,13 +153,13 @@ describe('oigctl gate (built CLI)', () => {
     expect(
       oigctl([...validate, '--out', join(dir, 'contract-validation.json'), '--quiet']).code,
     ).toBe(0)
-    const fixture = (name: string): string => join(dir, 'sessions', name)
+    const fixture = (ref: string): string => join(dir, 'sessions', ref)
     const compare = oigctl([
       'compare',
       '--session',
-      fixture('session-2026-02-17-conn2315_0001-conn2315.session.json'),
+      fixture('session-2026-02-17-conn2315.sessions.json#0001-conn2315'),
       '--session',
-      fixture('setting-handshake-2025-12-10_0001-conn1.session.json'),
+      fixture('setting-handshake-2025-12-10.sessions.json#0001-conn1'),
       '--targets',
       'online,mock,offline,hybrid',
       '--max-speed',
@@ -196,7 +196,7 @@ describe('oigctl gate (built CLI)', () => {
     expect(d.blocking[0]!.fix).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `^oigctl compare --session \\S+session-2026-02-17-conn2315_0001-conn2315\\.session\\.json --session \\S+setting-handshake-2025-12-10_0001-conn1\\.session\\.json --session ${dir}/sessions/probe-isnewfw-2025-12-11_0001\\.session\\.json --targets online,mock,offline,hybrid --max-speed --out ${dir}$`,
+          `^oigctl compare --session '\\S+session-2026-02-17-conn2315\\.sessions\\.json#0001-conn2315' --session '\\S+setting-handshake-2025-12-10\\.sessions\\.json#0001-conn1' --session '${dir}/sessions/probe-isnewfw-2025-12-11\\.sessions\\.json#0001' --targets online,mock,offline,hybrid --max-speed --out ${dir}$`,
         ),
       ),
     )

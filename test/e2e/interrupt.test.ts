@@ -11,6 +11,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { BIN, oigctl, REPO_ROOT } from '../helpers/cli.js'
 import { tempDir } from '../helpers/make-db.js'
+import { fixtureAddresses } from '../helpers/fixtures.js'
 
 interface Stopped {
   readonly code: number | null
@@ -100,11 +101,10 @@ describe('SIGINT/SIGTERM stop every long command (built CLI, SYNTHETIC inputs)',
     db.close()
     evidence = join(work, 'evidence')
     expect(oigctl(['extract', '--db', longDb, '--out', evidence, '--quiet']).code).toBe(0)
-    longFixture = join(evidence, 'sessions', readdirSync(join(evidence, 'sessions'))[0]!)
+    longFixture = fixtureAddresses(evidence)[0]!
     // Thousands of fixtures for report to read.
     expect(oigctl(['extract', '--db', bigDb, '--out', join(work, 'many'), '--quiet']).code).toBe(0)
-    const manySessions = readdirSync(join(work, 'many', 'sessions')).sort()
-    fixture = join(work, 'many', 'sessions', manySessions[4]!)
+    fixture = fixtureAddresses(join(work, 'many'))[4]!
   }, 120_000)
   afterAll(() => rmSync(work, { recursive: true, force: true }))
 

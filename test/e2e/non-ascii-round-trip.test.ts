@@ -5,7 +5,7 @@
  * on the capture, then `replay` of its fixture to a fresh mock: every hop must see the CRC verify
  * and keep the bytes exactly.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
@@ -19,6 +19,7 @@ import { oigctl } from '../helpers/cli.js'
 import { frameOf, setTag } from '../helpers/fuzz-frames.js'
 import { tempDir } from '../helpers/make-db.js'
 import { serveCli } from '../helpers/serve-cli.js'
+import { extractedFixtures, fixtureAddresses } from '../helpers/fixtures.js'
 
 const F = realFrames()
 const N = 1_000
@@ -98,9 +99,7 @@ describe('non-ASCII frames through mock, proxy, capture, extract and replay', ()
     expect(result.totals.framesRead).toBe(2 * N)
     expect(result.classCounts['box.upload']).toBe(N)
     expect(result.findings.filter((f) => /crc/i.test(f.code))).toEqual([])
-    const fixtures = readdirSync(join(out, 'sessions')).map(
-      (f) => JSON.parse(readFileSync(join(out, 'sessions', f), 'utf8')) as SessionFixture,
-    )
+    const fixtures: SessionFixture[] = extractedFixtures(out)
     const box = fixtures.flatMap((s) => s.frames).filter((f) => f.origin === 'box')
     expect(box).toHaveLength(N)
     expect(box.filter((f) => f.crcOk !== true)).toEqual([])
@@ -109,12 +108,12 @@ describe('non-ASCII frames through mock, proxy, capture, extract and replay', ()
 
     const again = join(dir, 'again.jsonl')
     const target = await serveCli('mock', ['--log', again, '--no-control'])
-    const [fixture] = readdirSync(join(out, 'sessions'))
+    const [fixture] = fixtureAddresses(out)
     const replay = oigctl([
       '--json',
       'replay',
       '--session',
-      join(out, 'sessions', fixture!),
+      fixture!,
       '--target',
       `tcp://127.0.0.1:${target.port}`,
       '--max-speed',

@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN, oigctl, REPO_ROOT, type CliResult } from '../helpers/cli.js'
 import { tempDir } from '../helpers/make-db.js'
 import { canMount, IS_ROOT, readOnlyFs, smallFs } from '../helpers/storage.js'
+import { fixtureAddresses } from '../helpers/fixtures.js'
 
 /** Runs the CLI (as `uid` when given) and times it; a hang fails at 10 s. */
 function timed(args: readonly string[], uid?: number): CliResult & { ms: number } {
@@ -63,7 +64,7 @@ beforeAll(() => {
   expect(oigctl(['extract', '--db', sim, '--out', ev, '--select', 'setting', '--quiet']).code).toBe(
     0,
   )
-  fixture = join(ev, 'sessions', readdirSync(join(ev, 'sessions'))[0]!)
+  fixture = fixtureAddresses(ev)[0]!
 }, 60_000)
 afterAll(() => rmSync(inputs, { recursive: true, force: true }))
 
@@ -157,7 +158,7 @@ describe('read-only and full storage (a tmpfs mounted by the test; needs root)',
       const r = timed(['extract', '--db', sim, '--out', join(dir, 'small', 'out')])
       expect(r.code, r.stderr).toBe(2)
       expect(r.stderr).toMatch(
-        /^Failed to write .*small\/out\/sessions\/.*\.session\.json: disk full\.$/m,
+        /^Failed to write .*small\/out\/sessions\/.*\.sessions\.ndjson: disk full\.$/m,
       )
       expect(r.stderr).not.toMatch(/internal error|\.oigctl-tmp-/)
       expect(readdirSync(join(dir, 'small'))).toEqual([])

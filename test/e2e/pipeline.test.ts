@@ -133,6 +133,8 @@ describe('oigctl pipeline (built CLI, end to end)', () => {
     const soak = JSON.parse(readFileSync(join(out, 'soak', 'outage.soak.json'), 'utf8')) as {
       sessions: { source: string }
     }
-    expect(soak.sessions.source).toContain('session-2026-02-17-conn2315_0001-conn2315.session.json')
+    expect(soak.sessions.source).toContain(
+      'session-2026-02-17-conn2315.sessions.json#0001-conn2315',
+    )
   })
 })

@@ -120,7 +120,7 @@ async function run(file: string, filter: SessionFilter, lean: boolean): Promise<
   const skipped: number[] = []
   const keep = (s: Session): void => {
     const fx = toFixture(s, source!.ref, { name: 'oigctl', version: 'test' })
-    if (isSelected(fx, s, filter)) kept.push({ session: s, fixture: fx })
+    if (isSelected(s, fx.handshakes, filter)) kept.push({ session: s, fixture: fx })
     else skipped.push(s.index)
   }
   try {

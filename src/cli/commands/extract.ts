@@ -50,7 +50,9 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
       ['all', 'setting', 'polls'],
       'all',
     ),
-    outDirOption('output folder: <dir>/sessions/*.session.json and <dir>/extract-result.json'),
+    outDirOption(
+      'output folder: <dir>/sessions/<capture>.sessions.json (+ .ndjson) and <dir>/extract-result.json',
+    ),
     sessionGapOptions(DEFAULT_SESSION_GAP_MS),
   )
     .option('--strict', 'warnings count as findings for the exit code')

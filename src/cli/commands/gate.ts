@@ -67,7 +67,7 @@ export function registerGate(program: Command, ctx: CommandContext): void {
     )
     .option(
       '--session <file>',
-      'session to rehearse with (default: the first <evidence>/sessions/*.session.json)',
+      'session to rehearse with (default: the first pack in <evidence>/sessions/)',
     )
   addOptions(
     gate,

@@ -27,7 +27,7 @@ export function registerShow(program: Command, ctx: CommandContext): void {
     )
     .argument(
       '<file>',
-      'sessions/*.session.json, replay/*.replay.json, compare.json, a session export, extract-result.json, gate.json, soak/*.soak.json, … or - (standard input)',
+      'sessions/*.sessions.json (or one session: …#REF), replay/*.replay.json, compare.json, a session export, extract-result.json, gate.json, soak/*.soak.json, … or - (standard input)',
     )
     .option(
       '--failures-only',

@@ -73,7 +73,10 @@ export const ExtractResultSchema = z.object({
       lastTs: z.string().nullable(),
       frameCount: z.number().int(),
       classes: z.array(FrameClassSchema),
-      fixture: z.string().nullable(),
+      fixture: z
+        .string()
+        .nullable()
+        .describe('its fixture, relative to the output folder: <pack>.sessions.json#<ref>'),
       settingHandshakes: z.number().int(),
     }),
   ),
