@@ -312,6 +312,45 @@ export class CaptureDb {
     }
   }
 
+  /**
+   * Whether every row after `rowid` has a text `ts` that starts with a date later than
+   * `afterDate` (YYYY-MM-DD): one scan by SQLite (no index on ts needed, none created), no row to
+   * JavaScript. A NULL, non-text or otherwise shaped ts anywhere after says no.
+   */
+  onlyLaterDatesAfter(rowid: number, afterDate: string): boolean {
+    try {
+      const row = this.db
+        .prepare(
+          `SELECT EXISTS(SELECT 1 FROM frames WHERE rowid > ? AND (ts IS NULL OR typeof(ts) <> 'text'
+             OR NOT (ts GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*') OR substr(ts, 1, 10) <= ?))`,
+        )
+        .raw(true)
+        .get(rowid, afterDate) as [number]
+      return row[0] === 0
+    } catch (error) {
+      throw this.readFailed(error)
+    }
+  }
+
+  /** How many rows come after `rowid`, and the ts of the last row that has one (as stored). */
+  rowsAfter(rowid: number): { rows: number; lastTs: string | null } {
+    try {
+      const [rows] = this.db
+        .prepare('SELECT count(*) FROM frames WHERE rowid > ?')
+        .raw(true)
+        .get(rowid) as [number]
+      const last = this.db
+        .prepare(
+          'SELECT ts FROM frames WHERE rowid > ? AND ts IS NOT NULL ORDER BY rowid DESC LIMIT 1',
+        )
+        .raw(true)
+        .get(rowid) as [unknown] | undefined
+      return { rows, lastTs: last === undefined ? null : str(last[0]) }
+    } catch (error) {
+      throw this.readFailed(error)
+    }
+  }
+
   /** True when the DB says it is synthetic, or every row's `peer` is `synthetic`. */
   /**
    * Rows to expect, for progress: the rowid span (two index look-ups, where count(*) reads the

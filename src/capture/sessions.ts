@@ -50,6 +50,11 @@ export class SessionBuilder {
     this.append(target, frame)
   }
 
+  /** Whether any session still open satisfies `test`. */
+  anyOpen(test: (session: Session) => boolean): boolean {
+    return this.boundaries.openSessions().some((open) => test(open.session))
+  }
+
   /** Closes every open session (end of input). */
   finish(): void {
     for (const open of this.boundaries.openSessions()) this.close(open)

@@ -44,6 +44,9 @@ export interface CaptureSource {
 export interface LeanReader {
   rows(flag: LeanFlag): Iterable<LeanRow | CaptureRow>
   rowsBetween(from: number, to: number): CaptureRow[]
+  /** See CaptureDb.onlyLaterDatesAfter and rowsAfter (the end of a window, in SQL). */
+  onlyLaterDatesAfter(rowid: number, afterDate: string): boolean
+  rowsAfter(rowid: number): { rows: number; lastTs: string | null }
 }
 
 /** A session file held in memory as a capture source (its rows in capture order). */
@@ -121,13 +124,6 @@ export function fixtureSource(
   ])
 }
 
-export interface SourceStats {
-  readonly rows: number
-  readonly sessions: number
-  readonly firstTs: string | null
-  readonly lastTs: string | null
-}
-
 /** Opens every input (DBs read-only, session exports validated); throws OigError on the first bad one. */
 export function openSources(
   dbs: readonly string[],
@@ -165,6 +161,8 @@ export function openSources(
           ? {
               rows: (flag) => db.leanRows(flag),
               rowsBetween: (from, to) => db.rowsBetween(from, to),
+              onlyLaterDatesAfter: (rowid, date) => db.onlyLaterDatesAfter(rowid, date),
+              rowsAfter: (rowid) => db.rowsAfter(rowid),
             }
           : null,
         hashed: (hold) => hash.ready(hold),
@@ -246,7 +244,22 @@ export interface StreamOptions {
     readonly flag: LeanFlag
     readonly mayKeep: (session: Session) => boolean
     readonly onSkipped: (session: Session) => void
+    /**
+     * No session without a frame at or before this time (ms) can be kept (`--to`): once no open
+     * session has one and SQL says every later row is dated more than a day later, the rows
+     * after are counted, not read (see stopsAt).
+     */
+    readonly until?: number | null
   }
+}
+
+export interface SourceStats {
+  readonly rows: number
+  readonly sessions: number
+  readonly firstTs: string | null
+  readonly lastTs: string | null
+  /** Rows after the end of a window that were counted, not read (0 when every row was read). */
+  readonly rowsNotRead: number
 }
 
 /** The rows of a session of the lean pass, read in full (one range query; other sessions dropped). */
@@ -284,6 +297,9 @@ export async function streamSessions(
           },
     ...(reader ? { rowOf: (id: number) => reader.rowsBetween(id, id)[0] } : {}),
   })
+  const until = reader && lean ? (lean.until ?? null) : null
+  let mayStop = until !== null
+  let rowsNotRead = 0
   // The row loop is synchronous (better-sqlite3): yield now and then so Ctrl-C is handled.
   const yieldNow = makeYielder()
   for (const row of reader && lean ? reader.rows(lean.flag) : source.rows()) {
@@ -293,11 +309,49 @@ export async function streamSessions(
       firstTs ??= row.ts
       lastTs = row.ts
     }
+    if (mayStop && rows % STOP_CHECK_ROWS === 0 && row.tsMs !== null) {
+      const stop = stopsAt(builder, reader!, row.id, row.tsMs, until!, opts.sessionGapMs)
+      if (stop === 'never') mayStop = false
+      else if (stop !== null) {
+        rows += stop.rows
+        rowsNotRead = stop.rows
+        if (stop.lastTs !== null) lastTs = stop.lastTs
+        break
+      }
+    }
     if (opts.onProgress && rows % PROGRESS_EVERY_ROWS === 0) opts.onProgress(rows, sessions)
     const wait = opts.throttle?.() ?? yieldNow()
     if (wait) await wait
   }
   builder.finish()
   opts.onProgress?.(rows, sessions)
-  return { rows, sessions, firstTs, lastTs }
+  return { rows, sessions, firstTs, lastTs, rowsNotRead }
+}
+
+/** Rows between two looks at whether the end of a window has been passed. */
+const STOP_CHECK_ROWS = 4096
+const DAY_MS = 86_400_000
+
+/**
+ * Whether the rows after `rowid` (the row just pushed, at `tsMs`) can be counted instead of read,
+ * when no session without a frame at or before `until` can be kept. They can when (1) this row is
+ * more than two days and a session gap past `until`, (2) no open session has a frame at or before `until` (so
+ * every session that can be kept is closed and complete), and (3) SQL says every later row is
+ * dated more than a day after `until`, whatever its zone (so no later row can open or join a
+ * session that can be kept). Null: not yet; 'never': (3) failed, read on to the end.
+ */
+function stopsAt(
+  builder: SessionBuilder,
+  reader: LeanReader,
+  rowid: number,
+  tsMs: number,
+  until: number,
+  gapMs: number,
+): { rows: number; lastTs: string | null } | 'never' | null {
+  if (tsMs <= until + 2 * DAY_MS + gapMs) return null
+  const inWindow = (s: Session): boolean => s.frames.some((f) => f.tsMs !== null && f.tsMs <= until)
+  if (builder.anyOpen(inWindow)) return null
+  const afterDate = new Date(until + DAY_MS).toISOString().slice(0, 10)
+  if (!reader.onlyLaterDatesAfter(rowid, afterDate)) return 'never'
+  return reader.rowsAfter(rowid)
 }

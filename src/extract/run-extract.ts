@@ -121,10 +121,14 @@ export async function runExtract(
                 flag: leanFlagOf(filter),
                 mayKeep: (session) => mayBeSelected(session, filter),
                 onSkipped: (session) => summary.skip(session),
+                until: filter.toMs,
               },
             }
           : {}),
       })
+      // Rows after the end of the window that were counted, not read, are frames all the same.
+      const { rowsNotRead, ...read } = stats
+      summary.framesRead += rowsNotRead
       await source.hashed()
       if (lines !== null) {
         ;(lines as StagedLineFile).close()
@@ -142,7 +146,7 @@ export async function runExtract(
       sourceReports.push({
         ...source.ref,
         path: source.path,
-        ...stats,
+        ...read,
         columns: [...source.columns],
         missingColumns: [...source.missingColumns],
         extraColumns: [...source.extraColumns],
