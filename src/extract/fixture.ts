@@ -130,9 +130,12 @@ function packFrame(f: SessionFrame): unknown[] {
   ]
 }
 
+/** Frames stringified in one call (a piece of at most a few MB). */
+const FRAMES_PER_PIECE = 2048
+
 /**
- * The pieces of one pack line (SessionPackLineSchema) in order, ending in a newline: a frame a
- * piece, so that a session of any size is written without one big string.
+ * The pieces of one pack line (SessionPackLineSchema) in order, ending in a newline: frames a
+ * batch a piece, so that a session of any size is written without one big string.
  */
 export function* packLinePieces(
   info: SessionInfo,
@@ -141,10 +144,12 @@ export function* packLinePieces(
 ): Generator<string> {
   yield `{"session":${JSON.stringify(info)},"frames":[`
   const frames = session.frames
-  for (let i = 0; i < frames.length; i++)
-    yield i === 0
-      ? JSON.stringify(packFrame(frames[i]!))
-      : `,${JSON.stringify(packFrame(frames[i]!))}`
+  for (let i = 0; i < frames.length; i += FRAMES_PER_PIECE) {
+    const batch = frames.slice(i, i + FRAMES_PER_PIECE).map(packFrame)
+    const text = JSON.stringify(batch)
+    // The batch's own brackets go; batches after the first are joined by a comma.
+    yield `${i === 0 ? '' : ','}${text.slice(1, -1)}`
+  }
   yield `],"handshakes":${JSON.stringify(handshakes)},"findings":${JSON.stringify(session.findings)}}\n`
 }
 
