@@ -1,7 +1,7 @@
 /** `contract validate` at the I/O edge: contract + captures in, validation evidence out. */
 import type { OnProgress } from '../progress.js'
 import { GENERATOR } from '../version.js'
-import { readContract } from './files.js'
+import type { LoadedContract } from './files.js'
 import { deriveState } from './run-derive.js'
 import {
   citedFrames,
@@ -15,7 +15,8 @@ import type { ContractValidation } from './validation-schema.js'
 export type { ContractValidation }
 
 export interface ValidateOptions {
-  readonly contract: string
+  /** The contract validated (its file and sha256 go into the evidence). */
+  readonly contract: LoadedContract
   readonly dbs: readonly string[]
   readonly sessionFiles: readonly string[]
   /** Pairs files that resolve the contract's pair citations. */
@@ -23,12 +24,12 @@ export interface ValidateOptions {
   readonly strict: boolean
 }
 
-/** Validates a contract file against captures; schema problems throw (exit 2), findings are values. */
+/** Validates a contract against captures; unreadable captures throw (exit 2), findings are values. */
 export async function runValidate(
   opts: ValidateOptions,
   onProgress?: OnProgress,
 ): Promise<ContractValidation> {
-  const { contract, sha256 } = readContract(opts.contract)
+  const { contract, sha256, file } = opts.contract
   const wanted = citedFrames(contract)
   const facts = new Map<FactKey, FrameFact>()
   const ledger = new Map<string, string>()
@@ -65,7 +66,7 @@ export async function runValidate(
       generator: GENERATOR,
       generatedAt: new Date().toISOString(),
       contract: {
-        file: opts.contract,
+        file,
         version: contract.version,
         sha256,
         inputs: contract.inputs.map((i) => ({ file: i.file, sha256: i.sha256 })),

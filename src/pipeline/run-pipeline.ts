@@ -162,8 +162,10 @@ export async function runPipeline(
   })
 
   progress('contract validate')
+  // The contract as written, read once: validate, compare and soak cite its file and sha256.
+  const loaded = readContract(contractFile)
   const validation = await runValidate(
-    { contract: contractFile, dbs, sessionFiles: [], pairs: opts.pairs ?? [], strict: true },
+    { contract: loaded, dbs, sessionFiles: [], pairs: opts.pairs ?? [], strict: true },
     progress,
   )
   writeJsonAtomic(paths.contractValidation, validation)
@@ -185,7 +187,6 @@ export async function runPipeline(
     .slice(0, opts.compareSessions)
   const sessionFixtures = [...withHandshake, ...others].map((s) => path.join(opts.out, s.fixture!))
   progress(`compare: ${sessionFixtures.length} session(s) × ${opts.targets.join(', ')}`)
-  const loaded = readContract(contractFile)
   const compare = await runCompare(
     {
       sessions: sessionFixtures,

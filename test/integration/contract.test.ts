@@ -7,6 +7,7 @@ import {
   deriveContract,
   mergeContracts,
 } from '../../src/contract/run-derive.js'
+import { readContract } from '../../src/contract/files.js'
 import { runValidate } from '../../src/contract/run-validate.js'
 import type { Contract } from '../../src/contract/schema.js'
 import { formatJson } from '../../src/evidence/json-format.js'
@@ -203,7 +204,7 @@ describe('contract derive --pairs (class-level tier)', () => {
 describe('contract validate', () => {
   it('resolves every pair citation of the shipped contract with --pairs', async () => {
     const v = await runValidate({
-      contract: join(REPO_ROOT, 'contracts', 'oig-cloud.contract.json'),
+      contract: readContract(join(REPO_ROOT, 'contracts', 'oig-cloud.contract.json')),
       dbs: realDbs(),
       sessionFiles: [],
       pairs: realPairs(),
@@ -235,7 +236,7 @@ describe('contract validate', () => {
     ]
     writeJsonAtomic(contractFile, withCitation)
     const v = await runValidate({
-      contract: contractFile,
+      contract: readContract(contractFile),
       dbs: realDbs(),
       sessionFiles: [],
       pairs: [pairsFile],
@@ -257,7 +258,7 @@ describe('contract validate', () => {
     const file = join(tempDir(), 'edited.contract.json')
     writeJsonAtomic(file, edited)
     const v = await runValidate({
-      contract: file,
+      contract: readContract(file),
       dbs: realDbs(),
       sessionFiles: [],
       pairs: realPairs(),
@@ -276,7 +277,7 @@ describe('contract validate', () => {
 
   it('accepts the shipped contract against the real captures', async () => {
     const v = await runValidate({
-      contract: join(REPO_ROOT, 'contracts', 'oig-cloud.contract.json'),
+      contract: readContract(join(REPO_ROOT, 'contracts', 'oig-cloud.contract.json')),
       dbs: realDbs(),
       sessionFiles: [],
       pairs: realPairs(),
@@ -305,7 +306,12 @@ describe('contract validate', () => {
     victim.citations[0] = { ...victim.citations[0]!, requestId: 13796, replyId: 13797 }
     const file = join(tempDir(), 'bad.contract.json')
     writeJsonAtomic(file, bad)
-    const v = await runValidate({ contract: file, dbs: realDbs(), sessionFiles: [], strict: false })
+    const v = await runValidate({
+      contract: readContract(file),
+      dbs: realDbs(),
+      sessionFiles: [],
+      strict: false,
+    })
     expect(v.verdict).toBe('invalid')
     const errors = v.problems.filter((p) => p.severity === 'error').map((p) => p.message)
     expect(errors).toContain(
@@ -324,7 +330,7 @@ describe('contract validate', () => {
       transitions: c.transitions.filter((t) => t.id !== 'box.end @normal -> cloud.ack'),
     })
     const lenient = await runValidate({
-      contract: file,
+      contract: readContract(file),
       dbs: realDbs(),
       sessionFiles: [],
       strict: false,
@@ -332,7 +338,7 @@ describe('contract validate', () => {
     expect(lenient.verdict).toBe('valid')
     expect(lenient.missing).toEqual(['box.end @normal -> cloud.ack'])
     const strict = await runValidate({
-      contract: file,
+      contract: readContract(file),
       dbs: realDbs(),
       sessionFiles: [],
       strict: true,

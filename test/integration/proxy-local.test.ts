@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CaptureDb } from '../../src/capture/db.js'
+import { readContract } from '../../src/contract/files.js'
 import { runValidate } from '../../src/contract/run-validate.js'
 import { runExtract } from '../../src/extract/run-extract.js'
 import { classifyText } from '../../src/protocol/classify.js'
@@ -199,7 +200,7 @@ describe('--capture', () => {
     expect(extracted.classCounts).toMatchObject({ 'cloud.setting': 1, 'box.setting-ack': 1 })
 
     const v = await runValidate({
-      contract: SHIPPED_CONTRACT_FILE,
+      contract: readContract(SHIPPED_CONTRACT_FILE),
       dbs: [file],
       sessionFiles: [],
       strict: false,

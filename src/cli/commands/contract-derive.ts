@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { DEFAULT_SESSION_GAP_MS } from '../../capture/sessions.js'
 import { DEFAULT_MAX_CITATIONS, deriveContract } from '../../contract/run-derive.js'
+import { readContract } from '../../contract/files.js'
 import { runValidate } from '../../contract/run-validate.js'
 import { checkOutputFile, writeJsonAtomic } from '../../evidence/files.js'
 import type { CommandContext } from '../context.js'
@@ -84,7 +85,7 @@ export function addValidate(contract: Command, ctx: CommandContext): void {
       ctx.action(async (output, opts: Inputs & { contract: string; strict?: boolean }) => {
         checkOutputFile(opts.out, '--out')
         const v = await runValidate(
-          { contract: opts.contract, ...inputs(opts), strict: opts.strict === true },
+          { contract: readContract(opts.contract), ...inputs(opts), strict: opts.strict === true },
           output.onProgress,
         )
         writeJsonAtomic(opts.out, v)
