@@ -1,6 +1,7 @@
 /**
- * The gate at the I/O edge: the rollback rehearsal when asked (src/rehearse), the evidence folder
- * read through the one registry (src/formats), the decision of src/gate written. Every evidence
+ * The gate at the I/O edge: the checklist read, the rollback rehearsal when asked (src/rehearse),
+ * the evidence folder read through the one registry (src/formats), the decision of src/gate
+ * written (src/gate only judges). Every evidence
  * file is checked against its schema; an absent, unreadable, foreign or invalid file becomes a
  * problem value the gate judges, never an exception.
  */
@@ -10,18 +11,36 @@ import { readContract } from '../contract/files.js'
 import { OigError, reasonOf } from '../errors.js'
 import { writeFileAtomic, writeJsonAtomic } from '../evidence/files.js'
 import { layout, SOAK_SUFFIX } from '../evidence/layout.js'
-import { readDocument } from '../evidence/read-document.js'
+import { readDocument, readJsonOrThrow } from '../evidence/read-document.js'
 import { EVIDENCE_SCHEMAS } from '../formats/document-kinds.js'
-import type { EvidenceKind } from '../gate/checklist-schema.js'
+import type { Checklist, EvidenceKind } from '../gate/checklist-schema.js'
+import { checkChecklist } from '../gate/checklist.js'
 import { evaluateGate } from '../gate/evaluate.js'
 import type { EvidenceDocs, EvidenceFile, GateEvidence } from '../gate/evidence.js'
 import type { GateDecision } from '../gate/gate-schema.js'
 import { gateToJunit } from '../gate/junit.js'
-import { readChecklist } from '../gate/read-checklist.js'
 import type { RollbackRehearsal } from '../rehearse/rehearsal-schema.js'
 import { rehearseRollback } from '../rehearse/run-rehearse.js'
 import { SHIPPED_CONTRACT } from '../shipped.js'
 import { GENERATOR } from '../version.js'
+
+const CHECKLIST_HINT =
+  'Start from contracts/gate.checklist.json (JSON Schema: contracts/schemas/checklist.schema.json); the mandatory criteria cannot be removed or weakened.'
+
+/**
+ * The validated checklist in `file` (`-`: standard input); an unreadable or invalid checklist
+ * cannot run the gate: throws OigError (exit 2) naming every problem.
+ */
+export function readChecklist(file: string): Checklist {
+  const { value } = readJsonOrThrow(file, 'checklist', ['CHECKLIST_UNREADABLE'], CHECKLIST_HINT)
+  const checked = checkChecklist(value)
+  if (checked.ok) return checked.checklist
+  throw new OigError(
+    'CHECKLIST_INVALID',
+    `Failed to use checklist ${file}: ${checked.problems.length} problem(s):\n${checked.problems.map((p) => `  ${p}`).join('\n')}`,
+    { hint: CHECKLIST_HINT },
+  )
+}
 
 /** Reads one evidence file of `kind` by the registry's schema; never throws. */
 export function readEvidenceFile<K extends EvidenceKind>(kind: K, file: string): EvidenceFile<K> {

@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { evaluateGate } from '../../src/gate/evaluate.js'
-import { contractFileFor, loadEvidence } from '../../src/pipeline/run-gate.js'
-import { readChecklist, DEFAULT_CHECKLIST_FILE } from '../../src/gate/read-checklist.js'
+import { contractFileFor, loadEvidence, readChecklist } from '../../src/pipeline/run-gate.js'
+import { SHIPPED_CHECKLIST } from '../../src/shipped.js'
 import { SHIPPED_CONTRACT_FILE } from '../helpers/box-frames.js'
 import { CONTRACT_SHA, NOW } from '../helpers/gate-docs.js'
 import { completeSet, writeEvidence } from '../helpers/gate-evidence.js'
@@ -29,7 +29,7 @@ describe('loadEvidence (real files in temp folders)', () => {
       'slow',
       'stable',
     ])
-    expect(evaluateGate(readChecklist(DEFAULT_CHECKLIST_FILE), e, NOW).decision).toBe('REMOVE')
+    expect(evaluateGate(readChecklist(SHIPPED_CHECKLIST), e, NOW).decision).toBe('REMOVE')
   })
 
   it('falls back to the shipped contract when the folder has none', () => {
@@ -86,7 +86,7 @@ describe('loadEvidence (real files in temp folders)', () => {
         expect(f.problem.code).toBe(code)
         expect(f.problem.message).toMatch(message)
       }
-      const d = evaluateGate(readChecklist(DEFAULT_CHECKLIST_FILE), e, NOW)
+      const d = evaluateGate(readChecklist(SHIPPED_CHECKLIST), e, NOW)
       expect(d.decision).toBe('KEEP')
       expect(d.blocking.find((b) => b.id === 'compare-no-critical')).toMatchObject({
         status: 'FAIL',
@@ -100,7 +100,7 @@ describe('loadEvidence (real files in temp folders)', () => {
     writeEvidence(dir, completeSet())
     writeFileSync(join(dir, 'soak', 'slow.soak.json'), '{"kind": "soak", "schemaVersion": 9}')
     const d = evaluateGate(
-      readChecklist(DEFAULT_CHECKLIST_FILE),
+      readChecklist(SHIPPED_CHECKLIST),
       loadEvidence(dir, SHIPPED_CONTRACT_FILE),
       NOW,
     )
