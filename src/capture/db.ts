@@ -313,32 +313,25 @@ export class CaptureDb {
   }
 
   /**
-   * Whether every row after `rowid` has a text `ts` that starts with a date later than
-   * `afterDate` (YYYY-MM-DD): one scan by SQLite (no index on ts needed, none created), no row to
-   * JavaScript. A NULL, non-text or otherwise shaped ts anywhere after says no.
+   * The rows after `rowid` when every one of them has a text `ts` that starts with a digit and a
+   * date later than `afterDate` (YYYY-MM-DD): how many there are and the ts of the last one that
+   * has a ts (as stored); null when any does not. One scan by SQLite (no index on ts needed, none
+   * created), no row to JavaScript. A ts that parses starts with its YYYY-MM-DD (a leading digit
+   * means nothing was trimmed before it), so such a row is dated after that day in its own zone.
    */
-  onlyLaterDatesAfter(rowid: number, afterDate: string): boolean {
+  rowsAfterIfDatedAfter(
+    rowid: number,
+    afterDate: string,
+  ): { rows: number; lastTs: string | null } | null {
     try {
-      const row = this.db
+      const [rows, early] = this.db
         .prepare(
-          `SELECT EXISTS(SELECT 1 FROM frames WHERE rowid > ? AND (ts IS NULL OR typeof(ts) <> 'text'
-             OR NOT (ts GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*') OR substr(ts, 1, 10) <= ?))`,
+          `SELECT count(*), ifnull(max(typeof(ts) IS NOT 'text' OR unicode(ts) NOT BETWEEN 48 AND 57
+             OR substr(ts, 1, 10) <= ?), 0) FROM frames WHERE rowid > ?`,
         )
         .raw(true)
-        .get(rowid, afterDate) as [number]
-      return row[0] === 0
-    } catch (error) {
-      throw this.readFailed(error)
-    }
-  }
-
-  /** How many rows come after `rowid`, and the ts of the last row that has one (as stored). */
-  rowsAfter(rowid: number): { rows: number; lastTs: string | null } {
-    try {
-      const [rows] = this.db
-        .prepare('SELECT count(*) FROM frames WHERE rowid > ?')
-        .raw(true)
-        .get(rowid) as [number]
+        .get(afterDate, rowid) as [number, number]
+      if (early !== 0) return null
       const last = this.db
         .prepare(
           'SELECT ts FROM frames WHERE rowid > ? AND ts IS NOT NULL ORDER BY rowid DESC LIMIT 1',

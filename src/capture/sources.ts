@@ -44,9 +44,11 @@ export interface CaptureSource {
 export interface LeanReader {
   rows(flag: LeanFlag): Iterable<LeanRow | CaptureRow>
   rowsBetween(from: number, to: number): CaptureRow[]
-  /** See CaptureDb.onlyLaterDatesAfter and rowsAfter (the end of a window, in SQL). */
-  onlyLaterDatesAfter(rowid: number, afterDate: string): boolean
-  rowsAfter(rowid: number): { rows: number; lastTs: string | null }
+  /** See CaptureDb.rowsAfterIfDatedAfter (the end of a window, in SQL). */
+  rowsAfterIfDatedAfter(
+    rowid: number,
+    afterDate: string,
+  ): { rows: number; lastTs: string | null } | null
 }
 
 /** A session file held in memory as a capture source (its rows in capture order). */
@@ -161,8 +163,7 @@ export function openSources(
           ? {
               rows: (flag) => db.leanRows(flag),
               rowsBetween: (from, to) => db.rowsBetween(from, to),
-              onlyLaterDatesAfter: (rowid, date) => db.onlyLaterDatesAfter(rowid, date),
-              rowsAfter: (rowid) => db.rowsAfter(rowid),
+              rowsAfterIfDatedAfter: (rowid, date) => db.rowsAfterIfDatedAfter(rowid, date),
             }
           : null,
         hashed: (hold) => hash.ready(hold),
@@ -330,15 +331,21 @@ export async function streamSessions(
 
 /** Rows between two looks at whether the end of a window has been passed. */
 const STOP_CHECK_ROWS = 4096
-const DAY_MS = 86_400_000
+/**
+ * More than the largest zone offset a capture ts may carry (parseCaptureTs takes ±hh:mm up to
+ * ±99:99, about 4.2 days), so that a row dated after `until` + this in its own zone is after
+ * `until` in UTC.
+ */
+const ZONE_MARGIN_MS = 5 * 86_400_000
 
 /**
  * Whether the rows after `rowid` (the row just pushed, at `tsMs`) can be counted instead of read,
  * when no session without a frame at or before `until` can be kept. They can when (1) this row is
- * more than two days and a session gap past `until`, (2) no open session has a frame at or before `until` (so
- * every session that can be kept is closed and complete), and (3) SQL says every later row is
- * dated more than a day after `until`, whatever its zone (so no later row can open or join a
- * session that can be kept). Null: not yet; 'never': (3) failed, read on to the end.
+ * more than the zone margin, a day and a session gap past `until`, (2) no open session has a
+ * frame at or before `until` (so every session that can be kept is closed and complete), and (3)
+ * SQL says every later row is dated after the day of `until` + the zone margin, whatever its zone
+ * (so no later row can open or join a session that can be kept). Null: not yet; 'never': (3)
+ * failed, read on to the end.
  */
 function stopsAt(
   builder: SessionBuilder,
@@ -348,10 +355,9 @@ function stopsAt(
   until: number,
   gapMs: number,
 ): { rows: number; lastTs: string | null } | 'never' | null {
-  if (tsMs <= until + 2 * DAY_MS + gapMs) return null
+  if (tsMs <= until + ZONE_MARGIN_MS + 86_400_000 + gapMs) return null
   const inWindow = (s: Session): boolean => s.frames.some((f) => f.tsMs !== null && f.tsMs <= until)
   if (builder.anyOpen(inWindow)) return null
-  const afterDate = new Date(until + DAY_MS).toISOString().slice(0, 10)
-  if (!reader.onlyLaterDatesAfter(rowid, afterDate)) return 'never'
-  return reader.rowsAfter(rowid)
+  const afterDate = new Date(until + ZONE_MARGIN_MS).toISOString().slice(0, 10)
+  return reader.rowsAfterIfDatedAfter(rowid, afterDate) ?? 'never'
 }

@@ -76,7 +76,7 @@ beforeAll(() => {
     '--out',
     db,
     '--days',
-    '7',
+    '10',
     '--start',
     START,
     '--connection-minutes',
@@ -122,27 +122,37 @@ describe('extract --from/--to: the end of the window in SQL, same output as filt
     expect(day.totals.sessionsRead).toBeLessThan(full.totals.sessionsRead)
   })
 
-  it('reads on to the end when a later row is dated inside the window (no guess), same output', () => {
-    const { from, to } = windowOf(full)
-    const copy = join(dir, 'late-row.db')
-    const src = new Database(db, { readonly: true })
-    src.exec(`VACUUM INTO '${copy}'`)
-    src.close()
-    const w = new Database(copy)
-    // The last row says it was captured inside the window (a clock that jumped back).
-    w.prepare('UPDATE frames SET ts = ? WHERE id = (SELECT max(id) FROM frames)').run(
+  // The last row says it was captured inside the window: a clock that jumped back, or a zone
+  // offset that puts a later local date inside it in UTC (the parser takes up to ±99:99).
+  const lateTs = {
+    'a clock that jumped back': (to: string) =>
       new Date(Date.parse(to) - 3_600_000).toISOString().replace('Z', '+00:00'),
-    )
-    w.close()
-    const wholeOut = join(dir, 'late-full')
-    const whole = extract(copy, wholeOut)
-    const out = join(dir, 'late-day')
-    const day = extract(copy, out, ['--from', from, '--to', to])
-    expect(day.totals.sessionsRead).toBe(whole.totals.sessionsRead)
-    const ids = new Set(day.sessions.map((s) => s.id))
-    expect(JSON.stringify(extractedFixtures(out))).toBe(
-      JSON.stringify(extractedFixtures(wholeOut).filter((f) => ids.has(f.session.id))),
-    )
-    expect(ids.size).toBeGreaterThan(2)
-  })
+    'a local date four days on with a +96:00 offset': (to: string) =>
+      new Date(Date.parse(to) + 4 * 86_400_000 - 3_600_000).toISOString().replace('Z', '+96:00'),
+  }
+  it.each(Object.keys(lateTs))(
+    'reads on to the end when a later row is dated inside the window (%s), same output',
+    (how) => {
+      const { from, to } = windowOf(full)
+      const tag = how.replace(/[^a-z0-9]+/g, '-')
+      const copy = join(dir, `late-row-${tag}.db`)
+      const src = new Database(db, { readonly: true })
+      src.exec(`VACUUM INTO '${copy}'`)
+      src.close()
+      const w = new Database(copy)
+      const ts = lateTs[how as keyof typeof lateTs](to)
+      w.prepare('UPDATE frames SET ts = ? WHERE id = (SELECT max(id) FROM frames)').run(ts)
+      w.close()
+      const wholeOut = join(dir, `late-full-${tag}`)
+      const whole = extract(copy, wholeOut)
+      const out = join(dir, `late-day-${tag}`)
+      const day = extract(copy, out, ['--from', from, '--to', to])
+      expect(day.totals.sessionsRead).toBe(whole.totals.sessionsRead)
+      const ids = new Set(day.sessions.map((s) => s.id))
+      expect(JSON.stringify(extractedFixtures(out))).toBe(
+        JSON.stringify(extractedFixtures(wholeOut).filter((f) => ids.has(f.session.id))),
+      )
+      expect(ids.size).toBeGreaterThan(2)
+    },
+  )
 })
