@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { crc16Modbus, formatCrc } from '../../src/protocol/crc.js'
+import { crc16Ascii, crc16ByteView, crc16Modbus, formatCrc } from '../../src/protocol/crc.js'
 import { loadCaptureFrames } from '../helpers/captures.js'
 
 const frames = loadCaptureFrames()
@@ -80,5 +80,49 @@ describe('formatCrc', () => {
     [65535, '65535'],
   ])('formats %i as %s', (value, text) => {
     expect(formatCrc(value)).toBe(text)
+  })
+})
+
+/** One table step a byte: the textbook CRC-16/MODBUS, the reference for the two-byte loop. */
+function referenceCrc(codes: Iterable<number>): number {
+  let crc = 0xffff
+  for (const code of codes) {
+    crc ^= code & 0xff
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1
+  }
+  return crc
+}
+
+describe('the two-byte CRC loop equals the one-byte reference', () => {
+  // A fixed pseudo-random stream: every length parity, start and end offset, byte value.
+  let seed = 12345
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff
+    return seed % n
+  }
+  const cases = Array.from({ length: 500 }, () => {
+    const bytes = Uint8Array.from({ length: next(41) }, () => next(256))
+    const start = next(bytes.length + 1)
+    return { bytes, start, end: start + next(bytes.length - start + 1) }
+  })
+
+  it('over bytes, byte views and ASCII text, at any offsets', () => {
+    for (const { bytes, start, end } of cases) {
+      const want = referenceCrc(bytes.subarray(start, end))
+      expect(crc16Modbus(bytes, start, end)).toBe(want)
+      expect(crc16ByteView(Buffer.from(bytes).toString('latin1'), start, end)).toBe(want)
+      const ascii = Buffer.from(bytes.map((b) => b & 0x7f))
+      const asciiWant = referenceCrc(ascii.subarray(start, end))
+      expect(crc16Ascii(ascii.toString('latin1'), start, end)).toBe(asciiWant)
+      expect(crc16Modbus(ascii.toString('latin1'), start, end)).toBe(asciiWant)
+    }
+  })
+
+  it('takes non-ASCII text as its UTF-8 bytes, and says -1 for it in the ASCII variant', () => {
+    for (const { bytes } of cases.slice(0, 100)) {
+      const text = `é${Buffer.from(bytes.map((b) => b & 0x7f)).toString('latin1')}€`
+      expect(crc16Modbus(text)).toBe(referenceCrc(Buffer.from(text, 'utf8')))
+      expect(crc16Ascii(text, 0, text.length)).toBe(-1)
+    }
   })
 })
