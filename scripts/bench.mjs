@@ -20,6 +20,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = path.join(ROOT, 'bin', 'oigctl.js')
 const CHILD = path.join(ROOT, 'scripts', 'bench-child.mjs')
 const PLUCK = path.join(ROOT, 'scripts', 'bench-pluck.mjs')
+const NODE_FLOOR = path.join(ROOT, 'scripts', 'bench-node-floor.mjs')
 const SEED = 1
 const START = '2025-12-01T00:00:00Z'
 const RSS_TARGET_MB = 250
@@ -149,6 +150,25 @@ function floorOf(db) {
   return { sqlite, pluck, floor: sqlite === null ? pluck : Math.min(sqlite, pluck) }
 }
 
+/** What Node itself costs (bench-node-floor.mjs), best of 3: context for the ratios, not a goal. */
+function nodeFloorOf(args) {
+  return Math.min(
+    ...[0, 1, 2].map(() => {
+      const r = run(process.execPath, [NODE_FLOOR, ...args])
+      if (r.status !== 0) throw failed(`node floor (${args[0]})`, r)
+      return r.seconds
+    }),
+  )
+}
+
+/** Bytes of the files under `dir`. */
+function bytesUnder(dir) {
+  let total = 0
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) total += fs.statSync(path.join(e.parentPath ?? e.path, e.name)).size
+  return total
+}
+
 function printTable(rows) {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)))
   for (const [i, r] of rows.entries()) {
@@ -222,6 +242,7 @@ async function main() {
       ])
     }
     const only = new Set(opts.only)
+    let outBytes = null
     if (only.has('extract-setting')) {
       const m = measured(
         'oigctl extract --select setting',
@@ -246,6 +267,7 @@ async function main() {
         ['extract', '--db', db, '--out', path.join(tmp, 'out-all'), '--json', '--quiet'],
         opts.repeat,
       )
+      outBytes = bytesUnder(path.join(tmp, 'out-all'))
       fs.rmSync(path.join(tmp, 'out-all'), { recursive: true, force: true })
       row('extract (all fixtures)', fl.floor, m, 6, 5)
     }
@@ -368,6 +390,14 @@ async function main() {
       `  DB: ${dbMb.toFixed(0)} MB, simulate ${s(simS)}, ts index: ${tsIndexNote(db)}; times are wall clock incl. node start-up; MB = 2^20 bytes`,
     )
     if (mergeNote) console.log(`  ${mergeNote}`)
+    // Context for the ratios: Node's own cost for what every figure must do at least.
+    const lean = nodeFloorOf(['lean', db])
+    let line = `Node floor (no oigctl code): reading every row's rowid, ts, conn_id, direction ${s(lean)} (${(lean / fl.floor).toFixed(1)}× the floor)`
+    if (outBytes !== null) {
+      const write = nodeFloorOf(['write', tmp, String(outBytes)])
+      line += `; writing the full extract's ${(outBytes / 1024 / 1024).toFixed(0)} MB ${s(write)} (${(write / fl.floor).toFixed(1)}×)`
+    }
+    console.log(`  ${line}`)
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true })
   }
