@@ -4,12 +4,41 @@
  * JavaScript. A page of rows comes back as one string (group_concat), which is several times
  * cheaper than one array per row. Any row that does not fit the lean grammar (no conn_id, an
  * unknown or relaying direction, a NULL `raw`) is read in full instead, so that nothing is guessed.
+ *
+ * The `frames` scan (contract derive) carries the frame text in the page as well, except for the
+ * cloud's constant replies, which SQLite names by number (about half of a capture's rows).
  */
 import type Database from 'better-sqlite3'
+import {
+  CLOUD_ACK,
+  CLOUD_ACK_GETACTUAL,
+  CLOUD_END,
+  CLOUD_END_GETACTUAL,
+  CLOUD_NACK,
+  CLOUD_NACK_ONEMORE,
+  CLOUD_NACK_WC,
+} from '../protocol/cloud-frames.js'
 import { parseCaptureTs, type CaptureRow, type LeanRow } from './rows.js'
 
-/** What the flag of a lean row says: a possible cloud Setting, or a possible BOX poll. */
-export type LeanFlag = 'setting' | 'poll' | 'none'
+/**
+ * What the flag of a lean row says: a possible cloud Setting, or a possible BOX poll. `frames`:
+ * no flag, the row carries its frame text instead (LeanRow.raw).
+ */
+export type LeanFlag = 'setting' | 'poll' | 'none' | 'frames'
+
+/**
+ * Frames the `frames` scan names by their index instead of carrying them: the cloud's fixed replies
+ * exactly as sent (CRLF-terminated). A row's text equal to one of them is that very string.
+ */
+const CONSTANT_FRAMES: readonly string[] = [
+  CLOUD_ACK_GETACTUAL,
+  CLOUD_ACK,
+  CLOUD_END,
+  CLOUD_END_GETACTUAL,
+  CLOUD_NACK_WC,
+  CLOUD_NACK_ONEMORE,
+  CLOUD_NACK,
+]
 
 const PAGE_ROWS = 8192
 const FS = '\x1f'
@@ -35,7 +64,39 @@ function flagSql(flag: LeanFlag): string {
       return `iif(direction = 'box_to_proxy' OR direction = 'box_to_cloud', instr(raw, '<Result>IsNew') > 0, 0)`
     case 'none':
       return '0'
+    // The constant's index after a `k`, or the text's length in bytes and the text (see parsePage).
+    case 'frames':
+      return `CASE raw ${CONSTANT_FRAMES.map((c, i) => `WHEN ${sqlText(c)} THEN 'k${i}'`).join(' ')}
+        ELSE octet_length(raw) || '${FS}' || raw END`
   }
+}
+
+/**
+ * A copy of a string that holds on to nothing else. A ts, table or text of a lean row is a slice of
+ * a page of the scan (megabytes) and keeps the whole page alive while it is referenced: whatever
+ * outlives a session (a citation, a table name in the contract state) is kept as a copy.
+ */
+export function detached(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le')
+}
+
+/** A JavaScript string as an SQL string literal. */
+function sqlText(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`
+}
+
+/**
+ * The ts of a record: in the `frames` scan its length in bytes first, so that the page parser can
+ * tell where it ends whatever it holds; a ts or raw that is not TEXT makes the record NULL there
+ * (read in full: numbers are rendered differently by SQLite and JavaScript, a BLOB is bytes).
+ */
+function recordSql(flag: LeanFlag): string {
+  const tail = `conn_id || '${FS}' ||
+           CASE direction ${LEAN_DIRECTIONS.map((d, i) => `WHEN '${d}' THEN ${i}`).join(' ')} ELSE 9 END
+           || '${FS}' || ${flagSql(flag)}`
+  if (flag !== 'frames') return `rowid || '${FS}' || ts || '${FS}' || ${tail}`
+  return `iif(typeof(ts) = 'text' AND typeof(raw) = 'text',
+           rowid || '${FS}' || octet_length(ts) || '${FS}' || ts || '${FS}' || ${tail}, NULL)`
 }
 
 export interface LeanScanOptions {
@@ -57,9 +118,7 @@ export function* leanRows(
   const stmt = db
     .prepare(
       `SELECT group_concat(r, '${RS}'), count(*), min(rid), max(rid) FROM (
-         SELECT rowid AS rid, ifnull(rowid || '${FS}' || ts || '${FS}' || conn_id || '${FS}' ||
-           CASE direction ${LEAN_DIRECTIONS.map((d, i) => `WHEN '${d}' THEN ${i}`).join(' ')} ELSE 9 END
-           || '${FS}' || ${flagSql(opts.flag)}, rowid) AS r
+         SELECT rowid AS rid, ifnull(${recordSql(opts.flag)}, rowid) AS r
          FROM frames WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE_ROWS})`,
     )
     .raw(true)
@@ -67,7 +126,7 @@ export function* leanRows(
   for (;;) {
     const [text, count, min, max] = stmt.get(last) as [string | null, number, number, number]
     if (count === 0) return
-    const page = text === null ? null : parsePage(text, count)
+    const page = text === null ? null : parsePage(text, count, opts.flag === 'frames')
     if (page === null) {
       // Not lean-readable (a ts or conn_id holding the separators): read the page in full.
       yield* opts.fullRows(min, max)
@@ -102,17 +161,41 @@ interface ParsedPage {
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57
 
+/** Digits at `text[from…]` as a number, and where they end (`end === from`: none). */
+function digitsAt(text: string, from: number): { value: number; end: number } {
+  let value = 0
+  let i = from
+  while (i < text.length && isDigit(text.charCodeAt(i)))
+    value = value * 10 + text.charCodeAt(i++) - 48
+  return { value, end: i }
+}
+
 /**
- * Parses `rowid FS ts FS conn FS dir FS flag` records joined by RS; null when the text does not
- * follow that grammar exactly (a ts may hold FS or RS: then the whole page is read in full).
+ * Where a field of `bytes` UTF-8 bytes that starts at `from` ends, when the separator `sep` comes
+ * right after it and not before; -1 otherwise. A string never has more UTF-16 units than its
+ * UTF-8 bytes, so a field that holds any non-ASCII char (or `sep`) is caught here: its window
+ * then runs past the separator.
  */
-function parsePage(text: string, count: number): ParsedPage | null {
+function fieldEnd(text: string, from: number, bytes: number, sep: string): number {
+  const end = from + bytes
+  const next = text.indexOf(sep, from)
+  return next === end || (next < 0 && end === text.length) ? end : -1
+}
+
+/**
+ * Parses `rowid FS ts FS conn FS dir FS flag` records joined by RS (with `frames`:
+ * `rowid FS tsBytes FS ts FS conn FS dir FS body`, body `k` + a constant's index or
+ * `rawBytes FS raw`); null when the text does not follow that grammar exactly (a ts or raw may
+ * hold FS or RS: then the whole page is read in full).
+ */
+function parsePage(text: string, count: number, frames: boolean): ParsedPage | null {
   const rows = new Array<LeanRow | null>(count)
   const ids = new Array<number>(count)
   const len = text.length
   let pos = 0
   let prev = -1
   for (let n = 0; n < count; n++) {
+    const last = n === count - 1
     let rid = 0
     let i = pos
     while (i < len && isDigit(text.charCodeAt(i))) rid = rid * 10 + text.charCodeAt(i++) - 48
@@ -121,12 +204,19 @@ function parsePage(text: string, count: number): ParsedPage | null {
     ids[n] = rid
     if (text.charCodeAt(i) !== 0x1f) {
       // The bare rowid of a row with a NULL ts, conn_id or raw.
-      if (i === len ? n !== count - 1 : text.charCodeAt(i) !== 0x1e || n === count - 1) return null
+      if (i === len ? !last : text.charCodeAt(i) !== 0x1e || last) return null
       rows[n] = null
       pos = i + 1
       continue
     }
-    const tsEnd = text.indexOf(FS, i + 1)
+    let tsStart = i + 1
+    let tsEnd: number
+    if (frames) {
+      const bytes = digitsAt(text, tsStart)
+      if (bytes.end === tsStart || text.charCodeAt(bytes.end) !== 0x1f) return null
+      tsStart = bytes.end + 1
+      tsEnd = fieldEnd(text, tsStart, bytes.value, FS)
+    } else tsEnd = text.indexOf(FS, tsStart)
     if (tsEnd < 0) return null
     let conn = 0
     let j = tsEnd + 1
@@ -142,25 +232,43 @@ function parsePage(text: string, count: number): ParsedPage | null {
       j = next
     }
     const dir = text.charCodeAt(j + 1) - 48
-    const flag = text.charCodeAt(j + 3)
-    const end = j + 4
-    if (text.charCodeAt(j + 2) !== 0x1f || (flag !== 48 && flag !== 49)) return null
+    if (text.charCodeAt(j + 2) !== 0x1f) return null
+    let end: number
+    let flagged = false
+    let raw: string | undefined
+    let constant = false
+    if (!frames) {
+      const flag = text.charCodeAt(j + 3)
+      if (flag !== 48 && flag !== 49) return null
+      flagged = flag === 49
+      end = j + 4
+    } else if (text.charCodeAt(j + 3) === 0x6b /* k */) {
+      const index = digitsAt(text, j + 4)
+      raw = CONSTANT_FRAMES[index.value]
+      if (index.end === j + 4 || raw === undefined) return null
+      constant = true
+      end = index.end
+    } else {
+      const bytes = digitsAt(text, j + 3)
+      if (bytes.end === j + 3 || text.charCodeAt(bytes.end) !== 0x1f) return null
+      end = fieldEnd(text, bytes.end + 1, bytes.value, RS)
+      if (end < 0) return null
+      raw = text.slice(bytes.end + 1, end)
+    }
     if (end !== len && text.charCodeAt(end) !== 0x1e) return null
-    if (n === count - 1 ? end !== len : end === len) return null
+    if (last ? end !== len : end === len) return null
     const direction = dir >= 0 && dir < LEAN_DIRECTIONS.length ? LEAN_DIRECTIONS[dir]! : null
     if (direction === null || !integral) {
       rows[n] = null
     } else {
-      const ts = text.slice(i + 1, tsEnd)
-      rows[n] = {
-        lean: true,
-        id: rid,
-        ts,
-        tsMs: parseCaptureTs(ts),
-        direction,
-        connId: negative ? -conn : conn,
-        flagged: flag === 49,
-      }
+      const ts = text.slice(tsStart, tsEnd)
+      const tsMs = parseCaptureTs(ts)
+      const connId = negative ? -conn : conn
+      // One object shape per scan (no spread in the row loop).
+      rows[n] =
+        raw === undefined
+          ? { lean: true, id: rid, ts, tsMs, direction, connId, flagged }
+          : { lean: true, id: rid, ts, tsMs, direction, connId, flagged, raw, constant }
     }
     pos = end + 1
   }

@@ -66,6 +66,13 @@ export interface LeanRow {
   readonly connId: number
   /** The frame may be of the class the scan looked for (see LeanFlag); false: it is not. */
   readonly flagged: boolean
+  /**
+   * The frame text, when the scan carried it (LeanFlag `frames`): then the frame is classified from
+   * it (session-frame.ts), though the row stays lean (no CRC check, no text kept).
+   */
+  readonly raw?: string
+  /** `raw` is one of the scan's constant frames (the very same string each time it occurs). */
+  readonly constant?: boolean
 }
 
 const TS_RE =

@@ -1,6 +1,14 @@
 /** A capture row as a session frame: parsed, oriented and classified, or lean (placeholders). */
-import { CLASSIFY_TAGS, classifyFrame, inferSide } from '../protocol/classify.js'
-import { parseFrame } from '../protocol/frame.js'
+import {
+  CLASSIFY_TAGS,
+  classifyBoxText,
+  classifyFrame,
+  inferSide,
+  type Classification,
+} from '../protocol/classify.js'
+import type { FrameSide } from '../protocol/frame-class.js'
+import { parseFrame, parseFrameChildren } from '../protocol/frame.js'
+import { detached } from './lean-scan.js'
 import {
   mapDirection,
   type CaptureRow,
@@ -12,10 +20,19 @@ import type { SessionFrame } from './session-model.js'
 
 /**
  * The frame of a lean row: side from its direction, everything the frame text would tell left as a
- * placeholder (`*.unknown`, CRC taken as good so that no finding is made of it).
+ * placeholder (`*.unknown`, CRC taken as good so that no finding is made of it). A row that
+ * carries its text (LeanRow.raw) is classified from it as toSessionFrame would classify it; its CRC
+ * is not checked (still taken as good) and its text is not kept.
  */
 export function leanSessionFrame(row: LeanRow): SessionFrame {
   const dir = mapDirection(row.direction)!
+  const side = dir.destination === 'cloud' ? 'box' : 'cloud'
+  const c =
+    row.raw === undefined
+      ? ({ class: side === 'box' ? 'box.unknown' : 'cloud.unknown' } as const)
+      : row.constant === true
+        ? constantClassification(row.raw, side)
+        : textClassification(row.raw, side)
   return {
     id: row.id,
     ts: row.ts,
@@ -24,11 +41,11 @@ export function leanSessionFrame(row: LeanRow): SessionFrame {
     destination: dir.destination,
     direction: row.direction,
     connId: row.connId,
-    class: dir.destination === 'cloud' ? 'box.unknown' : 'cloud.unknown',
-    table: null,
-    eventType: null,
-    pollForm: null,
-    item: null,
+    class: c.class,
+    table: tableOf(c),
+    eventType: c.eventType || null,
+    pollForm: c.pollForm || null,
+    item: c.item || null,
     crcOk: true,
     raw: '',
     tableName: null,
@@ -40,6 +57,43 @@ export function leanSessionFrame(row: LeanRow): SessionFrame {
     notes: NO_NOTES,
     lean: row.flagged ? LEAN_FLAGGED : LEAN_PLAIN,
   }
+}
+
+/** How a frame text classifies on a side, as toSessionFrame classifies a parsed row. */
+function textClassification(raw: string, side: FrameSide): Classification {
+  if (side === 'box') return classifyBoxText(raw)
+  const children = parseFrameChildren(raw, CLASSIFY_TAGS)
+  return children === null ? { class: 'cloud.unknown' } : classifyFrame(children, 'cloud')
+}
+
+/** Classifications of the scan's constant frames (a handful of strings), per side. */
+const constantClasses = new Map<string, Classification>()
+
+function constantClassification(raw: string, side: FrameSide): Classification {
+  const key = side === 'box' ? `box:${raw}` : raw
+  let c = constantClasses.get(key)
+  if (c === undefined) {
+    c = textClassification(raw, side)
+    constantClasses.set(key, c)
+  }
+  return c
+}
+
+/**
+ * Table names as a classification gives them, interned: a table sliced from a page of the scan
+ * would otherwise keep the whole page alive in the contract state it ends up in.
+ */
+const tables = new Map<string, string>()
+
+function tableOf(c: Classification): string | null {
+  const t = c.table
+  if (t === undefined || t === '') return null
+  let kept = tables.get(t)
+  if (kept === undefined) {
+    kept = detached(t)
+    tables.set(kept, kept)
+  }
+  return kept
 }
 
 const NO_NOTES = Object.freeze([]) as unknown as string[]

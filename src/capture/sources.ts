@@ -252,6 +252,12 @@ export interface StreamOptions {
      */
     readonly until?: number | null
   }
+  /**
+   * Sessions for classification only (contract derive): where the input allows it, read with the
+   * lean scan that carries the frame text (LeanFlag `frames`), so that frames are classified and
+   * paired but carry no text, and their CRC is not checked. Ignored with `lean`.
+   */
+  readonly classesOnly?: boolean
 }
 
 export interface SourceStats {
@@ -280,7 +286,7 @@ export async function streamSessions(
   let sessions = 0
   let firstTs: string | null = null
   let lastTs: string | null = null
-  const reader = opts.lean ? source.lean : null
+  const reader = opts.lean || opts.classesOnly === true ? source.lean : null
   const lean = opts.lean
   const builder = new SessionBuilder({
     sessionGapMs: opts.sessionGapMs,
@@ -303,7 +309,8 @@ export async function streamSessions(
   let rowsNotRead = 0
   // The row loop is synchronous (better-sqlite3): yield now and then so Ctrl-C is handled.
   const yieldNow = makeYielder()
-  for (const row of reader && lean ? reader.rows(lean.flag) : source.rows()) {
+  const read = reader ? reader.rows(lean ? lean.flag : 'frames') : source.rows()
+  for (const row of read) {
     builder.push(row)
     rows++
     if (row.ts !== null) {

@@ -1,4 +1,5 @@
 /** Citation lists: deterministic order and truncation, so merged derives keep the same examples. */
+import { detached } from '../capture/lean-scan.js'
 import type { Citation, PairCitation } from './schema.js'
 
 function compare(a: Citation, b: Citation): number {
@@ -25,10 +26,16 @@ function firstOf<T>(
   return out
 }
 
-/** Adds `c` to `list` in place when it belongs among the first `max` in `order`. */
-function addInPlace<T>(list: T[], c: T, max: number, order: (a: T, b: T) => number): void {
+/** Adds `c` (as `keep` makes it) to `list` in place when it belongs among the first `max` in `order`. */
+function addInPlace<T>(
+  list: T[],
+  c: T,
+  max: number,
+  order: (a: T, b: T) => number,
+  keep: (c: T) => T = (x) => x,
+): void {
   if (list.length >= max && order(c, list[list.length - 1]!) >= 0) return
-  const merged = firstOf(list, [c], max, order)
+  const merged = firstOf(list, [keep(c)], max, order)
   list.length = 0
   list.push(...merged)
 }
@@ -42,9 +49,16 @@ export function mergeCitations(
   return firstOf(into, add, max, compare)
 }
 
-/** Adds one citation in place when it belongs among the first `max`. */
+/**
+ * Adds one citation in place when it belongs among the first `max`. A kept citation's ts is a
+ * copy: the frame's may be a slice of a page of the capture scan (see detached).
+ */
 export function addCitation(list: Citation[], c: Citation, max: number): void {
-  addInPlace(list, c, max, compare)
+  addInPlace(list, c, max, compare, keptCitation)
+}
+
+function keptCitation(c: Citation): Citation {
+  return c.ts === null ? c : { ...c, ts: detached(c.ts) }
 }
 
 function comparePairs(a: PairCitation, b: PairCitation): number {

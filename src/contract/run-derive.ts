@@ -17,6 +17,7 @@ import {
 } from './pairs.js'
 import type { Contract } from './schema.js'
 import { sha256File } from '../capture/file-hash.js'
+import { detached } from '../capture/lean-scan.js'
 import type { Session } from '../capture/sessions.js'
 import path from 'node:path'
 import { emptyState, mergeStates, type ContractState } from './state.js'
@@ -41,6 +42,11 @@ export interface DeriveHooks {
   readonly onSession?: (session: Session, file: string) => void
   /** Filled with what each pair became (see addPairs). */
   readonly ledger?: Map<string, string>
+  /**
+   * Parse every row in full (CRC included) instead of the classifying lean scan: the reference
+   * the lean scan is tested against. The contract is the same either way.
+   */
+  readonly readAll?: boolean
 }
 
 /** The mergeable state of captures and pairs files (streaming, constant memory in their size). */
@@ -60,6 +66,7 @@ export async function deriveState(
     for (const source of sources) {
       const stats = await streamSessions(source, {
         sessionGapMs: (opts.sessionGapS ?? DEFAULT_SESSION_GAP_MS / 1000) * 1000,
+        classesOnly: hooks.readAll !== true,
         onSession: (session) => {
           addSession(state, session, source.ref.file)
           if (join.wanted.size > 0) indexFrames(join, session, source.ref.file)
@@ -97,7 +104,8 @@ export async function deriveContract(
 function indexFrames(join: FrameJoin, session: Session, file: string): void {
   for (const f of session.frames) {
     if (f.ts === null || !join.wanted.has(f.ts)) continue
-    join.add(f.ts, f.connId, {
+    // A copy of the ts: the frame's may be a slice of a page of the capture scan (see detached).
+    join.add(detached(f.ts), f.connId, {
       file,
       id: f.id,
       class: f.class,

@@ -5,7 +5,14 @@
  */
 import type { BoxClass, CloudClass, EventType, FrameClass, FrameSide } from './frame-class.js'
 import { EVENT_TYPES } from './frame-class.js'
-import { getTag, parseFrame, type FrameInput, type ParsedFrame } from './frame.js'
+import {
+  firstTagValues,
+  getTag,
+  parseFrame,
+  type FrameChildren,
+  type FrameInput,
+  type ParsedFrame,
+} from './frame.js'
 
 export interface Classification {
   readonly class: FrameClass
@@ -70,13 +77,13 @@ export const CLASSIFY_TAGS: ReadonlySet<string> = new Set([
 ])
 
 /** Exactly these tags, each once (a duplicated tag in a fixed-shape reply is not that reply). */
-function sameTagSet(frame: ParsedFrame, tags: readonly string[]): boolean {
+function sameTagSet(frame: FrameChildren, tags: readonly string[]): boolean {
   if (frame.childCount !== tags.length || frame.children.length !== tags.length) return false
   const present = new Set(frame.children.map((c) => c.tag))
   return present.size === tags.length && tags.every((t) => present.has(t))
 }
 
-function classifyToBox(frame: ParsedFrame): Classification {
+function classifyToBox(frame: FrameChildren): Classification {
   const result = getTag(frame, 'Result')
   if (result !== undefined) {
     for (const shape of CLOUD_SHAPES) {
@@ -100,7 +107,10 @@ function classifyToBox(frame: ParsedFrame): Classification {
   return { class: 'cloud.unknown' }
 }
 
-function classifyFromBox(frame: ParsedFrame): Classification {
+/** The only tags classifyFromBox reads, and only their first values (getTag). */
+const BOX_TAGS: readonly string[] = ['Result', 'Reason', 'TblName', 'Type']
+
+function classifyFromBox(frame: Pick<ParsedFrame, 'children'>): Classification {
   const result = getTag(frame, 'Result')
   const reason = getTag(frame, 'Reason')
   if (result !== undefined) {
@@ -132,9 +142,18 @@ const POLLS: ReadonlyMap<string, BoxClass> = new Map([
   ['IsNewWeather', 'box.poll.isnewweather'],
 ])
 
-/** Classifies a parsed frame sent by the BOX (`box`) or sent to it (`cloud`). */
-export function classifyFrame(frame: ParsedFrame, side: FrameSide): Classification {
+/** Classifies a parsed frame (or its children only) sent by the BOX (`box`) or sent to it (`cloud`). */
+export function classifyFrame(frame: FrameChildren, side: FrameSide): Classification {
   return side === 'box' ? classifyFromBox(frame) : classifyToBox(frame)
+}
+
+/**
+ * The class of a text frame sent by the BOX exactly as classifyText gives it, without computing the
+ * CRC or materialising children it does not read (contract derive, on every BOX frame of a capture).
+ */
+export function classifyBoxText(text: string): Classification {
+  const frame = firstTagValues(text, BOX_TAGS)
+  return frame === null ? { class: 'box.unknown' } : classifyFromBox(frame)
 }
 
 export interface ClassifiedText extends Classification {

@@ -175,11 +175,23 @@ export function parseFrame(input: FrameInput, options: ParseOptions = {}): Parse
     : parseView(byteView(input), options, false)
 }
 
-/**
- * Parses a byte view, or a text (`isText`): an ASCII text is its own byte view, any other text is
- * parsed over its UTF-8 bytes, so that the CRC always covers the bytes the frame is sent as.
- */
-function parseView(text: string, options: ParseOptions, isText: boolean): ParseResult {
+interface FrameBounds {
+  readonly problem: null
+  readonly terminator: FrameTerminator
+  /** Offsets of the inner text and of `<CRC>` in it. */
+  readonly innerStart: number
+  readonly innerEnd: number
+  readonly crcAt: number
+  /** The frame ends with `</CRC></Frame>` after `<CRC>`. */
+  readonly crcClosed: boolean
+  /** What sits between `<CRC>` and `</CRC>` (or the end of the inner text). */
+  readonly crcText: string
+}
+
+/** Where a frame's inner text and CRC element are, or why the text is not one frame. */
+function frameBounds(
+  text: string,
+): FrameBounds | { readonly problem: 'NOT_A_FRAME' | 'TRAILING_DATA' | 'MISSING_CRC' } {
   const terminator = terminatorOf(text)
   const bodyEnd = text.length - terminator.length
   const innerStart = FRAME_OPEN.length
@@ -190,28 +202,12 @@ function parseView(text: string, options: ParseOptions, isText: boolean): ParseR
     !text.startsWith(FRAME_CLOSE, innerEnd)
   ) {
     const closeAt = text.indexOf(FRAME_CLOSE)
-    const code: FrameProblemCode =
-      text.startsWith(FRAME_OPEN) && closeAt >= 0 ? 'TRAILING_DATA' : 'NOT_A_FRAME'
     return {
-      ok: false,
-      problem: { code, message: `text is not one <Frame>…</Frame> element (${code})` },
-      crcOk: null,
+      problem: text.startsWith(FRAME_OPEN) && closeAt >= 0 ? 'TRAILING_DATA' : 'NOT_A_FRAME',
     }
   }
   const crcAt = text.lastIndexOf(CRC_OPEN, innerEnd)
-  if (crcAt < innerStart) {
-    return {
-      ok: false,
-      problem: { code: 'MISSING_CRC', message: 'frame has no <CRC> element' },
-      crcOk: false,
-    }
-  }
-  let crcComputed = crc16Ascii(text, innerStart, crcAt)
-  const decode = crcComputed < 0
-  if (decode) {
-    if (isText) return parseView(byteView(Buffer.from(text, 'utf8')), options, false)
-    crcComputed = crc16ByteView(text, innerStart, crcAt)
-  }
+  if (crcAt < innerStart) return { problem: 'MISSING_CRC' }
   const crcClosed =
     text.startsWith(CRC_CLOSE, innerEnd - CRC_CLOSE.length) &&
     innerEnd - CRC_CLOSE.length >= crcAt + CRC_OPEN.length
@@ -221,6 +217,106 @@ function parseView(text: string, options: ParseOptions, isText: boolean): ParseR
     crcAt + CRC_OPEN.length,
     crcClosed ? innerEnd - CRC_CLOSE.length : innerEnd,
   )
+  return { problem: null, terminator, innerStart, innerEnd, crcAt, crcClosed, crcText }
+}
+
+/** The children of a frame as classification reads them (see classifyFrame). */
+export type FrameChildren = Pick<ParsedFrame, 'children' | 'childCount'>
+
+/**
+ * The children of a text frame exactly as `parseFrame(text, { keepTags })` gives them when it
+ * parses (null when it would not), without computing the CRC: for readers that only classify
+ * (`contract derive`, whose output never depends on a CRC). A text's non-ASCII chars sit between
+ * ASCII delimiters, so scanning the text finds the same tags and values as scanning its UTF-8
+ * bytes does.
+ */
+export function parseFrameChildren(
+  text: string,
+  keepTags: ReadonlySet<string>,
+): FrameChildren | null {
+  const bounds = frameBounds(text)
+  if (bounds.problem !== null || !bounds.crcClosed || bounds.crcText.includes('<')) return null
+  const parsed = parseChildren(text, bounds.innerStart, bounds.crcAt, keepTags, false)
+  return parsed === null ? null : { children: parsed.children, childCount: parsed.count }
+}
+
+/**
+ * A whole flat run of children, `<Tag>value</Tag>` each, as parseChildren accepts it: a tag name is
+ * what precedes the first `>` (no whitespace, control char, `<` or `/`), a value what precedes the
+ * next `<`, which must open `</Tag>`. Every step is forced, so the run matched from an offset is
+ * the run parseChildren walks.
+ */
+// eslint-disable-next-line no-control-regex
+const FLAT_RUN = /(?:<([^\x00-\x20</>]+)>[^<]*<\/\1>)*/y
+
+/**
+ * The first value of each of `tags` in a text frame (children in `tags` order, absent ones left
+ * out), when `parseFrame(text)` would parse it (null when it would not); without computing the
+ * CRC or materialising the other children. Only for readers that need first values (getTag), not
+ * the children's order or count: classification of BOX frames (classify.ts).
+ */
+export function firstTagValues(
+  text: string,
+  tags: readonly string[],
+): Pick<ParsedFrame, 'children'> | null {
+  const bounds = frameBounds(text)
+  if (bounds.problem !== null || !bounds.crcClosed || bounds.crcText.includes('<')) return null
+  // The run must go on through the CRC element to the end of the inner text: then `<CRC>` at
+  // crcAt (the last one) opens its last child, and the children before it are a flat run.
+  FLAT_RUN.lastIndex = bounds.innerStart
+  if (!FLAT_RUN.test(text) || FLAT_RUN.lastIndex !== bounds.innerEnd) return null
+  const children: FrameChild[] = []
+  const opens = openTagsOf(tags)
+  for (let k = 0; k < tags.length; k++) {
+    // In a flat run `<Tag>` only ever opens a child: values hold no `<`, closing tags have a `/`.
+    const open = opens[k]!
+    const at = text.indexOf(open, bounds.innerStart)
+    if (at < 0 || at >= bounds.crcAt) continue
+    const from = at + open.length
+    children.push({ tag: tags[k]!, value: text.slice(from, text.indexOf('<', from)) })
+  }
+  return { children }
+}
+
+const openTagCache = new WeakMap<readonly string[], readonly string[]>()
+
+/** `<Tag>` of each tag, computed once per list. */
+function openTagsOf(tags: readonly string[]): readonly string[] {
+  let opens = openTagCache.get(tags)
+  if (!opens) {
+    opens = tags.map((t) => `<${t}>`)
+    openTagCache.set(tags, opens)
+  }
+  return opens
+}
+
+/**
+ * Parses a byte view, or a text (`isText`): an ASCII text is its own byte view, any other text is
+ * parsed over its UTF-8 bytes, so that the CRC always covers the bytes the frame is sent as.
+ */
+function parseView(text: string, options: ParseOptions, isText: boolean): ParseResult {
+  const bounds = frameBounds(text)
+  if (bounds.problem !== null) {
+    const code = bounds.problem
+    return code === 'MISSING_CRC'
+      ? {
+          ok: false,
+          problem: { code, message: 'frame has no <CRC> element' },
+          crcOk: false,
+        }
+      : {
+          ok: false,
+          problem: { code, message: `text is not one <Frame>…</Frame> element (${code})` },
+          crcOk: null,
+        }
+  }
+  const { terminator, innerStart, crcAt, crcClosed, crcText } = bounds
+  let crcComputed = crc16Ascii(text, innerStart, crcAt)
+  const decode = crcComputed < 0
+  if (decode) {
+    if (isText) return parseView(byteView(Buffer.from(text, 'utf8')), options, false)
+    crcComputed = crc16ByteView(text, innerStart, crcAt)
+  }
   const crcOk = crcClosed && !crcText.includes('<') && crcText === formatCrc(crcComputed)
   const parsed =
     crcClosed && !crcText.includes('<')
