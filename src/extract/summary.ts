@@ -81,6 +81,25 @@ function inConnAndTime(session: Session, filter: SessionFilter): boolean {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
+/** A frame class's index in FRAME_CLASSES (fewer than 256 classes: one byte a frame). */
+const CLASS_CODE = new Map(FRAME_CLASSES.map((c, i) => [c, i]))
+
+/**
+ * A session's frame classes, one byte a frame: the summary lists every selected frame's class, so
+ * an array of them would grow the heap by 8 bytes a frame for the whole run. `list()` rebuilds
+ * the array (at write time, one session at a time).
+ */
+class ClassCodes {
+  private readonly codes: Uint8Array
+  constructor(frames: Session['frames']) {
+    this.codes = new Uint8Array(frames.length)
+    for (let i = 0; i < frames.length; i++) this.codes[i] = CLASS_CODE.get(frames[i]!.class)!
+  }
+  list(): FrameClass[] {
+    return Array.from(this.codes, (i) => FRAME_CLASSES[i]!)
+  }
+}
+
 /** Collects counts, session list, findings and handshakes of the selected sessions. */
 export class ExtractSummary {
   readonly classCounts = Object.fromEntries(FRAME_CLASSES.map((c) => [c, 0])) as Record<
@@ -130,6 +149,7 @@ export class ExtractSummary {
       this.findings.push({ ...x, session: id })
     }
     for (const h of handshakes) this.settingHandshakes.push({ ...h, session: id })
+    const codes = new ClassCodes(frames)
     this.sessions.push({
       id,
       source,
@@ -139,7 +159,10 @@ export class ExtractSummary {
       firstTs: info.firstTs,
       lastTs: info.lastTs,
       frameCount: frames.length,
-      classes: frames.map((f) => f.class),
+      // A getter, enumerable like a field: JSON.stringify and readers see the array.
+      get classes() {
+        return codes.list()
+      },
       fixture: fixturePath,
       settingHandshakes: handshakes.length,
     })
