@@ -12,7 +12,8 @@ import { FrameSplitter } from '../../src/protocol/frame-splitter.js'
 import { runningTimeout } from '../../src/running-timeout.js'
 import { BoxClient } from '../helpers/box-client.js'
 import { realFrames } from '../helpers/box-frames.js'
-import { startFaultServer, startTestProxy } from '../helpers/proxy.js'
+import { closedPort, startFaultServer, startTestProxy } from '../helpers/proxy.js'
+import type { ProxyLogEvent } from '../../src/evidence/schemas/proxy-events.js'
 
 const F = realFrames()
 const cls = (frame: string | null): string => classifyText(frame ?? '', 'cloud').class
@@ -93,6 +94,41 @@ describe('proxy reply timeout under a stalled event loop', () => {
     expect(cls(await box.request(F.upload))).toBe('cloud.ack-getactual')
     expect(proxy.state().counters).toMatchObject({ upstreamReplies: 0, rescued: 1 })
     expect(proxy.state().counters.upstreamFailures.timeout).toBe(1)
+  })
+})
+
+describe('hybrid probes under a stalled event loop', () => {
+  it('keeps the probes on the cadence of the switch: a stall delays one probe, not every later one', async () => {
+    const RETRY_MS = 250
+    const PROBE_STALL_MS = 80
+    const PROBES = 6
+    const events: ProxyLogEvent[] = []
+    const { proxy } = await startTestProxy({
+      mode: 'hybrid',
+      upstream: { host: '127.0.0.1', port: await closedPort() },
+      failThreshold: 1,
+      retryIntervalMs: RETRY_MS,
+      // Each probe's outcome is followed by a stall, before the proxy sets its next probe.
+      log: {
+        write: (e) => {
+          events.push(e)
+          if (e.event === 'probe') stall(PROBE_STALL_MS)
+        },
+      },
+    })
+    const box = await BoxClient.connect(proxy.port)
+    expect(cls(await box.request(F.upload))).toBe('cloud.ack-getactual')
+    const switched = events.find((e) => e.event === 'mode')
+    expect(switched).toMatchObject({ to: 'offline', failCount: 1 })
+    const probes = (): ProxyLogEvent[] => events.filter((e) => e.event === 'probe')
+    await expect.poll(probes, { timeout: 10_000 }).toHaveLength(PROBES)
+    const t0 = Date.parse(switched!.at)
+    // Lateness of probe k against the cadence; counted from the end of each stall it would grow
+    // by the stall every time (≥ 400 ms by the sixth).
+    const late = probes().map((e, i) => Date.parse(e.at) - (t0 + (i + 1) * RETRY_MS))
+    for (const ms of late) expect(ms).toBeGreaterThanOrEqual(0)
+    expect(Math.max(...late)).toBeLessThan(((PROBES - 1) * PROBE_STALL_MS) / 2)
+    expect(proxy.state().state).toBe('offline')
   })
 })
 

@@ -95,9 +95,41 @@ describe('HybridPolicy', () => {
       expect(p.probeDue(T0 + 60_001)).toBe(false)
       expect(p.onProbeResult('refused', T0 + 60_010)).toBeNull()
       expect(p.state).toBe('offline')
-      expect(p.nextProbeAtMs).toBe(T0 + 120_010)
-      expect(p.probeDue(T0 + 120_009)).toBe(false)
-      expect(p.probeDue(T0 + 120_010)).toBe(true)
+      expect(p.nextProbeAtMs).toBe(T0 + 120_000)
+      expect(p.probeDue(T0 + 119_999)).toBe(false)
+      expect(p.probeDue(T0 + 120_000)).toBe(true)
+    })
+
+    it('keeps the probes on the cadence of the switch, however late each one ran', () => {
+      const p = hybrid(1, 60_000)
+      p.onUpstreamResult('timeout', T0)
+      // Each probe starts 4 s late and takes 1 s: the next one is still due on the cadence.
+      for (let k = 1; k <= 8; k++) {
+        expect(p.nextProbeAtMs).toBe(T0 + k * 60_000)
+        p.startProbe()
+        expect(p.onProbeResult('refused', T0 + k * 60_000 + 5000)).toBeNull()
+      }
+      expect(p.nextProbeAtMs).toBe(T0 + 9 * 60_000)
+    })
+
+    it('skips the slots a probe longer than the interval missed, instead of probing at once', () => {
+      const p = hybrid(1, 1000)
+      p.onUpstreamResult('timeout', T0)
+      p.startProbe()
+      expect(p.onProbeResult('timeout', T0 + 3500)).toBeNull()
+      expect(p.nextProbeAtMs).toBe(T0 + 4000)
+      p.startProbe()
+      // A result exactly on a slot: that slot is now, so the next one is an interval later.
+      expect(p.onProbeResult('refused', T0 + 5000)).toBeNull()
+      expect(p.nextProbeAtMs).toBe(T0 + 6000)
+    })
+
+    it('waits at most one interval after a failed probe when the wall clock was set back', () => {
+      const p = hybrid(1, 60_000)
+      p.onUpstreamResult('timeout', T0)
+      p.startProbe()
+      expect(p.onProbeResult('refused', T0 - 3_600_000)).toBeNull()
+      expect(p.nextProbeAtMs).toBe(T0 - 3_540_000)
     })
 
     it('returns online once on a successful probe and resets the count', () => {

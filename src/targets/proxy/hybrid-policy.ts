@@ -6,6 +6,19 @@
  * cloud every `retryIntervalMs` and returns online on the first successful probe.
  */
 
+/**
+ * When the probe after a failed one is due: the first `dueMs + k × intervalMs` (k ≥ 1) after
+ * `nowMs`, where `dueMs` is when the failed probe was due. Counting from the due time rather than
+ * from `nowMs` keeps the probes on the cadence set by the switch to offline: a late timer or a
+ * slow probe delays that one probe, not every later one (from `nowMs` the delays would add up); a
+ * probe that took longer than the interval skips the slots it missed rather than probing again at
+ * once. Never more than one interval after `nowMs` (in case the wall clock was set back).
+ */
+export function nextProbeAt(dueMs: number, nowMs: number, intervalMs: number): number {
+  const k = Math.max(1, Math.floor((nowMs - dueMs) / intervalMs) + 1)
+  return Math.min(dueMs + k * intervalMs, nowMs + intervalMs)
+}
+
 export const PROXY_MODES = ['online', 'hybrid', 'offline'] as const
 export type ProxyMode = (typeof PROXY_MODES)[number]
 
@@ -146,12 +159,15 @@ export class HybridPolicy {
     this.probing = true
   }
 
-  /** Applies a probe's outcome: success returns online and resets the count; failure waits again. */
+  /**
+   * Applies a probe's outcome: success returns online and resets the count; failure waits for the
+   * next probe on the cadence of the switch (nextProbeAt).
+   */
   onProbeResult(result: UpstreamResult, nowMs: number): ModeTransition | null {
     this.probing = false
     if (this.configured !== 'hybrid' || this.effective !== 'offline') return null
     if (result !== 'ok') {
-      this.probeAtMs = nowMs + this.options.retryIntervalMs
+      this.probeAtMs = nextProbeAt(this.probeAtMs ?? nowMs, nowMs, this.options.retryIntervalMs)
       return null
     }
     this.fails = 0
