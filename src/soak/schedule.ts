@@ -121,7 +121,9 @@ function flapping(ctx: Ctx): FaultWindow[] {
   // Down/up with a period of half the retry interval. Because the period divides the retry
   // interval, every probe lands at the phase where the switch happened — inside a down phase,
   // since the switch comes at most threshold × frame interval after a down phase starts — so a
-  // proxy that honours its retry interval never follows a flap back online.
+  // proxy that honours its retry interval never follows a flap back online. This needs probes on
+  // the cadence of the switch (nextProbeAt in targets/proxy/hybrid-policy.ts): counted from the
+  // end of each failed probe, their lateness on a loaded machine adds up until one hits an up phase.
   const { failThreshold: t, retryIntervalS: r } = ctx.p
   const period = r / 2
   const down = Math.max(t * ctx.fi + MARGIN_S, 0.75 * period)
