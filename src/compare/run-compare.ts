@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
 import type { LoadedContract } from '../contract/files.js'
 import { OigError } from '../errors.js'
-import { StagedOutput, writeFileAtomic } from '../evidence/files.js'
+import { StagedOutput } from '../evidence/files.js'
 import { EVIDENCE_NAMES } from '../evidence/layout.js'
 import { progressCounter, type OnProgress } from '../progress.js'
 import type { ReplayPacing } from '../replay/client.js'
@@ -104,13 +104,13 @@ export async function runCompare(
   const loaded = []
   for (const file of opts.sessions)
     for (const s of await loadSessions(file)) loaded.push({ ...s, file })
-  // Transcripts and the report are staged and moved into place together (StagedOutput): a
-  // failed or stopped compare leaves none of them.
+  // Transcripts, the report and the JUnit file are staged and moved into place together
+  // (StagedOutput): a failed or stopped compare leaves none of them.
   const output = new StagedOutput(opts.out)
   try {
     const report = await compareInto(output, opts, targets, loaded, onProgress)
     output.writeJson(EVIDENCE_NAMES.compare, report)
-    if (opts.junit) writeFileAtomic(opts.junit, toJunit(report))
+    if (opts.junit) output.writeFileAt(opts.junit, toJunit(report))
     output.commit()
     return report
   } catch (error) {

@@ -63,17 +63,60 @@ function writeFailed(target: string, error: unknown): OigError {
   })
 }
 
+/**
+ * Files written to temp files next to their targets (any folders; the rename into place stays in
+ * one file system), then renamed into place together by `place()`; `discard()` removes the temps.
+ */
+class BesideTargets {
+  private readonly files: Array<{ readonly tmp: string; readonly target: string }> = []
+
+  write(target: string, text: string): void {
+    const tmp = path.join(path.dirname(target), stagingName(path.basename(target).slice(0, 40)))
+    this.files.push({ tmp, target })
+    try {
+      fs.writeFileSync(tmp, text)
+    } catch (error) {
+      throw writeFailed(target, error)
+    }
+  }
+
+  place(): string[] {
+    return this.files.map(({ tmp, target }) => {
+      try {
+        noteOutput(target)
+        fs.renameSync(tmp, target)
+      } catch (error) {
+        throw writeFailed(target, error)
+      }
+      return target
+    })
+  }
+
+  discard(): void {
+    for (const { tmp } of this.files) fs.rmSync(tmp, { force: true })
+  }
+}
+
+/**
+ * Writes several text files (in any folders) all together: every one is written to a temp file
+ * next to its target before the first is renamed into place, so none is replaced when one cannot
+ * be written; returns the targets, in order.
+ */
+export function writeFilesTogether(
+  files: ReadonlyArray<readonly [target: string, text: string]>,
+): string[] {
+  const temps = new BesideTargets()
+  try {
+    for (const [target, text] of files) temps.write(target, text)
+    return temps.place()
+  } finally {
+    temps.discard()
+  }
+}
+
 /** Writes text to `target` atomically (temp file + rename); never leaves a partial target. */
 export function writeFileAtomic(target: string, text: string): void {
-  const tmp = path.join(path.dirname(target), stagingName(path.basename(target).slice(0, 40)))
-  try {
-    fs.writeFileSync(tmp, text)
-    noteOutput(target)
-    fs.renameSync(tmp, target)
-  } catch (error) {
-    fs.rmSync(tmp, { force: true })
-    throw writeFailed(target, error)
-  }
+  writeFilesTogether([[target, text]])
 }
 
 /** Writes a JSON document atomically, pretty-printed with a trailing newline. */
@@ -246,6 +289,8 @@ export class StagedOutput {
   private readonly staging: string
   private readonly staged: string[] = []
   private readonly lineFiles: StagedLineFile[] = []
+  /** Files outside the staging folder (e.g. a --junit file elsewhere), placed by the same commit. */
+  private readonly beside = new BesideTargets()
   private readonly madeDirs = new Set<string>()
   /** The outermost folder this output created (removed again on abort), if any. */
   private readonly createdDir: string | null
@@ -290,6 +335,12 @@ export class StagedOutput {
     return file
   }
 
+  /** Stages a text file at any path, inside the folder or not; returns `target`. */
+  writeFileAt(target: string, text: string): string {
+    this.beside.write(target, text)
+    return target
+  }
+
   /**
    * Moves every staged file into place and removes the staging folder. Folders named in
    * `replaceDirs` are swapped as a whole, so no stale file of an earlier run stays beside new ones.
@@ -320,11 +371,13 @@ export class StagedOutput {
         }
         written.push(target)
       }
+      written.push(...this.beside.place())
     } catch (error) {
       if (error instanceof OigError) throw error
       throw writeFailed(this.dir, error)
     } finally {
       fs.rmSync(this.staging, { recursive: true, force: true })
+      this.beside.discard()
       this.unregister()
     }
     return written
@@ -340,6 +393,7 @@ export class StagedOutput {
       }
     }
     fs.rmSync(this.staging, { recursive: true, force: true })
+    this.beside.discard()
     if (this.createdDir) fs.rmSync(this.createdDir, { recursive: true, force: true })
     this.unregister()
   }

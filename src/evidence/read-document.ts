@@ -133,11 +133,20 @@ export function readDocument<S extends KindSchema>(
   file: string,
   schema: S,
 ): ReadDocument<z.infer<S>> {
-  const read = readJson(file)
-  if (!read.ok) return read
-  const checked = checkDocument(read.json.value, schema)
+  const read = readText(file)
+  return read.ok ? documentOfText(read.text, schema) : read
+}
+
+/** JSON text (a file's, or one about to be written) as a document of `schema`'s kind; never throws. */
+export function documentOfText<S extends KindSchema>(
+  text: string,
+  schema: S,
+): ReadDocument<z.infer<S>> {
+  const parsed = parseJson(text)
+  if (!parsed.ok) return parsed
+  const checked = checkDocument(parsed.json.value, schema)
   if (!checked.ok) return checked
-  return { ok: true, doc: checked.doc, text: read.json.text, sha256: read.json.sha256 }
+  return { ok: true, doc: checked.doc, text, sha256: parsed.json.sha256 }
 }
 
 /**

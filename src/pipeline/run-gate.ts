@@ -9,9 +9,15 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { readContract } from '../contract/files.js'
 import { OigError, reasonOf } from '../errors.js'
-import { writeFileAtomic, writeJsonAtomic } from '../evidence/files.js'
+import { writeFilesTogether } from '../evidence/files.js'
+import { formatJson } from '../evidence/json-format.js'
 import { layout, SOAK_SUFFIX } from '../evidence/layout.js'
-import { readDocument, readJsonOrThrow } from '../evidence/read-document.js'
+import {
+  documentOfText,
+  readDocument,
+  readJsonOrThrow,
+  type ReadDocument,
+} from '../evidence/read-document.js'
 import { EVIDENCE_SCHEMAS } from '../formats/document-kinds.js'
 import type { Checklist, EvidenceKind } from '../gate/checklist-schema.js'
 import { checkChecklist } from '../gate/checklist.js'
@@ -44,7 +50,14 @@ export function readChecklist(file: string): Checklist {
 
 /** Reads one evidence file of `kind` by the registry's schema; never throws. */
 export function readEvidenceFile<K extends EvidenceKind>(kind: K, file: string): EvidenceFile<K> {
-  const r = readDocument(file, EVIDENCE_SCHEMAS[kind])
+  return evidenceFile(kind, file, readDocument(file, EVIDENCE_SCHEMAS[kind]))
+}
+
+function evidenceFile<K extends EvidenceKind>(
+  kind: K,
+  file: string,
+  r: ReadDocument<unknown>,
+): EvidenceFile<K> {
   if (!r.ok) return { kind, file, ok: false, problem: r.problem } as EvidenceFile<K>
   return {
     kind,
@@ -95,10 +108,18 @@ export function assertEvidenceDir(dir: string): void {
     )
 }
 
-/** Reads the evidence folder; throws OigError only when the folder itself does not exist. */
-export function loadEvidence(dir: string, contractFile: string): GateEvidence {
+/**
+ * Reads the evidence folder; throws OigError only when the folder itself does not exist.
+ * `rehearsalText`: a rehearsal this run made and writes with the decision, judged as its text.
+ */
+export function loadEvidence(
+  dir: string,
+  contractFile: string,
+  rehearsalText: string | null = null,
+): GateEvidence {
   assertEvidenceDir(dir)
   const paths = layout(dir)
+  const rehearsal = paths.rollbackRehearsal
   return {
     dir,
     files: {
@@ -106,7 +127,14 @@ export function loadEvidence(dir: string, contractFile: string): GateEvidence {
       'contract-validation': readEvidenceFile('contract-validation', paths.contractValidation),
       compare: readEvidenceFile('compare', paths.compare),
       'extract-result': readEvidenceFile('extract-result', paths.extractResult),
-      'rollback-rehearsal': readEvidenceFile('rollback-rehearsal', paths.rollbackRehearsal),
+      'rollback-rehearsal':
+        rehearsalText === null
+          ? readEvidenceFile('rollback-rehearsal', rehearsal)
+          : evidenceFile(
+              'rollback-rehearsal',
+              rehearsal,
+              documentOfText(rehearsalText, EVIDENCE_SCHEMAS['rollback-rehearsal']),
+            ),
     },
     soak: readSoakReports(paths.soakDir),
     soakDir: paths.soakDir,
@@ -130,33 +158,33 @@ export interface GateRun {
   readonly files: string[]
 }
 
-/** Rehearses the rollback when asked, evaluates the checklist and writes gate.json (and JUnit). */
+/**
+ * Rehearses the rollback when asked, evaluates the checklist and writes rollback-rehearsal.json
+ * (when rehearsed), gate.json and the JUnit file together: all of them, or none.
+ */
 export async function runGate(opts: GateRunOptions): Promise<GateRun> {
   const checklist = readChecklist(opts.checklist)
   assertEvidenceDir(opts.evidence)
   const paths = layout(opts.evidence)
   const contractFile = contractFileFor(opts.evidence, opts.contract, SHIPPED_CONTRACT)
-  const files: string[] = []
-  let rehearsal: RollbackRehearsal | null = null
-  if (opts.rehearse) {
-    rehearsal = await rehearseRollback({
-      evidenceDir: opts.evidence,
-      sessionFile: opts.session,
-      contract: readContract(contractFile),
-    })
-    writeJsonAtomic(paths.rollbackRehearsal, rehearsal)
-    files.push(paths.rollbackRehearsal)
-  }
-  const decision = evaluateGate(checklist, loadEvidence(opts.evidence, contractFile), new Date(), {
+  const rehearsal: RollbackRehearsal | null = opts.rehearse
+    ? await rehearseRollback({
+        evidenceDir: opts.evidence,
+        sessionFile: opts.session,
+        contract: readContract(contractFile),
+      })
+    : null
+  const rehearsalText = rehearsal === null ? null : formatJson(rehearsal)
+  const evidence = loadEvidence(opts.evidence, contractFile, rehearsalText)
+  const decision = evaluateGate(checklist, evidence, new Date(), {
     checklistFile: opts.checklist,
     maxAgeDays: opts.maxAgeDays,
     generator: GENERATOR,
   })
-  writeJsonAtomic(paths.gate, decision)
-  files.push(paths.gate)
-  if (opts.junit) {
-    writeFileAtomic(opts.junit, gateToJunit(decision))
-    files.push(opts.junit)
-  }
+  const files = writeFilesTogether([
+    ...(rehearsalText === null ? [] : [[paths.rollbackRehearsal, rehearsalText] as const]),
+    [paths.gate, formatJson(decision)],
+    ...(opts.junit ? [[opts.junit, gateToJunit(decision)] as const] : []),
+  ])
   return { decision, rehearsal, files }
 }

@@ -91,8 +91,10 @@ describe('the checks of this file catch what they look for', () => {
 })
 
 describe('multi-file writers stage everything, then move it into place', () => {
-  it('compare: the transcripts and compare.json', async () => {
+  it('compare: the transcripts, compare.json and the JUnit file (in another folder)', async () => {
     const out = path.join(tempDir(), 'evidence')
+    const junit = path.join(path.dirname(out), 'ci', 'compare.junit.xml')
+    fs.mkdirSync(path.dirname(junit))
     const events = recordWrites(path.dirname(out))
     await runCompare({
       sessions: [path.join(capturesDir(), 'session-2026-02-17-conn2315.json')],
@@ -105,10 +107,11 @@ describe('multi-file writers stage everything, then move it into place', () => {
       strictTiming: false,
       failOn: 'any',
       out,
-      junit: null,
+      junit,
     })
     const placed = events.filter((e) => e.op === 'place').map((e) => path.relative(out, e.file))
     expect(placed.sort()).toEqual([
+      '../ci/compare.junit.xml',
       'compare.json',
       'replay/session-2026-02-17-conn2315_0001-conn2315.legacy.replay.json',
       'replay/session-2026-02-17-conn2315_0001-conn2315.mock.replay.json',
@@ -147,23 +150,43 @@ describe('replay: the transcripts of a batch', () => {
   })
 })
 
-describe('single-file writers write a temp file and rename it', () => {
-  it('gate (gate.json, JUnit) and report (report.html)', async () => {
-    const dir = tempDir()
-    const events = recordWrites(dir)
-    await runGate({
+describe('gate: the rehearsal, gate.json and the JUnit file', () => {
+  it('stages all three (the JUnit file in another folder), then moves them into place', async () => {
+    const root = tempDir()
+    const dir = path.join(root, 'evidence')
+    const junit = path.join(root, 'ci', 'gate.junit.xml')
+    fs.mkdirSync(dir)
+    fs.mkdirSync(path.dirname(junit))
+    const events = recordWrites(root)
+    const run = await runGate({
       evidence: dir,
       checklist: SHIPPED_CHECKLIST,
       contract: null,
-      junit: path.join(dir, 'gate.junit.xml'),
-      rehearse: false,
-      session: null,
+      junit,
+      rehearse: true,
+      session: path.join(capturesDir(), 'session-2026-02-17-conn2315.json'),
       maxAgeDays: null,
     })
+    const files = [path.join(dir, 'rollback-rehearsal.json'), path.join(dir, 'gate.json'), junit]
+    expect(run.files).toEqual(files)
+    expect(events.filter((e) => e.op === 'place').map((e) => e.file)).toEqual(files)
+    expect(inPlace(events)).toEqual([])
+    expect(placedEarly(events)).toEqual([])
+    // The rehearsal the gate judged is the one written.
+    const criterion = run.decision.criteria.find((c) => c.condition === 'rehearsal-passed')
+    expect(criterion?.files.map((f) => f.file)).toEqual([files[0]])
+    expect(run.rehearsal?.pass).toBe(true)
+    expect(criterion?.status).toBe('PASS')
+    expect(JSON.parse(fs.readFileSync(files[0]!, 'utf8'))).toEqual(run.rehearsal)
+  })
+})
+
+describe('single-file writers write a temp file and rename it', () => {
+  it('report (report.html)', async () => {
+    const dir = tempDir()
+    const events = recordWrites(dir)
     await writeReport(dir, path.join(dir, 'report.html'))
     expect(events.filter((e) => e.op === 'place').map((e) => path.basename(e.file))).toEqual([
-      'gate.json',
-      'gate.junit.xml',
       'report.html',
     ])
     expect(inPlace(events)).toEqual([])
