@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { ReplyPolicyOptions } from '../contract/reply-policy.js'
 import type { LoadedContract } from '../contract/files.js'
+import type { Contract } from '../contract/schema.js'
 import { OigError } from '../errors.js'
 import { StagedOutput } from '../evidence/files.js'
 import { EVIDENCE_NAMES } from '../evidence/layout.js'
@@ -101,14 +102,39 @@ export async function runCompare(
       hint: 'Pass --session FILE (repeatable).',
     })
   const targets = checkTargetList(opts.targets).filter((t) => t !== ONLINE)
-  const loaded = []
+  const loaded: LoadedSession[] = []
   for (const file of opts.sessions)
     for (const s of await loadSessions(file)) loaded.push({ ...s, file })
   // Transcripts, the report and the JUnit file are staged and moved into place together
   // (StagedOutput): a failed or stopped compare leaves none of them.
   const output = new StagedOutput(opts.out)
   try {
-    const report = await compareInto(output, opts, targets, loaded, onProgress)
+    const replayed = await replayAll(
+      loaded,
+      {
+        targets,
+        contract: opts.contract.contract,
+        online: opts.online,
+        pacing: opts.pacing,
+        extraSettings: opts.extraSettings,
+        allowRemote: opts.allowRemote,
+        replies: opts.replies,
+      },
+      opts.jobs ?? defaultCompareJobs(targets, opts.online),
+      (t) => {
+        const relative = transcriptFile('replay', t)
+        output.writeJson(relative, t)
+        return relative.split(path.sep).join('/')
+      },
+      onProgress,
+    )
+    const report = judge(replayed, {
+      contract: opts.contract,
+      targets,
+      online: opts.online,
+      strictTiming: opts.strictTiming,
+      failOn: opts.failOn,
+    })
     output.writeJson(EVIDENCE_NAMES.compare, report)
     if (opts.junit) output.writeFileAt(opts.junit, toJunit(report))
     output.commit()
@@ -119,90 +145,121 @@ export async function runCompare(
   }
 }
 
-/** Replays every session against every target, staging each transcript, and judges them. */
-async function compareInto(
-  output: StagedOutput,
-  opts: CompareOptions,
-  targets: readonly string[],
-  loaded: ReadonlyArray<Awaited<ReturnType<typeof loadSessions>>[number] & { file: string }>,
+type LoadedSession = Awaited<ReturnType<typeof loadSessions>>[number] & { file: string }
+
+/** What the replays of a session need: its targets and how to replay against them. */
+interface ReplaySetup {
+  /** The live targets (built-in or tcp://), without `online`. */
+  readonly targets: readonly string[]
+  readonly contract: Contract
+  readonly online: string | null
+  readonly pacing: ReplayPacing
+  readonly extraSettings: readonly SettingSpec[]
+  readonly allowRemote: boolean
+  readonly replies: ReplyPolicyOptions | undefined
+}
+
+/** A session replayed against every target: the runs judged, and the transcripts written. */
+interface ReplayedSession {
+  readonly session: LoadedSession
+  readonly runs: TargetRun[]
+  /** Transcript file per target name, relative to the output folder. */
+  readonly transcripts: Record<string, string>
+  readonly live: ReadonlyArray<{ readonly name: string; readonly t: ReplayTranscript }>
+}
+
+/**
+ * Replays every session against every target, `jobs` sessions at a time and the targets of a
+ * session in parallel, each started on its own ports; `write` stages a transcript and names it.
+ * Results are in session and target order, as a sequential run gives them.
+ */
+async function replayAll(
+  loaded: readonly LoadedSession[],
+  setup: ReplaySetup,
+  jobs: number,
+  write: (t: ReplayTranscript) => string,
   onProgress: OnProgress | undefined,
-): Promise<CompareReport> {
+): Promise<ReplayedSession[]> {
+  const { targets, online } = setup
   // Progress in frames sent over all replays (a replay per session and live target).
-  const perSession = targets.length + (opts.online ? 1 : 0)
+  const perSession = targets.length + (online ? 1 : 0)
   const frames = loaded.reduce((n, l) => n + l.plan.steps.length, 0) * perSession
   const step = progressCounter('compare', frames, 'frames', onProgress)
   let replaysDone = 0
   const finished = (): void =>
     step(0, `${++replaysDone}/${loaded.length * perSession} replays done`)
   const onStep = (): void => step()
+  return mapBounded(loaded, jobs, async (session) => {
+    const { plan, file } = session
+    const transcripts: Record<string, string> = {}
+    const onlineReplay = online
+      ? (async () => {
+          const t = await replayPlan(plan, file, {
+            target: online,
+            contract: setup.contract,
+            pacing: setup.pacing,
+            extraSettings: [],
+            allowRemote: setup.allowRemote,
+            queueRecorded: false,
+            onStep,
+          })
+          finished()
+          return { t, run: { name: 'online', steps: t.steps } satisfies TargetRun }
+        })()
+      : null
+    const replays = targets.map(async (name) => {
+      const t = await replayPlan(plan, file, {
+        target: name,
+        contract: setup.contract,
+        pacing: pacingFor(name, setup.pacing),
+        extraSettings: setup.extraSettings,
+        allowRemote: setup.allowRemote,
+        ...(setup.replies ? { replies: setup.replies } : {}),
+        onStep,
+      })
+      finished()
+      return { name, t }
+    })
+    const onlineDone = onlineReplay ? await onlineReplay : null
+    const live = await Promise.all(replays)
+    const runs: TargetRun[] = []
+    if (onlineDone) {
+      transcripts.online = write(onlineDone.t)
+      runs.push(onlineDone.run)
+    } else runs.push(onlineRun(plan))
+    for (const { name, t } of live) {
+      transcripts[name] = write(t)
+      runs.push({ name, steps: t.steps })
+    }
+    return { session, runs, transcripts, live }
+  })
+}
+
+/** The compare report of the replayed sessions: every row judged, the verdicts summed. */
+function judge(
+  replayed: readonly ReplayedSession[],
+  rule: {
+    readonly contract: LoadedContract
+    readonly targets: readonly string[]
+    readonly online: string | null
+    readonly strictTiming: boolean
+    readonly failOn: FailOn
+  },
+): CompareReport {
   const sessions: CompareReport['sessions'] = []
   const perTarget = new Map<string, { address: string | null; builtIn: boolean }>([
-    ['online', { address: opts.online, builtIn: false }],
+    ['online', { address: rule.online, builtIn: false }],
   ])
-  const written = (t: ReplayTranscript): string => {
-    const relative = transcriptFile('replay', t)
-    output.writeJson(relative, t)
-    return relative.split(path.sep).join('/')
-  }
-  // Sessions run --jobs at a time and the targets of a session in parallel, each started on its
-  // own ports; results are gathered in session and target order, as a sequential run gives them.
-  const judged = await mapBounded(
-    loaded,
-    opts.jobs ?? defaultCompareJobs(targets, opts.online),
-    async (loadedSession) => {
-      const { plan, fixture, file } = loadedSession
-      const transcripts: Record<string, string> = {}
-      const online = opts.online
-        ? (async () => {
-            const t = await replayPlan(plan, file, {
-              target: opts.online!,
-              contract: opts.contract.contract,
-              pacing: opts.pacing,
-              extraSettings: [],
-              allowRemote: opts.allowRemote,
-              queueRecorded: false,
-              onStep,
-            })
-            finished()
-            return { t, run: { name: 'online', steps: t.steps } satisfies TargetRun }
-          })()
-        : null
-      const replays = targets.map(async (name) => {
-        const t = await replayPlan(plan, file, {
-          target: name,
-          contract: opts.contract.contract,
-          pacing: pacingFor(name, opts.pacing),
-          extraSettings: opts.extraSettings,
-          allowRemote: opts.allowRemote,
-          ...(opts.replies ? { replies: opts.replies } : {}),
-          onStep,
-        })
-        finished()
-        return { name, t }
-      })
-      const onlineDone = online ? await online : null
-      const done = await Promise.all(replays)
-      const runs: TargetRun[] = []
-      if (onlineDone) {
-        transcripts.online = written(onlineDone.t)
-        runs.push(onlineDone.run)
-      } else runs.push(onlineRun(plan))
-      for (const { name, t } of done) {
-        transcripts[name] = written(t)
-        runs.push({ name, steps: t.steps })
-      }
-      return { plan, fixture, file, runs, transcripts, done }
-    },
-  )
-  for (const { plan, fixture, file, runs, transcripts, done } of judged) {
-    for (const { name, t } of done) {
+  for (const { session, runs, transcripts, live } of replayed) {
+    const { plan, fixture, file } = session
+    for (const { name, t } of live) {
       perTarget.set(name, {
         address: t.target.builtIn ? null : t.target.address,
         builtIn: t.target.builtIn,
       })
     }
-    const c = compareSession(opts.contract.contract, plan, runs, {
-      strictTiming: opts.strictTiming,
+    const c = compareSession(rule.contract.contract, plan, runs, {
+      strictTiming: rule.strictTiming,
     })
     sessions.push({
       id: plan.sessionId,
@@ -217,28 +274,27 @@ async function compareInto(
       transcripts,
     })
   }
-  const names = ['online', ...targets]
-  const summary = names.map((name) => {
+  const summary = ['online', ...rule.targets].map((name) => {
     const info = perTarget.get(name) ?? { address: null, builtIn: true }
     return {
       name,
       address: info.address,
       builtIn: info.builtIn,
-      ...summarise(name, sessions, opts.failOn),
+      ...summarise(name, sessions, rule.failOn),
     }
   })
-  const report: CompareReport = {
+  return {
     kind: 'compare',
     schemaVersion: 1,
     generator: GENERATOR,
     generatedAt: new Date().toISOString(),
     contract: {
-      file: opts.contract.file,
-      version: opts.contract.contract.version,
-      sha256: opts.contract.sha256,
+      file: rule.contract.file,
+      version: rule.contract.contract.version,
+      sha256: rule.contract.sha256,
     },
-    strictTiming: opts.strictTiming,
-    failOn: opts.failOn,
+    strictTiming: rule.strictTiming,
+    failOn: rule.failOn,
     targets: summary,
     sessions,
     // A recorded reply the contract lacks fails the run too: contradictions are never passed.
@@ -247,5 +303,4 @@ async function compareInto(
         ? 'FAIL'
         : 'PASS',
   }
-  return report
 }
