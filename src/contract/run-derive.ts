@@ -1,9 +1,9 @@
 /** `contract derive` and `contract merge` at the I/O edge: captures in, contract file out. */
-import fs from 'node:fs'
 import { openSources, rowProgress, streamSessions } from '../capture/sources.js'
 import { DEFAULT_SESSION_GAP_MS } from '../capture/sessions.js'
 import { OigError, reasonOf } from '../errors.js'
 import type { OnProgress } from '../progress.js'
+import { issueText, readJsonOrThrow } from '../evidence/read-document.js'
 import { GENERATOR } from '../version.js'
 import { buildContract, contractToState } from './build.js'
 import { addSession, requestKeyOf } from './derive.js'
@@ -115,33 +115,21 @@ function indexFrames(join: FrameJoin, session: Session, file: string): void {
   }
 }
 
+const PAIRS_HINT = "Pass --pairs with the upstream pairing engine's JSON output (PROTOCOL.md §8)."
+
 /** Reads a pairs file (PROTOCOL.md §8); problems are OigErrors naming the file. */
 export function readPairsFile(file: string): { doc: PairsFile; ref: PairsRef } {
-  const fail = (reason: string): never => {
-    throw new OigError('PAIRS_INVALID', `Failed to read pairs file ${file}: ${reason}.`, {
-      hint: "Pass --pairs with the upstream pairing engine's JSON output (PROTOCOL.md §8).",
-    })
-  }
-  let text = ''
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (error) {
-    fail((error as { code?: string }).code === 'ENOENT' ? 'file does not exist' : reasonOf(error))
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    fail(`not JSON (${reasonOf(error)})`)
-  }
-  const parsed = PairsFileSchema.safeParse(json)
+  const { value } = readJsonOrThrow(file, 'pairs file', ['PAIRS_INVALID'], PAIRS_HINT)
+  const parsed = PairsFileSchema.safeParse(value)
   if (!parsed.success) {
     const first = parsed.error.issues[0]
-    fail(
-      `it does not match the pairs format (${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'})`,
+    throw new OigError(
+      'PAIRS_INVALID',
+      `Failed to read pairs file ${file}: it does not match the pairs format (${first ? issueText(first) : 'invalid'}).`,
+      { hint: PAIRS_HINT },
     )
   }
-  return { doc: parsed.data!, ref: { file: path.basename(file), sha256: sha256File(file) } }
+  return { doc: parsed.data, ref: { file: path.basename(file), sha256: sha256File(file) } }
 }
 
 /** Merges contracts derived separately (e.g. one per DB) into the contract of all their inputs. */

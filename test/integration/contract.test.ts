@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { diffContracts } from '../../src/contract/diff.js'
@@ -6,10 +6,12 @@ import {
   DEFAULT_MAX_CITATIONS,
   deriveContract,
   mergeContracts,
+  readPairsFile,
 } from '../../src/contract/run-derive.js'
 import { readContract } from '../../src/contract/files.js'
 import { runValidate } from '../../src/contract/run-validate.js'
 import type { Contract } from '../../src/contract/schema.js'
+import type { OigError } from '../../src/errors.js'
 import { formatJson } from '../../src/evidence/json-format.js'
 import { writeJsonAtomic } from '../../src/evidence/files.js'
 import { writeSyntheticDb } from '../../src/simulate/synthetic-db.js'
@@ -198,6 +200,39 @@ describe('contract derive --pairs (class-level tier)', () => {
     const bad = join(tempDir(), 'bad-pairs.json')
     writeJsonAtomic(bad, { pairs: [{ request_id: 'x' }] })
     await expect(derive([], [bad])).rejects.toThrow(/Failed to read pairs file .*bad-pairs\.json/)
+  })
+
+  it('names the pairs file and the reason: absent, not JSON, not the pairing format', () => {
+    const dir = tempDir()
+    const file = (name: string, text: string): string => {
+      writeFileSync(join(dir, name), text)
+      return join(dir, name)
+    }
+    const failure = (f: string): unknown => {
+      try {
+        readPairsFile(f)
+      } catch (error) {
+        return { code: (error as OigError).code, message: (error as Error).message }
+      }
+      return null
+    }
+    const absent = join(dir, 'absent.json')
+    expect(failure(absent)).toEqual({
+      code: 'PAIRS_INVALID',
+      message: `Failed to read pairs file ${absent}: file does not exist.`,
+    })
+    const notJson = file('a.json', '{"pairs": [')
+    expect(failure(notJson)).toMatchObject({
+      code: 'PAIRS_INVALID',
+      message: expect.stringMatching(/^Failed to read pairs file .*a\.json: not JSON \(.+\)\.$/),
+    })
+    const wrong = file('b.json', '{"pairs": [{"request_id": "x"}]}')
+    expect(failure(wrong)).toMatchObject({
+      code: 'PAIRS_INVALID',
+      message: expect.stringMatching(
+        /^Failed to read pairs file .*b\.json: it does not match the pairs format \(pairs\.0\.request_id: .+\)\.$/,
+      ),
+    })
   })
 })
 
