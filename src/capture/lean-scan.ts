@@ -41,6 +41,11 @@ const CONSTANT_FRAMES: readonly string[] = [
 ]
 
 const PAGE_ROWS = 8192
+/**
+ * Rows a page of the `frames` scan holds: its string (~300 bytes a row) stays under V8's large
+ * object size, so that a page is young garbage, not old space that only a full GC frees.
+ */
+const FRAMES_PAGE_ROWS = 320
 const FS = '\x1f'
 const RS = '\x1e'
 
@@ -113,13 +118,14 @@ export function* leanRows(
   db: Database.Database,
   opts: LeanScanOptions,
 ): Generator<LeanRow | CaptureRow> {
+  const pageRows = opts.flag === 'frames' ? FRAMES_PAGE_ROWS : PAGE_ROWS
   // A NULL ts, conn_id or raw makes the record NULL: it is then the bare rowid, which tells the
   // parser to read that row in full.
   const stmt = db
     .prepare(
       `SELECT group_concat(r, '${RS}'), count(*), min(rid), max(rid) FROM (
          SELECT rowid AS rid, ifnull(${recordSql(opts.flag)}, rowid) AS r
-         FROM frames WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE_ROWS})`,
+         FROM frames WHERE rowid > ? ORDER BY rowid LIMIT ${pageRows})`,
     )
     .raw(true)
   let last: number = -Infinity
@@ -149,7 +155,7 @@ export function* leanRows(
       }
     }
     last = max
-    if (count < PAGE_ROWS) return
+    if (count < pageRows) return
   }
 }
 

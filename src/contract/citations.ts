@@ -3,11 +3,35 @@ import { detached } from '../capture/lean-scan.js'
 import type { Citation, PairCitation } from './schema.js'
 
 function compare(a: Citation, b: Citation): number {
-  if (a.file !== b.file) return a.file < b.file ? -1 : 1
-  const ra = a.requestId ?? -1
+  return compareTo(a.file, a.requestId, a.replyId, b)
+}
+
+/** The citation (file, requestId, replyId) against `b`, in citation order. */
+function compareTo(
+  file: string,
+  requestId: number | null,
+  replyId: number | null,
+  b: Citation,
+): number {
+  if (file !== b.file) return file < b.file ? -1 : 1
+  const ra = requestId ?? -1
   const rb = b.requestId ?? -1
   if (ra !== rb) return ra - rb
-  return (a.replyId ?? -1) - (b.replyId ?? -1)
+  return (replyId ?? -1) - (b.replyId ?? -1)
+}
+
+/**
+ * Whether a citation of (file, requestId, replyId) can be among the first `max` of `list`
+ * (addCitation ignores it otherwise): asked before making one, on every frame of a capture.
+ */
+export function admits(
+  list: readonly Citation[],
+  max: number,
+  file: string,
+  requestId: number | null,
+  replyId: number | null,
+): boolean {
+  return list.length < max || compareTo(file, requestId, replyId, list[list.length - 1]!) < 0
 }
 
 /** The first `max` of both lists in `order`, without duplicates. */

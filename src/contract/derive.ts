@@ -5,7 +5,7 @@
  */
 import type { Session, SessionFrame } from '../capture/sessions.js'
 import { END_FAMILY, isPollClass, type BoxClass, type CloudClass } from '../protocol/frame-class.js'
-import { addCitation } from './citations.js'
+import { addCitation, admits } from './citations.js'
 import { addValue, emptyHistogram } from './histogram.js'
 import { makeRequestKey, requestContextId, transitionId } from './keys.js'
 import type { Citation, ContractContext, ReplyName, RequestKey } from './schema.js'
@@ -37,6 +37,69 @@ function requestKey(f: SessionFrame): RequestKey {
   return makeRequestKey(f.class as BoxClass, f.table, f.eventType, f.pollForm)
 }
 
+/** A request key with what frames of it reach in a state, found without building row ids. */
+interface KeyEntry {
+  readonly key: RequestKey
+  readonly requests: Map<ContractContext, RequestState>
+  /** context → response → row. */
+  readonly transitions: Map<ContractContext, Map<ReplyName, TransitionState>>
+}
+
+/** Per state: class → table → event type → poll form ('' for null) → entry. */
+type KeyCache = Map<string, Map<string, Map<string, Map<string, KeyEntry>>>>
+
+const keyCaches = new WeakMap<ContractState, KeyCache>()
+
+function child<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let v = map.get(key)
+  if (v === undefined) {
+    v = make()
+    map.set(key, v)
+  }
+  return v
+}
+
+/** The entry of a BOX frame's request key (the rows themselves still come from the state's maps). */
+function keyEntryOf(state: ContractState, f: SessionFrame): KeyEntry {
+  let cache = keyCaches.get(state)
+  if (cache === undefined) {
+    cache = new Map()
+    keyCaches.set(state, cache)
+  }
+  const byTable = child(cache, f.class, () => new Map())
+  const byEvent = child(byTable, f.table ?? '', () => new Map())
+  const byForm = child(byEvent, f.eventType ?? '', () => new Map())
+  return child(byForm, f.pollForm ?? '', () => ({
+    key: requestKey(f),
+    requests: new Map(),
+    transitions: new Map(),
+  }))
+}
+
+function cachedRequest(state: ContractState, e: KeyEntry, context: ContractContext): RequestState {
+  let r = e.requests.get(context)
+  if (r === undefined) {
+    r = requestState(state, e.key, context)
+    e.requests.set(context, r)
+  }
+  return r
+}
+
+function cachedTransition(
+  state: ContractState,
+  e: KeyEntry,
+  context: ContractContext,
+  response: ReplyName,
+): TransitionState {
+  const byResponse = child(e.transitions, context, () => new Map<ReplyName, TransitionState>())
+  let t = byResponse.get(response)
+  if (t === undefined) {
+    t = transitionState(state, e.key, context, response)
+    byResponse.set(response, t)
+  }
+  return t
+}
+
 function cite(file: string, request: SessionFrame | null, reply: SessionFrame | null): Citation {
   return {
     file,
@@ -56,17 +119,41 @@ export function rule(state: ContractState, id: RuleId): RuleState {
   return r
 }
 
-function support(state: ContractState, id: RuleId, c: Citation): void {
+/** Cites (request, reply) of `file` in `list` when the citation can be among the first `max`. */
+function citeIn(
+  list: Citation[],
+  max: number,
+  file: string,
+  request: SessionFrame | null,
+  reply: SessionFrame | null,
+): void {
+  if (admits(list, max, file, request?.id ?? null, reply?.id ?? null))
+    addCitation(list, cite(file, request, reply), max)
+}
+
+function support(
+  state: ContractState,
+  id: RuleId,
+  file: string,
+  request: SessionFrame | null,
+  reply: SessionFrame | null,
+): void {
   const r = rule(state, id)
   r.support++
   r.tiers.frames++
-  addCitation(r.citations, c, state.maxCitations)
+  citeIn(r.citations, state.maxCitations, file, request, reply)
 }
 
-function violate(state: ContractState, id: RuleId, c: Citation): void {
+function violate(
+  state: ContractState,
+  id: RuleId,
+  file: string,
+  request: SessionFrame | null,
+  reply: SessionFrame | null,
+): void {
   const r = rule(state, id)
   r.violations++
-  addCitation(r.counterexamples, c, state.maxCitations)
+  citeIn(r.counterexamples, state.maxCitations, file, request, reply)
 }
 
 /**
@@ -125,11 +212,11 @@ export function addSession(state: ContractState, session: Session, file: string)
       const prev = lastToBox as SessionFrame | null
       if (prev === null) rule(state, 'setting-ack-follows-setting').undetermined++
       else if (prev.class === 'cloud.setting')
-        support(state, 'setting-ack-follows-setting', cite(file, f, prev))
-      else violate(state, 'setting-ack-follows-setting', cite(file, f, prev))
+        support(state, 'setting-ack-follows-setting', file, f, prev)
+      else violate(state, 'setting-ack-follows-setting', file, f, prev)
     }
-    const key = requestKey(f)
-    const req = requestState(state, key, context)
+    const entry = keyEntryOf(state, f)
+    const req = cachedRequest(state, entry, context)
     req.seen++
     req.tiers.frames++
     const reply = f.replyId === null ? undefined : byId.get(f.replyId)
@@ -141,11 +228,11 @@ export function addSession(state: ContractState, session: Session, file: string)
     }
     req.answered++
     const response = reply.class as CloudClass
-    const t = transitionState(state, key, context, response)
+    const t = cachedTransition(state, entry, context, response)
     t.count++
     t.tiers.frames++
     if (f.latencyMs !== null) addValue(t.latency, f.latencyMs)
-    addCitation(t.citations, cite(file, f, reply), max)
+    citeIn(t.citations, max, file, f, reply)
 
     const replyIndex = indexOf.get(reply) ?? i
     const nextIndex = nextBox[replyIndex]!
@@ -163,19 +250,21 @@ export function addSession(state: ContractState, session: Session, file: string)
     }
     fu.count++
     if (next && next.tsMs !== null && reply.tsMs !== null) addValue(fu.gap, next.tsMs - reply.tsMs)
-    addCitation(fu.citations, cite(file, next, reply), max)
+    citeIn(fu.citations, max, file, next, reply)
 
     if (f.class === 'box.setting-ack') {
       const ok = response === 'cloud.setting' || END_FAMILY.includes(response)
-      if (ok) support(state, 'after-setting-ack-setting-or-end', cite(file, f, reply))
-      else violate(state, 'after-setting-ack-setting-or-end', cite(file, f, reply))
+      if (ok) support(state, 'after-setting-ack-setting-or-end', file, f, reply)
+      else violate(state, 'after-setting-ack-setting-or-end', file, f, reply)
     }
     if (isPollClass(f.class)) {
-      const extra = frames
-        .slice(replyIndex + 1, nextIndex)
-        .find((g) => g.destination === 'box' && g.origin === 'cloud')
-      if (extra) violate(state, 'one-reply-per-poll', cite(file, f, extra))
-      else support(state, 'one-reply-per-poll', cite(file, f, reply))
+      let extra: SessionFrame | undefined
+      for (let k = replyIndex + 1; k < nextIndex && extra === undefined; k++) {
+        const g = frames[k]!
+        if (g.destination === 'box' && g.origin === 'cloud') extra = g
+      }
+      if (extra) violate(state, 'one-reply-per-poll', file, f, extra)
+      else support(state, 'one-reply-per-poll', file, f, reply)
     }
   })
 }
@@ -245,9 +334,9 @@ function recordSetting(
   const entry = settingAnsweredState(state, key)
   entry.count++
   entry.tiers.frames++
-  addCitation(entry.citations, cite(file, request, s), state.maxCitations)
+  citeIn(entry.citations, state.maxCitations, file, request, s)
   if (request === null) rule(state, 'setting-answers-poll-or-setting-ack').undetermined++
   else if (isPollClass(request.class) || request.class === 'box.setting-ack') {
-    support(state, 'setting-answers-poll-or-setting-ack', cite(file, request, s))
-  } else violate(state, 'setting-answers-poll-or-setting-ack', cite(file, request, s))
+    support(state, 'setting-answers-poll-or-setting-ack', file, request, s)
+  } else violate(state, 'setting-answers-poll-or-setting-ack', file, request, s)
 }

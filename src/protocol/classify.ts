@@ -6,7 +6,7 @@
 import type { BoxClass, CloudClass, EventType, FrameClass, FrameSide } from './frame-class.js'
 import { EVENT_TYPES } from './frame-class.js'
 import {
-  firstTagValues,
+  frameTagValues,
   getTag,
   parseFrame,
   type FrameChildren,
@@ -107,31 +107,32 @@ function classifyToBox(frame: FrameChildren): Classification {
   return { class: 'cloud.unknown' }
 }
 
-/** The only tags classifyFromBox reads, and only their first values (getTag). */
-const BOX_TAGS: readonly string[] = ['Result', 'Reason', 'TblName', 'Type']
+/** The first value of a tag of a frame (getTag), or undefined. */
+type TagValue = (tag: string) => string | undefined
 
-function classifyFromBox(frame: Pick<ParsedFrame, 'children'>): Classification {
-  const result = getTag(frame, 'Result')
-  const reason = getTag(frame, 'Reason')
+/** Reads only the tags it needs (Result, Reason, TblName, Type), each by its first value. */
+function classifyFromBox(tag: TagValue): Classification {
+  const result = tag('Result')
   if (result !== undefined) {
     const poll = POLLS.get(result)
     if (poll === 'box.poll.isnewset') {
-      return { class: poll, pollForm: getTag(frame, 'TblName') === undefined ? 'short' : 'merged' }
+      return { class: poll, pollForm: tag('TblName') === undefined ? 'short' : 'merged' }
     }
     if (poll !== undefined) return { class: poll }
+    const reason = tag('Reason')
     if (result === 'ACK' && reason === 'Setting') return { class: 'box.setting-ack' }
     if (result === 'NACK' && (reason === 'Setting' || reason === 'WC'))
       return { class: 'box.setting-nack' }
     if (result === 'END' && reason === 'All data sent') return { class: 'box.end' }
     return { class: 'box.unknown' }
   }
-  const table = getTag(frame, 'TblName')
+  const table = tag('TblName')
   if (table === 'tbl_events') {
-    const type = getTag(frame, 'Type')
+    const type = tag('Type')
     const eventType = EVENT_TYPES.find((t) => t === type)
     return eventType ? { class: 'box.events', table, eventType } : { class: 'box.unknown', table }
   }
-  if (table !== undefined && reason === 'Table') return { class: 'box.upload', table }
+  if (table !== undefined && tag('Reason') === 'Table') return { class: 'box.upload', table }
   return table === undefined ? { class: 'box.unknown' } : { class: 'box.unknown', table }
 }
 
@@ -144,7 +145,7 @@ const POLLS: ReadonlyMap<string, BoxClass> = new Map([
 
 /** Classifies a parsed frame (or its children only) sent by the BOX (`box`) or sent to it (`cloud`). */
 export function classifyFrame(frame: FrameChildren, side: FrameSide): Classification {
-  return side === 'box' ? classifyFromBox(frame) : classifyToBox(frame)
+  return side === 'box' ? classifyFromBox((t) => getTag(frame, t)) : classifyToBox(frame)
 }
 
 /**
@@ -152,8 +153,8 @@ export function classifyFrame(frame: FrameChildren, side: FrameSide): Classifica
  * CRC or materialising children it does not read (contract derive, on every BOX frame of a capture).
  */
 export function classifyBoxText(text: string): Classification {
-  const frame = firstTagValues(text, BOX_TAGS)
-  return frame === null ? { class: 'box.unknown' } : classifyFromBox(frame)
+  const tag = frameTagValues(text)
+  return tag === null ? { class: 'box.unknown' } : classifyFromBox(tag)
 }
 
 export interface ClassifiedText extends Classification {
@@ -181,7 +182,7 @@ export function classifyText(input: FrameInput, side: FrameSide): ClassifiedText
  * PROTOCOL.md §2 ties to one side decide; anything else is `null` (unknown side).
  */
 export function inferSide(frame: ParsedFrame): FrameSide | null {
-  const box = classifyFromBox(frame)
+  const box = classifyFromBox((t) => getTag(frame, t))
   const cloud = classifyToBox(frame)
   const boxKnown = box.class !== 'box.unknown'
   const cloudKnown = cloud.class !== 'cloud.unknown'

@@ -250,44 +250,39 @@ export function parseFrameChildren(
 const FLAT_RUN = /(?:<([^\x00-\x20</>]+)>[^<]*<\/\1>)*/y
 
 /**
- * The first value of each of `tags` in a text frame (children in `tags` order, absent ones left
- * out), when `parseFrame(text)` would parse it (null when it would not); without computing the
- * CRC or materialising the other children. Only for readers that need first values (getTag), not
- * the children's order or count: classification of BOX frames (classify.ts).
+ * The first value of any tag of a text frame, looked up when asked (undefined when absent), if
+ * `parseFrame(text)` would parse it (null when it would not); without computing the CRC or
+ * materialising children. For readers that need first values only (getTag), not the children's
+ * order or count: classification of BOX frames (classify.ts).
  */
-export function firstTagValues(
-  text: string,
-  tags: readonly string[],
-): Pick<ParsedFrame, 'children'> | null {
+export function frameTagValues(text: string): ((tag: string) => string | undefined) | null {
   const bounds = frameBounds(text)
   if (bounds.problem !== null || !bounds.crcClosed || bounds.crcText.includes('<')) return null
   // The run must go on through the CRC element to the end of the inner text: then `<CRC>` at
   // crcAt (the last one) opens its last child, and the children before it are a flat run.
   FLAT_RUN.lastIndex = bounds.innerStart
   if (!FLAT_RUN.test(text) || FLAT_RUN.lastIndex !== bounds.innerEnd) return null
-  const children: FrameChild[] = []
-  const opens = openTagsOf(tags)
-  for (let k = 0; k < tags.length; k++) {
+  const { innerStart, crcAt } = bounds
+  return (tag) => {
     // In a flat run `<Tag>` only ever opens a child: values hold no `<`, closing tags have a `/`.
-    const open = opens[k]!
-    const at = text.indexOf(open, bounds.innerStart)
-    if (at < 0 || at >= bounds.crcAt) continue
+    const open = openTag(tag)
+    const at = text.indexOf(open, innerStart)
+    if (at < 0 || at >= crcAt) return undefined
     const from = at + open.length
-    children.push({ tag: tags[k]!, value: text.slice(from, text.indexOf('<', from)) })
+    return text.slice(from, text.indexOf('<', from))
   }
-  return { children }
 }
 
-const openTagCache = new WeakMap<readonly string[], readonly string[]>()
+const openTags = new Map<string, string>()
 
-/** `<Tag>` of each tag, computed once per list. */
-function openTagsOf(tags: readonly string[]): readonly string[] {
-  let opens = openTagCache.get(tags)
-  if (!opens) {
-    opens = tags.map((t) => `<${t}>`)
-    openTagCache.set(tags, opens)
+/** `<Tag>`, made once per tag name (classification asks for a handful). */
+function openTag(tag: string): string {
+  let open = openTags.get(tag)
+  if (open === undefined) {
+    open = `<${tag}>`
+    if (openTags.size < 64) openTags.set(tag, open)
   }
-  return opens
+  return open
 }
 
 /**
