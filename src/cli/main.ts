@@ -7,24 +7,56 @@ import { beginOutputRun, commitOutputRun, rollbackOutputRun } from '../evidence/
 import { OIGCTL_VERSION } from '../version.js'
 import { CommandContext } from './context.js'
 import { ExitCode } from './exit-codes.js'
-import { registerContract } from './commands/contract.js'
-import { registerPipeline } from './commands/pipeline.js'
-import { registerExtract } from './commands/extract.js'
-import { registerGate } from './commands/gate.js'
-import { registerServe } from './commands/serve.js'
-import { addServeProxy } from './commands/serve-proxy.js'
-import { registerCompare } from './commands/compare.js'
-import { registerReplay } from './commands/replay.js'
-import { registerSimulate } from './commands/simulate.js'
-import { registerSoak } from './commands/soak.js'
-import { registerShow } from './commands/show.js'
-import { registerReport } from './commands/report.js'
 import { commandPath, configureHelp } from './help.js'
 import { installAliases, OptionValueError } from './options.js'
 import type { OutputStreams } from './output.js'
 import type { ErrorDoc } from '../formats/stdout-docs.js'
 
-function buildProgram(ctx: CommandContext): Command {
+type Register = (program: Command, ctx: CommandContext) => Promise<void>
+
+/**
+ * The top-level commands in help order, each with what registers it. A command's module (and what
+ * it imports: zod schemas, SQLite, servers) is loaded only when it is registered, and a run of one
+ * command registers only that one: start-up of `oigctl contract derive` does not load the others.
+ */
+const COMMANDS: ReadonlyArray<readonly [names: readonly string[], register: Register]> = [
+  [['extract'], async (p, c) => (await import('./commands/extract.js')).registerExtract(p, c)],
+  [['simulate'], async (p, c) => (await import('./commands/simulate.js')).registerSimulate(p, c)],
+  [['contract'], async (p, c) => (await import('./commands/contract.js')).registerContract(p, c)],
+  [
+    ['pipeline', 'demo'],
+    async (p, c) => (await import('./commands/pipeline.js')).registerPipeline(p, c),
+  ],
+  [['replay'], async (p, c) => (await import('./commands/replay.js')).registerReplay(p, c)],
+  [['compare'], async (p, c) => (await import('./commands/compare.js')).registerCompare(p, c)],
+  [['gate'], async (p, c) => (await import('./commands/gate.js')).registerGate(p, c)],
+  [['soak'], async (p, c) => (await import('./commands/soak.js')).registerSoak(p, c)],
+  [['show'], async (p, c) => (await import('./commands/show.js')).registerShow(p, c)],
+  [['report'], async (p, c) => (await import('./commands/report.js')).registerReport(p, c)],
+  [
+    ['serve'],
+    async (p, c) => {
+      const [serve, proxy] = await Promise.all([
+        import('./commands/serve.js'),
+        import('./commands/serve-proxy.js'),
+      ])
+      proxy.addServeProxy(serve.registerServe(p, c), c)
+    },
+  ],
+]
+
+/**
+ * The registrars to run for `argv`: the named command's alone, or all of them when no known
+ * command is named (help, a typo that commander answers with the list). Global options take no
+ * value, so the command is the first word that is not an option.
+ */
+function registrarsFor(argv: readonly string[]): Register[] {
+  const word = argv.slice(2).find((a) => !a.startsWith('-'))
+  const named = COMMANDS.find(([names]) => word !== undefined && names.includes(word))
+  return named ? [named[1]] : COMMANDS.map(([, register]) => register)
+}
+
+async function buildProgram(ctx: CommandContext, argv: readonly string[]): Promise<Command> {
   const program = new Command('oigctl')
     .description(
       'Analyse and test the OIG Power BOX <-> OIG cloud protocol from oig-proxy captures.',
@@ -45,17 +77,7 @@ function buildProgram(ctx: CommandContext): Command {
       outputError: (s, write) =>
         write(`Failed to parse the command line: ${s.replace(/^error: /, '')}`),
     })
-  registerExtract(program, ctx)
-  registerSimulate(program, ctx)
-  registerContract(program, ctx)
-  registerPipeline(program, ctx)
-  registerReplay(program, ctx)
-  registerCompare(program, ctx)
-  registerGate(program, ctx)
-  registerSoak(program, ctx)
-  registerShow(program, ctx)
-  registerReport(program, ctx)
-  addServeProxy(registerServe(program, ctx), ctx)
+  for (const register of registrarsFor(argv)) await register(program, ctx)
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)]
   for (const sub of all(program)) {
     sub.exitOverride()
@@ -72,7 +94,7 @@ export async function run(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ExitCode> {
   const ctx = new CommandContext(streams, env)
-  const program = buildProgram(ctx)
+  const program = await buildProgram(ctx, argv)
   const debug = argv.includes('--debug')
   if (argv.length <= 2) {
     streams.stderr.write(
