@@ -313,32 +313,41 @@ export class CaptureDb {
   }
 
   /**
-   * The rows after `rowid` when every one of them has a text `ts` that starts with a digit and a
-   * date later than `afterDate` (YYYY-MM-DD): how many there are and the ts of the last one that
-   * has a ts (as stored); null when any does not. One scan by SQLite (no index on ts needed, none
+   * For the rows with rowid in (after, upTo]: how many there are, and whether any is not dated
+   * after `afterDate` (YYYY-MM-DD) — a ts that is not text, does not start with a digit, or whose
+   * first ten chars are not later. One SQLite scan of that span (no index on ts needed, none
    * created), no row to JavaScript. A ts that parses starts with its YYYY-MM-DD (a leading digit
    * means nothing was trimmed before it), so such a row is dated after that day in its own zone.
+   * The caller walks the rows in spans, yielding between them, so that Ctrl-C stays prompt.
    */
-  rowsAfterIfDatedAfter(
-    rowid: number,
-    afterDate: string,
-  ): { rows: number; lastTs: string | null } | null {
+  datedAfterIn(after: number, upTo: number, afterDate: string): { rows: number; early: boolean } {
     try {
       const [rows, early] = this.db
         .prepare(
           `SELECT count(*), ifnull(max(typeof(ts) IS NOT 'text' OR unicode(ts) NOT BETWEEN 48 AND 57
-             OR substr(ts, 1, 10) <= ?), 0) FROM frames WHERE rowid > ?`,
+             OR substr(ts, 1, 10) <= ?), 0) FROM frames WHERE rowid > ? AND rowid <= ?`,
         )
         .raw(true)
-        .get(afterDate, rowid) as [number, number]
-      if (early !== 0) return null
+        .get(afterDate, after, upTo) as [number, number]
+      return { rows, early: early !== 0 }
+    } catch (error) {
+      throw this.readFailed(error)
+    }
+  }
+
+  /** The largest rowid (null for an empty table), and the stored ts of the last row after `rowid` that has one. */
+  tail(rowid: number): { maxRowid: number | null; lastTs: string | null } {
+    try {
+      const [maxRowid] = this.db.prepare('SELECT max(rowid) FROM frames').raw(true).get() as [
+        number | null,
+      ]
       const last = this.db
         .prepare(
           'SELECT ts FROM frames WHERE rowid > ? AND ts IS NOT NULL ORDER BY rowid DESC LIMIT 1',
         )
         .raw(true)
         .get(rowid) as [unknown] | undefined
-      return { rows, lastTs: last === undefined ? null : str(last[0]) }
+      return { maxRowid, lastTs: last === undefined ? null : str(last[0]) }
     } catch (error) {
       throw this.readFailed(error)
     }

@@ -44,11 +44,9 @@ export interface CaptureSource {
 export interface LeanReader {
   rows(flag: LeanFlag): Iterable<LeanRow | CaptureRow>
   rowsBetween(from: number, to: number): CaptureRow[]
-  /** See CaptureDb.rowsAfterIfDatedAfter (the end of a window, in SQL). */
-  rowsAfterIfDatedAfter(
-    rowid: number,
-    afterDate: string,
-  ): { rows: number; lastTs: string | null } | null
+  /** See CaptureDb.datedAfterIn and tail (the end of a window, in SQL). */
+  datedAfterIn(after: number, upTo: number, afterDate: string): { rows: number; early: boolean }
+  tail(rowid: number): { maxRowid: number | null; lastTs: string | null }
 }
 
 /** A session file held in memory as a capture source (its rows in capture order). */
@@ -163,7 +161,8 @@ export function openSources(
           ? {
               rows: (flag) => db.leanRows(flag),
               rowsBetween: (from, to) => db.rowsBetween(from, to),
-              rowsAfterIfDatedAfter: (rowid, date) => db.rowsAfterIfDatedAfter(rowid, date),
+              datedAfterIn: (after, upTo, date) => db.datedAfterIn(after, upTo, date),
+              tail: (rowid) => db.tail(rowid),
             }
           : null,
         hashed: (hold) => hash.ready(hold),
@@ -318,7 +317,7 @@ export async function streamSessions(
       lastTs = row.ts
     }
     if (mayStop && rows % STOP_CHECK_ROWS === 0 && row.tsMs !== null) {
-      const stop = stopsAt(builder, reader!, row.id, row.tsMs, until!, opts.sessionGapMs)
+      const stop = await stopsAt(builder, reader!, row.id, row.tsMs, until!, opts.sessionGapMs)
       if (stop === 'never') mayStop = false
       else if (stop !== null) {
         rows += stop.rows
@@ -338,6 +337,8 @@ export async function streamSessions(
 
 /** Rows between two looks at whether the end of a window has been passed. */
 const STOP_CHECK_ROWS = 4096
+/** Rowids a statement of the end-of-window look scans (tens of ms), between two yields. */
+const STOP_SCAN_ROWIDS = 131_072
 /**
  * More than the largest zone offset a capture ts may carry (parseCaptureTs takes ±hh:mm up to
  * ±99:99, about 4.2 days), so that a row dated after `until` + this in its own zone is after
@@ -354,17 +355,27 @@ const ZONE_MARGIN_MS = 5 * 86_400_000
  * (so no later row can open or join a session that can be kept). Null: not yet; 'never': (3)
  * failed, read on to the end.
  */
-function stopsAt(
+async function stopsAt(
   builder: SessionBuilder,
   reader: LeanReader,
   rowid: number,
   tsMs: number,
   until: number,
   gapMs: number,
-): { rows: number; lastTs: string | null } | 'never' | null {
+): Promise<{ rows: number; lastTs: string | null } | 'never' | null> {
   if (tsMs <= until + ZONE_MARGIN_MS + 86_400_000 + gapMs) return null
   const inWindow = (s: Session): boolean => s.frames.some((f) => f.tsMs !== null && f.tsMs <= until)
   if (builder.anyOpen(inWindow)) return null
   const afterDate = new Date(until + ZONE_MARGIN_MS).toISOString().slice(0, 10)
-  return reader.rowsAfterIfDatedAfter(rowid, afterDate) ?? 'never'
+  const { maxRowid, lastTs } = reader.tail(rowid)
+  let rows = 0
+  // In spans of rowids, with a yield between them: one scan of millions of rows would hold
+  // Ctrl-C for seconds. The first span with an early row ends the look.
+  for (let from = rowid; maxRowid !== null && from < maxRowid; from += STOP_SCAN_ROWIDS) {
+    const span = reader.datedAfterIn(from, Math.min(from + STOP_SCAN_ROWIDS, maxRowid), afterDate)
+    if (span.early) return 'never'
+    rows += span.rows
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+  return { rows, lastTs }
 }

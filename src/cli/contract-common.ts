@@ -4,7 +4,13 @@ import { writeContract } from '../contract/files.js'
 import type { Contract } from '../contract/schema.js'
 import { ExitCode } from './exit-codes.js'
 import type { Output } from './output.js'
-import { dbOption, OptionValueError, pairsOption, sessionOptions } from './options.js'
+import {
+  dbOption,
+  OptionValueError,
+  pairsOption,
+  SESSION_INPUT_HELP,
+  sessionOptions,
+} from './options.js'
 import { renderContract } from './render/contract.js'
 
 export interface Inputs {
@@ -18,7 +24,7 @@ export interface Inputs {
 export function inputOptions(pairs: string): Option[] {
   return [
     dbOption('capture DBs: repeatable, several after one --db, or a quoted glob'),
-    ...sessionOptions("the add-on's session export JSON; repeatable"),
+    ...sessionOptions(SESSION_INPUT_HELP),
     pairsOption(pairs),
   ]
 }

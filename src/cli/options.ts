@@ -165,6 +165,10 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 /** `--session FILE` (repeatable); the old `--session-file` is a hidden alias. */
+/** What `--session` takes where captures are read as rows (extract, contract derive/validate). */
+export const SESSION_INPUT_HELP =
+  "the add-on's session export JSON, an extract pack (<pack>.sessions.json, or <pack>#<ref> for one session) or a version 1 fixture; repeatable"
+
 export function sessionOptions(description: string): Option[] {
   const session = new Option('--session <file>', description).argParser(collect)
   return [session, new AliasOption('--session-file <file>', session)]

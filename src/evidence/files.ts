@@ -2,6 +2,7 @@
  * Atomic file output: write to a temp file next to the target, then rename. Output paths are
  * checked (and missing folders made) before any work; OS errors become plain reasons.
  */
+import { createHash, type Hash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { OigError } from '../errors.js'
@@ -222,6 +223,8 @@ export class StagedLineFile {
   private fd: number | null
   private readonly buf = Buffer.allocUnsafe(1 << 20)
   private used = 0
+  /** The sha256 of the line being written (startLine … endLine), over its UTF-8 bytes. */
+  private lineHash: Hash | null = null
   size = 0
 
   constructor(
@@ -242,14 +245,29 @@ export class StagedLineFile {
     let n: number
     if (text.length * 3 > this.buf.length) {
       const bytes = Buffer.from(text)
+      this.lineHash?.update(bytes)
       this.writeAll(bytes)
       n = bytes.length
     } else {
       n = this.buf.write(text, this.used)
+      this.lineHash?.update(this.buf.subarray(this.used, this.used + n))
       this.used += n
     }
     this.size += n
     return n
+  }
+
+  /** Starts hashing what is appended, up to endLine(). */
+  startLine(): void {
+    this.lineHash = createHash('sha256')
+  }
+
+  /** The hex sha256 of what was appended since startLine(). */
+  endLine(): string {
+    if (this.lineHash === null) throw new Error('StagedLineFile.endLine without startLine')
+    const hex = this.lineHash.digest('hex')
+    this.lineHash = null
+    return hex
   }
 
   private writeAll(bytes: Uint8Array): void {

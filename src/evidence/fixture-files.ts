@@ -5,6 +5,7 @@
  * document, the shape every reader works on. File contents are data: the lines file is always
  * the index's sibling (never a path read from the index), and a ref is only looked up.
  */
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { OigError, reasonOf } from '../errors.js'
 import { checkDocument, issueText, readJsonOrThrow } from './read-document.js'
@@ -20,6 +21,9 @@ import {
 
 export const PACK_INDEX_SUFFIX = '.sessions.json'
 export const PACK_LINES_SUFFIX = '.sessions.ndjson'
+
+/** The longest line read: V8's longest string (about 512 MiB of text), less a margin. */
+const MAX_LINE_BYTES = 0x1fff_0000
 
 const HINT =
   'Pass --session with a fixture from `oigctl extract` (sessions/<capture>.sessions.json, or one session of it as sessions/<capture>.sessions.json#<ref>), a version 1 sessions/*.session.json, or a session export JSON of the add-on.'
@@ -104,8 +108,29 @@ export function* packSessions(address: PackAddress): Generator<SessionFixture> {
     })
   }
   try {
+    let size: number
+    try {
+      size = fs.fstatSync(fd).size
+    } catch (error) {
+      throw new OigError(
+        'SESSION_UNREADABLE',
+        `Failed to read session pack ${linesFile}: ${reasonOf(error)}.`,
+        { hint: HINT },
+      )
+    }
     for (const entry of entries) {
       const where = `${address.index}#${entry.ref}`
+      // The index is data: a line it names must lie inside the file before anything is allocated.
+      if (entry.offset + entry.bytes > size)
+        throw invalid(
+          where,
+          `the index does not match ${linesFile} (bytes ${entry.offset}…${entry.offset + entry.bytes} of a ${size}-byte file)`,
+        )
+      if (entry.bytes > MAX_LINE_BYTES)
+        throw invalid(
+          where,
+          `its line is ${entry.bytes} bytes, more than the ${MAX_LINE_BYTES} one session can be read in (split the capture with extract --from/--to or --session-gap)`,
+        )
       const buf = Buffer.alloc(entry.bytes)
       let got = 0
       try {
@@ -123,6 +148,12 @@ export function* packSessions(address: PackAddress): Generator<SessionFixture> {
       }
       if (got !== entry.bytes || buf[entry.bytes - 1] !== 0x0a)
         throw invalid(where, `the index does not match ${linesFile} (bytes ${entry.offset}…)`)
+      // The index's sha256 (what inputs cite) covers the frames through each line's own sha256.
+      if (createHash('sha256').update(buf).digest('hex') !== entry.sha256)
+        throw invalid(
+          where,
+          `its line in ${linesFile} is not the one the index names (sha256 differs: the pack was changed after extract)`,
+        )
       let line: unknown
       try {
         line = JSON.parse(buf.toString('utf8'))

@@ -104,10 +104,12 @@ export async function runExtract(
             lines ??= staged.openLines(`${SESSIONS_DIR}/${names.lines}`)
             const offset = lines.size
             let bytes = 0
+            lines.startLine()
             for (const piece of packLinePieces(info, session, handshakes))
               bytes += lines.append(piece)
+            const sha256 = lines.endLine()
             const ref = sessionRef(session)
-            const entry = { id: info.id, ref, offset, bytes, frameCount: info.frameCount }
+            const entry = { id: info.id, ref, offset, bytes, sha256, frameCount: info.frameCount }
             entries.push({ index: info.index, entry })
             written = `${SESSIONS_DIR}/${names.index}#${ref}`
           }

@@ -140,4 +140,43 @@ describe('session fixtures: version 2 packs, and version 1 still read (built CLI
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/Failed to read session .*broken\.sessions\.json#0001-conn2315: /)
   })
+
+  /** A copy of the first pack as `<name>.sessions.json` + lines, its index and lines changed by `edit`. */
+  function editedPack(
+    name: string,
+    edit: (index: { sessions: Array<{ bytes: number }> }, lines: Buffer) => void,
+  ): string {
+    const index = packFiles(out)[0]!
+    const doc = JSON.parse(readFileSync(index, 'utf8')) as { sessions: Array<{ bytes: number }> }
+    const lines = readFileSync(index.replace(/\.json$/, '.ndjson'))
+    edit(doc, lines)
+    const copy = join(dir, `${name}.sessions.json`)
+    writeFileSync(copy, JSON.stringify(doc))
+    writeFileSync(copy.replace(/\.json$/, '.ndjson'), lines)
+    return copy
+  }
+
+  it('a line changed after extract (same length) is refused, not read under the index sha256', () => {
+    const changed = editedPack('changed', (_doc, lines) => {
+      const at = lines.indexOf('<TblName>')
+      expect(at).toBeGreaterThan(0)
+      lines[at + 1] = 'X'.charCodeAt(0)
+    })
+    for (const args of [
+      ['replay', '--target', 'offline', '--dry-run', '--session', changed],
+      ['contract', 'derive', '--session', changed, '--out', join(dir, 'changed.json')],
+    ]) {
+      const r = oigctl(args)
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(r.stderr).toMatch(/is not the one the index names \(sha256 differs/)
+    }
+  })
+
+  it('an index naming bytes past the end of its lines is a clear error, not an internal one', () => {
+    const huge = editedPack('huge', (doc) => (doc.sessions[0]!.bytes = 4_000_000_000_000))
+    const r = oigctl(['show', huge])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/the index does not match .*huge\.sessions\.ndjson \(bytes 0…/)
+    expect(r.stderr).not.toMatch(/internal error/)
+  })
 })

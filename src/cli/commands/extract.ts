@@ -13,6 +13,7 @@ import {
   outDirOption,
   sessionGapOptions,
   sessionOptions,
+  SESSION_INPUT_HELP,
 } from '../options.js'
 import { renderExtract } from '../render/extract.js'
 
@@ -37,7 +38,7 @@ export function registerExtract(program: Command, ctx: CommandContext): void {
   addOptions(
     cmd,
     dbOption('capture DBs (payloads.db): repeatable, several after one --db, or a quoted glob'),
-    sessionOptions("the add-on's session export JSON; repeatable"),
+    sessionOptions(SESSION_INPUT_HELP),
   )
     .option('--from <iso>', 'keep sessions that end at or after this time')
     .option('--to <iso>', 'keep sessions that start at or before this time')

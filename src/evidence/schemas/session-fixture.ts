@@ -151,6 +151,12 @@ export const SessionPackSchema = z.object({
       ref: z.string().describe('`<index file>#<ref>` names this session'),
       offset: z.number().int().nonnegative().describe('byte offset of its line in the .ndjson'),
       bytes: z.number().int().positive().describe('byte length of its line, newline included'),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .describe(
+          'sha256 of its line (newline included): the index, which inputs cite by its own sha256, covers the frames',
+        ),
       frameCount: z.number().int(),
     }),
   ),
