@@ -100,9 +100,14 @@ function recordSql(flag: LeanFlag): string {
            CASE direction ${LEAN_DIRECTIONS.map((d, i) => `WHEN '${d}' THEN ${i}`).join(' ')} ELSE 9 END
            || '${FS}' || ${flagSql(flag)}`
   if (flag !== 'frames') return `rowid || '${FS}' || ts || '${FS}' || ${tail}`
-  return `iif(typeof(ts) = 'text' AND typeof(raw) = 'text',
-           rowid || '${FS}' || octet_length(ts) || '${FS}' || ts || '${FS}' || ${tail}, NULL)`
+  return `iif(${FRAMES_TEXT_SQL}, rowid || '${FS}' || octet_length(ts) || '${FS}' || ${tail}, NULL)`
 }
+
+/**
+ * When a row of the `frames` scan is lean (its record not NULL). Its ts then comes in a page of its
+ * own (a lean frame's ts is a slice of that small page, not of the page of frame texts).
+ */
+const FRAMES_TEXT_SQL = `typeof(ts) = 'text' AND typeof(raw) = 'text' AND conn_id IS NOT NULL`
 
 export interface LeanScanOptions {
   readonly flag: LeanFlag
@@ -121,18 +126,27 @@ export function* leanRows(
   const pageRows = opts.flag === 'frames' ? FRAMES_PAGE_ROWS : PAGE_ROWS
   // A NULL ts, conn_id or raw makes the record NULL: it is then the bare rowid, which tells the
   // parser to read that row in full.
+  const frames = opts.flag === 'frames'
   const stmt = db
     .prepare(
-      `SELECT group_concat(r, '${RS}'), count(*), min(rid), max(rid) FROM (
-         SELECT rowid AS rid, ifnull(${recordSql(opts.flag)}, rowid) AS r
+      `SELECT group_concat(r, '${RS}'), count(*), min(rid), max(rid),
+         ${frames ? `group_concat(t, '${RS}')` : 'NULL'} FROM (
+         SELECT rowid AS rid, ifnull(${recordSql(opts.flag)}, rowid) AS r,
+           ${frames ? `iif(${FRAMES_TEXT_SQL}, ts, NULL)` : 'NULL'} AS t
          FROM frames WHERE rowid > ? ORDER BY rowid LIMIT ${pageRows})`,
     )
     .raw(true)
   let last: number = -Infinity
   for (;;) {
-    const [text, count, min, max] = stmt.get(last) as [string | null, number, number, number]
+    const [text, count, min, max, times] = stmt.get(last) as [
+      string | null,
+      number,
+      number,
+      number,
+      string | null,
+    ]
     if (count === 0) return
-    const page = text === null ? null : parsePage(text, count, opts.flag === 'frames')
+    const page = text === null ? null : parsePage(text, count, frames ? (times ?? '') : null)
     if (page === null) {
       // Not lean-readable (a ts or conn_id holding the separators): read the page in full.
       yield* opts.fullRows(min, max)
@@ -189,12 +203,14 @@ function fieldEnd(text: string, from: number, bytes: number, sep: string): numbe
 }
 
 /**
- * Parses `rowid FS ts FS conn FS dir FS flag` records joined by RS (with `frames`:
- * `rowid FS tsBytes FS ts FS conn FS dir FS body`, body `k` + a constant's index or
- * `rawBytes FS raw`); null when the text does not follow that grammar exactly (a ts or raw may
- * hold FS or RS: then the whole page is read in full).
+ * Parses `rowid FS ts FS conn FS dir FS flag` records joined by RS (the `frames` scan, with the ts
+ * of its lean rows in `times`, joined by RS: `rowid FS tsBytes FS conn FS dir FS body`, body `k` +
+ * a constant's index or `rawBytes FS raw`); null when the text does not follow that grammar exactly
+ * (a ts or raw may hold FS or RS: then the whole page is read in full).
  */
-function parsePage(text: string, count: number, frames: boolean): ParsedPage | null {
+function parsePage(text: string, count: number, times: string | null): ParsedPage | null {
+  const frames = times !== null
+  let timeAt = 0
   const rows = new Array<LeanRow | null>(count)
   const ids = new Array<number>(count)
   const len = text.length
@@ -215,17 +231,23 @@ function parsePage(text: string, count: number, frames: boolean): ParsedPage | n
       pos = i + 1
       continue
     }
-    let tsStart = i + 1
-    let tsEnd: number
-    if (frames) {
-      const bytes = digitsAt(text, tsStart)
-      if (bytes.end === tsStart || text.charCodeAt(bytes.end) !== 0x1f) return null
-      tsStart = bytes.end + 1
-      tsEnd = fieldEnd(text, tsStart, bytes.value, FS)
-    } else tsEnd = text.indexOf(FS, tsStart)
-    if (tsEnd < 0) return null
+    let ts: string
+    let j: number
+    if (times !== null) {
+      const bytes = digitsAt(text, i + 1)
+      if (bytes.end === i + 1 || text.charCodeAt(bytes.end) !== 0x1f) return null
+      const tsEnd = fieldEnd(times, timeAt, bytes.value, RS)
+      if (tsEnd < 0) return null
+      ts = times.slice(timeAt, tsEnd)
+      timeAt = tsEnd + 1
+      j = bytes.end + 1
+    } else {
+      const tsEnd = text.indexOf(FS, i + 1)
+      if (tsEnd < 0) return null
+      ts = text.slice(i + 1, tsEnd)
+      j = tsEnd + 1
+    }
     let conn = 0
-    let j = tsEnd + 1
     const negative = text.charCodeAt(j) === 45
     if (negative) j++
     const connStart = j
@@ -267,7 +289,6 @@ function parsePage(text: string, count: number, frames: boolean): ParsedPage | n
     if (direction === null || !integral) {
       rows[n] = null
     } else {
-      const ts = text.slice(tsStart, tsEnd)
       const tsMs = parseCaptureTs(ts)
       const connId = negative ? -conn : conn
       // One object shape per scan (no spread in the row loop).
@@ -278,5 +299,7 @@ function parsePage(text: string, count: number, frames: boolean): ParsedPage | n
     }
     pos = end + 1
   }
+  // Every ts of the page was taken, and nothing else is in it.
+  if (times !== null && timeAt !== times.length + 1 && !(timeAt === 0 && times === '')) return null
   return { rows, ids }
 }

@@ -145,6 +145,9 @@ function hostileRows(): Row[] {
   at(SETTING, 'cloud_to_proxy')
   at(SETTING_ACK, 'box_to_proxy')
   at(ACK_GA, 'cloud_to_proxy')
+  // An empty ts (lean: its ts page holds it as an empty field).
+  rows.push({ ts: '', raw: POLL, direction: 'box_to_proxy', conn_id: 40 })
+  at(CLOUD_END, 'cloud_to_proxy')
   // A numeric ts, a NULL raw with nothing in raw_b64 (read in full, row by row).
   rows.push({ ts: 1_772_400_000, raw: CLOUD_END, direction: 'cloud_to_proxy', conn_id: 40 })
   at(null, 'box_to_proxy')
