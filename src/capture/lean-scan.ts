@@ -63,15 +63,16 @@ function flagSql(flag: LeanFlag): string {
   switch (flag) {
     // A cloud.setting needs Reason=Setting (PROTOCOL.md §2); only frames towards the BOX are one.
     case 'setting':
-      return `iif(direction = 'box_to_proxy' OR direction = 'box_to_cloud', 0, instr(raw, '<Reason>Setting</Reason>') > 0)`
+      return `iif(direction = 'box_to_proxy' COLLATE BINARY OR direction = 'box_to_cloud' COLLATE BINARY, 0, instr(raw, '<Reason>Setting</Reason>') > 0)`
     // A poll needs Result=IsNew…; only frames from the BOX are one.
     case 'poll':
-      return `iif(direction = 'box_to_proxy' OR direction = 'box_to_cloud', instr(raw, '<Result>IsNew') > 0, 0)`
+      return `iif(direction = 'box_to_proxy' COLLATE BINARY OR direction = 'box_to_cloud' COLLATE BINARY, instr(raw, '<Result>IsNew') > 0, 0)`
     case 'none':
       return '0'
     // The constant's index after a `k`, or the text's length in bytes and the text (see parsePage).
     case 'frames':
-      return `CASE raw ${CONSTANT_FRAMES.map((c, i) => `WHEN ${sqlText(c)} THEN 'k${i}'`).join(' ')}
+      // COLLATE BINARY: a column declared NOCASE or RTRIM must not make a constant of other text.
+      return `CASE raw COLLATE BINARY ${CONSTANT_FRAMES.map((c, i) => `WHEN ${sqlText(c)} THEN 'k${i}'`).join(' ')}
         ELSE octet_length(raw) || '${FS}' || raw END`
   }
 }
@@ -97,7 +98,7 @@ function sqlText(text: string): string {
  */
 function recordSql(flag: LeanFlag): string {
   const tail = `conn_id || '${FS}' ||
-           CASE direction ${LEAN_DIRECTIONS.map((d, i) => `WHEN '${d}' THEN ${i}`).join(' ')} ELSE 9 END
+           CASE direction COLLATE BINARY ${LEAN_DIRECTIONS.map((d, i) => `WHEN '${d}' THEN ${i}`).join(' ')} ELSE 9 END
            || '${FS}' || ${flagSql(flag)}`
   if (flag !== 'frames') return `rowid || '${FS}' || ts || '${FS}' || ${tail}`
   return `iif(${FRAMES_TEXT_SQL}, rowid || '${FS}' || octet_length(ts) || '${FS}' || ${tail}, NULL)`

@@ -23,7 +23,10 @@ export function makeCaptureDb(
   file: string,
   columns: readonly string[],
   rows: readonly Row[],
-  options: { wal?: boolean } = {},
+  options: {
+    wal?: boolean /** COLLATE of the raw and direction columns. */
+    rawCollation?: 'NOCASE' | 'RTRIM'
+  } = {},
 ): string {
   const db = new Database(file)
   if (options.wal) db.pragma('journal_mode = WAL')
@@ -32,7 +35,9 @@ export function makeCaptureDb(
       ? 'id INTEGER PRIMARY KEY AUTOINCREMENT'
       : c === 'conn_id' || c === 'length'
         ? `${c} INTEGER`
-        : `${c} TEXT`,
+        : (c === 'raw' || c === 'direction') && options.rawCollation
+          ? `${c} TEXT COLLATE ${options.rawCollation}`
+          : `${c} TEXT`,
   )
   db.exec(`CREATE TABLE frames (${defs.join(', ')})`)
   const insert = db.prepare(

@@ -203,6 +203,26 @@ describe('contract derive: the classifying lean scan reads like the full read', 
     expect(lean.contract).toContain('box.events[Change]')
   })
 
+  it.each(['NOCASE', 'RTRIM'] as const)(
+    'on a SYNTHETIC DB whose raw and direction compare %s (matched byte for byte)',
+    async (collation) => {
+      const rows = hostileRows()
+      let ms = 30_000_000
+      for (const raw of [CLOUD_ACK.toLowerCase(), `${CLOUD_ACK}  `, CLOUD_END.toUpperCase()]) {
+        rows.push({ ts: t((ms += 500)), raw: POLL, direction: 'box_to_proxy', conn_id: 60 })
+        rows.push({ ts: t((ms += 500)), raw, direction: 'cloud_to_proxy', conn_id: 60 })
+      }
+      // A direction in other case or with trailing spaces: mapped as the full read maps it.
+      rows.push({ ts: t((ms += 500)), raw: POLL, direction: 'BOX_TO_PROXY', conn_id: 60 })
+      rows.push({ ts: t((ms += 500)), raw: CLOUD_ACK, direction: 'cloud_to_proxy  ', conn_id: 60 })
+      const file = makeCaptureDb(join(tempDir(), `collate-${collation}.db`), FULL_COLUMNS, rows, {
+        rawCollation: collation,
+      })
+      const lean = await expectSame([file])
+      expect(lean.leanFrames).toBeGreaterThan(50)
+    },
+  )
+
   it('on pages with non-ASCII text or the scan separators (read in full)', async () => {
     const rows = pageBreakers()
     const one = await expectSame([makeCaptureDb(join(tempDir(), 'page.db'), FULL_COLUMNS, rows)])
