@@ -368,6 +368,8 @@ async function stopsAt(
   if (builder.anyOpen(inWindow)) return null
   const afterDate = new Date(until + ZONE_MARGIN_MS).toISOString().slice(0, 10)
   const { maxRowid, lastTs } = reader.tail(rowid)
+  // A span takes tens of ms: yield whenever 50 ms have passed (makeYielder's budget).
+  const yieldNow = makeYielder(50, 1)
   let rows = 0
   // In spans of rowids, with a yield between them: one scan of millions of rows would hold
   // Ctrl-C for seconds. The first span with an early row ends the look.
@@ -375,7 +377,8 @@ async function stopsAt(
     const span = reader.datedAfterIn(from, Math.min(from + STOP_SCAN_ROWIDS, maxRowid), afterDate)
     if (span.early) return 'never'
     rows += span.rows
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    const wait = yieldNow()
+    if (wait) await wait
   }
   return { rows, lastTs }
 }

@@ -4,7 +4,8 @@
  * and the output is what an unfiltered extract gives when filtered afterwards, sessions crossing
  * both edges included.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -18,6 +19,9 @@ let dir: string
 let db: string
 let full: ExtractResult
 const START = '2025-12-01T00:00:00Z'
+
+const sha256 = (file: string): string =>
+  createHash('sha256').update(readFileSync(file)).digest('hex')
 
 /** Runs extract (exit 0, or 1 for findings such as a ts out of order) and reads its summary. */
 function extract(input: string, out: string, extra: string[] = []): ExtractResult {
@@ -91,6 +95,30 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('extract --from/--to: the end of the window in SQL, same output as filtering afterwards (SYNTHETIC)', () => {
+  it('leaves the input DB as it was: same bytes and mtime, no index created on ts', () => {
+    const before = { sha: sha256(db), mtime: statSync(db).mtimeMs }
+    const { from, to } = windowOf(full)
+    extract(db, join(dir, 'untouched'), ['--from', from, '--to', to])
+    const derived = oigctl([
+      'contract',
+      'derive',
+      '--db',
+      db,
+      '--out',
+      join(dir, 'c.json'),
+      '--quiet',
+    ])
+    expect(derived.code, derived.stderr).toBe(0)
+    expect({ sha: sha256(db), mtime: statSync(db).mtimeMs }).toEqual(before)
+    const r = new Database(db, { readonly: true })
+    const indexes = r.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all()
+    r.close()
+    // The add-on's layout has none but SQLite's own for its UNIQUE/PRIMARY KEY constraints.
+    expect(
+      indexes.filter((i) => !(i as { name: string }).name.startsWith('sqlite_autoindex')),
+    ).toEqual([])
+  })
+
   it('keeps sessions crossing both edges whole and reads no row after the window', () => {
     const { from, to } = windowOf(full)
     const out = join(dir, 'day')

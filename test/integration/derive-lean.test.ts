@@ -88,6 +88,16 @@ async function expectSame(files: readonly string[]): Promise<Run> {
 
 const pairs = (p: Array<[string, string]>): string => buildFrameFromPairs(p)
 
+/** A tbl_events frame with this Content. */
+const events = (content: string): string =>
+  pairs([
+    ['TblName', 'tbl_events'],
+    ['ID_Set', '1'],
+    ['Reason', 'Table'],
+    ['Type', 'Change'],
+    ['Content', content],
+  ])
+
 /** Rows written to break the classifying scan: each must read exactly as the full read reads it. */
 function hostileRows(): Row[] {
   const rows = variantRows()
@@ -96,14 +106,6 @@ function hostileRows(): Row[] {
     ms += 500
     rows.push({ ts: t(ms), raw, direction, conn_id: 40, ...extra })
   }
-  const events = (content: string): string =>
-    pairs([
-      ['TblName', 'tbl_events'],
-      ['ID_Set', '1'],
-      ['Reason', 'Table'],
-      ['Type', 'Change'],
-      ['Content', content],
-    ])
   at(POLL, 'box_to_proxy')
   at(CLOUD_ACK_GETACTUAL, 'cloud_to_proxy')
   at(events('Remotely : tbl_box_prms / MODE: [0]->[3]'), 'box_to_proxy')
@@ -161,14 +163,6 @@ function hostileRows(): Row[] {
  */
 function pageBreakers(): Row[] {
   const rows = hostileRows()
-  const events = (content: string): string =>
-    pairs([
-      ['TblName', 'tbl_events'],
-      ['ID_Set', '1'],
-      ['Reason', 'Table'],
-      ['Type', 'Change'],
-      ['Content', content],
-    ])
   const at = (ms: number, raw: string, direction: string, ts = t(ms)): void => {
     rows.splice(10, 0, { ts, raw, direction, conn_id: 2 })
   }
