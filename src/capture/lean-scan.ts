@@ -9,15 +9,7 @@
  * cloud's constant replies, which SQLite names by number (about half of a capture's rows).
  */
 import type Database from 'better-sqlite3'
-import {
-  CLOUD_ACK,
-  CLOUD_ACK_GETACTUAL,
-  CLOUD_END,
-  CLOUD_END_GETACTUAL,
-  CLOUD_NACK,
-  CLOUD_NACK_ONEMORE,
-  CLOUD_NACK_WC,
-} from '../protocol/cloud-frames.js'
+import { CLOUD_CONSTANT_FRAMES } from '../protocol/cloud-frames.js'
 import { parseCaptureTs, type CaptureRow, type LeanRow } from './rows.js'
 
 /**
@@ -30,15 +22,7 @@ export type LeanFlag = 'setting' | 'poll' | 'none' | 'frames'
  * Frames the `frames` scan names by their index instead of carrying them: the cloud's fixed replies
  * exactly as sent (CRLF-terminated). A row's text equal to one of them is that very string.
  */
-const CONSTANT_FRAMES: readonly string[] = [
-  CLOUD_ACK_GETACTUAL,
-  CLOUD_ACK,
-  CLOUD_END,
-  CLOUD_END_GETACTUAL,
-  CLOUD_NACK_WC,
-  CLOUD_NACK_ONEMORE,
-  CLOUD_NACK,
-]
+const CONSTANT_FRAMES = CLOUD_CONSTANT_FRAMES
 
 const PAGE_ROWS = 8192
 /**

@@ -7,7 +7,8 @@ import {
   type Classification,
 } from '../protocol/classify.js'
 import type { FrameSide } from '../protocol/frame-class.js'
-import { parseFrame, parseFrameChildren } from '../protocol/frame.js'
+import { CLOUD_CONSTANT_FRAMES } from '../protocol/cloud-frames.js'
+import { parseFrame, parseFrameChildren, type ParseResult } from '../protocol/frame.js'
 import { detached } from './lean-scan.js'
 import {
   mapDirection,
@@ -100,9 +101,47 @@ const NO_NOTES = Object.freeze([]) as unknown as string[]
 const LEAN_FLAGGED = Object.freeze({ flagged: true })
 const LEAN_PLAIN = Object.freeze({ flagged: false })
 
+/**
+ * The cloud's constant replies (about half of a capture's rows) parsed once, and classified once
+ * per side: a row whose text is one of them parses to the very same result, CRC check included.
+ */
+interface ConstantParse {
+  readonly parsed: ParseResult
+  readonly classes: Map<FrameSide, Classification>
+}
+
+const constantParses = new Map<string, ConstantParse>(
+  CLOUD_CONSTANT_FRAMES.map((c) => [
+    c,
+    { parsed: parseFrame(c, { keepTags: CLASSIFY_TAGS }), classes: new Map() },
+  ]),
+)
+const CONSTANT_LENGTHS = new Set(CLOUD_CONSTANT_FRAMES.map((c) => c.length))
+
+function constantParseOf(row: CaptureRow): ConstantParse | undefined {
+  return row.bytes === undefined && CONSTANT_LENGTHS.has(row.raw.length)
+    ? constantParses.get(row.raw)
+    : undefined
+}
+
+function classified(
+  parsed: ParseResult & { ok: true },
+  side: FrameSide,
+  known: ConstantParse | undefined,
+): Classification {
+  if (known === undefined) return classifyFrame(parsed.frame, side)
+  let c = known.classes.get(side)
+  if (c === undefined) {
+    c = classifyFrame(parsed.frame, side)
+    known.classes.set(side, c)
+  }
+  return c
+}
+
 /** Parses, orients and classifies one capture row. */
 export function toSessionFrame(row: CaptureRow): SessionFrame {
-  const parsed = parseFrame(row.bytes ?? row.raw, { keepTags: CLASSIFY_TAGS })
+  const known = constantParseOf(row)
+  const parsed = known?.parsed ?? parseFrame(row.bytes ?? row.raw, { keepTags: CLASSIFY_TAGS })
   const dir = mapDirection(row.direction)
   const notes: string[] = []
   let origin: Origin
@@ -127,7 +166,7 @@ export function toSessionFrame(row: CaptureRow): SessionFrame {
   const side = destination === 'cloud' ? 'box' : 'cloud'
   const c =
     parsed.ok && sideKnown
-      ? classifyFrame(parsed.frame, side)
+      ? classified(parsed, side, known)
       : { class: side === 'box' ? ('box.unknown' as const) : ('cloud.unknown' as const) }
   if (!parsed.ok) notes.push(`parse: ${parsed.problem.code}`)
   return {

@@ -27,6 +27,17 @@ export const CLOUD_NACK_ONEMORE = buildFrameFromPairs([
 ])
 export const CLOUD_NACK = buildFrameFromPairs([['Result', 'NACK']])
 
+/** The constant replies above, the most frequent first. */
+export const CLOUD_CONSTANT_FRAMES: readonly string[] = [
+  CLOUD_ACK_GETACTUAL,
+  CLOUD_ACK,
+  CLOUD_END,
+  CLOUD_END_GETACTUAL,
+  CLOUD_NACK_WC,
+  CLOUD_NACK_ONEMORE,
+  CLOUD_NACK,
+]
+
 /** Cloud END+Time+UTCTime (+ToDo GetActual), both times taken from the reply's own instant. */
 export function cloudEndTime(utcMs: number, getActual: boolean): string {
   const pairs: Array<[string, string]> = [
