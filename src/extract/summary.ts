@@ -79,24 +79,58 @@ function inConnAndTime(session: Session, filter: SessionFilter): boolean {
   return true
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+type SessionRow = ExtractResult['sessions'][number]
 
 /** A frame class's index in FRAME_CLASSES (fewer than 256 classes: one byte a frame). */
 const CLASS_CODE = new Map(FRAME_CLASSES.map((c, i) => [c, i]))
 
 /**
- * A session's frame classes, one byte a frame: the summary lists every selected frame's class, so
- * an array of them would grow the heap by 8 bytes a frame for the whole run. `list()` rebuilds
- * the array (at write time, one session at a time).
+ * A session of the summary. Its frame classes are kept one byte a frame (the summary lists every
+ * selected frame's class: an array of them would grow the heap by 8 bytes a frame for the whole
+ * run); `classes` rebuilds the array (at write time, one session at a time). A class, not an object
+ * literal with a getter: V8 keeps such a literal in dictionary mode, about 0.7 KB a session.
  */
-class ClassCodes {
+class SummarySession implements SessionRow {
   private readonly codes: Uint8Array
-  constructor(frames: Session['frames']) {
+  constructor(
+    readonly id: string,
+    readonly source: string,
+    readonly index: number,
+    readonly connId: number | null,
+    readonly boundary: SessionRow['boundary'],
+    readonly firstTs: string | null,
+    readonly lastTs: string | null,
+    frames: Session['frames'],
+    readonly fixture: string | null,
+    readonly settingHandshakes: number,
+  ) {
     this.codes = new Uint8Array(frames.length)
     for (let i = 0; i < frames.length; i++) this.codes[i] = CLASS_CODE.get(frames[i]!.class)!
   }
-  list(): FrameClass[] {
+
+  get frameCount(): number {
+    return this.codes.length
+  }
+
+  get classes(): FrameClass[] {
     return Array.from(this.codes, (i) => FRAME_CLASSES[i]!)
+  }
+
+  /** The fields in the schema's order (what JSON.stringify writes). */
+  toJSON(): SessionRow {
+    return {
+      id: this.id,
+      source: this.source,
+      index: this.index,
+      connId: this.connId,
+      boundary: this.boundary,
+      firstTs: this.firstTs,
+      lastTs: this.lastTs,
+      frameCount: this.frameCount,
+      classes: this.classes,
+      fixture: this.fixture,
+      settingHandshakes: this.settingHandshakes,
+    }
   }
 }
 
@@ -109,7 +143,7 @@ export class ExtractSummary {
   readonly originCounts = { box: 0, cloud: 0, proxy: 0 }
   /** Keyed by `TblName` (frame text): no prototype, so any table name is just a key. */
   readonly tableCounts: Record<string, number> = nullRecord()
-  readonly sessions: Mutable<ExtractResult['sessions'][number]>[] = []
+  readonly sessions: SummarySession[] = []
   readonly findings: ExtractResult['findings'] = []
   readonly settingHandshakes: ExtractResult['settingHandshakes'] = []
   readonly findingCounts = { error: 0, warning: 0, info: 0 }
@@ -149,23 +183,20 @@ export class ExtractSummary {
       this.findings.push({ ...x, session: id })
     }
     for (const h of handshakes) this.settingHandshakes.push({ ...h, session: id })
-    const codes = new ClassCodes(frames)
-    this.sessions.push({
-      id,
-      source,
-      index: info.index,
-      connId: info.connId,
-      boundary: info.boundary,
-      firstTs: info.firstTs,
-      lastTs: info.lastTs,
-      frameCount: frames.length,
-      // A getter, enumerable like a field: JSON.stringify and readers see the array.
-      get classes() {
-        return codes.list()
-      },
-      fixture: fixturePath,
-      settingHandshakes: handshakes.length,
-    })
+    this.sessions.push(
+      new SummarySession(
+        id,
+        source,
+        info.index,
+        info.connId,
+        info.boundary,
+        info.firstTs,
+        info.lastTs,
+        frames,
+        fixturePath,
+        handshakes.length,
+      ),
+    )
   }
 
   /** Sessions in capture order (sessions close out of order when connections overlap). */
