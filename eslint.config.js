@@ -24,6 +24,7 @@ const IO_EDGES = [
   'src/evidence/output-run.ts',
   'src/evidence/read-document.ts',
   'src/evidence/fixture-files.ts',
+  'src/evidence/line-thread.ts',
   'src/simulate/synthetic-db.ts',
   'src/simulate/fill.ts',
   'src/soak/faulty-upstream.ts',

@@ -2,13 +2,13 @@
  * Atomic file output: write to a temp file next to the target, then rename. Output paths are
  * checked (and missing folders made) before any work; OS errors become plain reasons.
  */
-import { createHash, type Hash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { OigError } from '../errors.js'
 import { fsHint, fsReason } from './fs-reason.js'
 import { batchChunks, formatJson, formatJsonChunks } from './json-format.js'
 import { registerCleanup } from './interrupt-cleanup.js'
+import { LineThread } from './line-thread.js'
 import {
   noteCreatedDir,
   noteOutput,
@@ -216,15 +216,19 @@ export function checkOutputFile(file: string, option: string): void {
 }
 
 /**
- * A staged file written piece by piece (StagedOutput.openLines), in writes of about 1 MiB; `size`
- * is the byte offset of the next piece.
+ * A staged file written piece by piece (StagedOutput.openLines), in chunks of 1 MiB that a worker
+ * thread hashes and writes (line-thread.ts); `size` is the byte offset of the next piece. The
+ * sha256 of each line (startLine … endLine, over its UTF-8 bytes) comes from close(), in order.
  */
 export class StagedLineFile {
   private fd: number | null
-  private readonly buf = Buffer.allocUnsafe(1 << 20)
+  private readonly thread: LineThread
+  private buf: Buffer
   private used = 0
-  /** The sha256 of the line being written (startLine … endLine), over its UTF-8 bytes. */
-  private lineHash: Hash | null = null
+  /** Line starts and ends in the chunk being filled (see LineThread.send). */
+  private marks: number[] = []
+  private lines = 0
+  private hashes: string[] | null = null
   size = 0
 
   constructor(
@@ -236,6 +240,13 @@ export class StagedLineFile {
     } catch (error) {
       throw writeFailed(target, error)
     }
+    try {
+      this.thread = new LineThread(this.fd)
+    } catch (error) {
+      fs.closeSync(this.fd)
+      throw writeFailed(target, error)
+    }
+    this.buf = this.thread.buffer()
   }
 
   /** Appends text (UTF-8); returns its length in bytes. */
@@ -245,56 +256,71 @@ export class StagedLineFile {
     let n: number
     if (text.length * 3 > this.buf.length) {
       const bytes = Buffer.from(text)
-      this.lineHash?.update(bytes)
-      this.writeAll(bytes)
+      // Read before send(): the buffer is moved to the writer thread (and is empty here after).
       n = bytes.length
+      this.send(bytes, n, [])
     } else {
       n = this.buf.write(text, this.used)
-      this.lineHash?.update(this.buf.subarray(this.used, this.used + n))
       this.used += n
     }
     this.size += n
     return n
   }
 
-  /** Starts hashing what is appended, up to endLine(). */
+  /** Starts a line: what is appended up to endLine() is hashed. */
   startLine(): void {
-    this.lineHash = createHash('sha256')
+    this.marks.push(this.used, 1)
   }
 
-  /** The hex sha256 of what was appended since startLine(). */
-  endLine(): string {
-    if (this.lineHash === null) throw new Error('StagedLineFile.endLine without startLine')
-    const hex = this.lineHash.digest('hex')
-    this.lineHash = null
-    return hex
+  /** Ends the line; returns its number (its sha256 is that entry of close()'s list). */
+  endLine(): number {
+    this.marks.push(this.used, 0)
+    return this.lines++
   }
 
-  private writeAll(bytes: Uint8Array): void {
+  private send(bytes: Buffer, length: number, marks: readonly number[]): void {
     if (this.fd === null) throw writeFailed(this.target, new Error('file is closed'))
     try {
-      let done = 0
-      while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done)
+      this.thread.send(bytes, length, marks)
     } catch (error) {
       throw writeFailed(this.target, error)
     }
   }
 
   private flush(): void {
-    if (this.used === 0) return
-    this.writeAll(this.buf.subarray(0, this.used))
+    if (this.used === 0 && this.marks.length === 0) return
+    this.send(this.buf, this.used, this.marks)
+    this.buf = this.thread.buffer()
     this.used = 0
+    this.marks = []
   }
 
-  /** Writes what is buffered and closes the file (again: nothing). */
-  close(): void {
-    if (this.fd === null) return
+  /**
+   * Writes what is left, waits until all is on disk and closes the file; returns the sha256 (hex)
+   * of each line in order (again: the same list).
+   */
+  close(): string[] {
+    if (this.hashes !== null) return this.hashes
+    if (this.fd === null) throw writeFailed(this.target, new Error('file is closed'))
     try {
       this.flush()
+      this.hashes = this.thread.finish()
+    } catch (error) {
+      throw error instanceof OigError ? error : writeFailed(this.target, error)
     } finally {
+      this.thread.stop()
       fs.closeSync(this.fd)
       this.fd = null
     }
+    return this.hashes
+  }
+
+  /** Closes the file, written or not (abort). */
+  discard(): void {
+    this.thread.stop()
+    if (this.fd === null) return
+    fs.closeSync(this.fd)
+    this.fd = null
   }
 }
 
@@ -405,7 +431,7 @@ export class StagedOutput {
   abort(): void {
     for (const f of this.lineFiles) {
       try {
-        f.close()
+        f.discard()
       } catch {
         // Discarded anyway.
       }

@@ -93,7 +93,20 @@ export async function runExtract(
       // The lines do not cite the source: the index, written last, does (the DB is hashed on a
       // worker thread while it is read), so nothing waits for the hash.
       let lines: StagedLineFile | null = null
-      const entries: Array<{ index: number; entry: SessionPack['sessions'][number] }> = []
+      const entries: Array<{
+        index: number
+        line: number
+        entry: Omit<SessionPack['sessions'][number], 'sha256'>
+      }> = []
+      /** An index entry, its line's sha256 in the schema's place. */
+      const withHash = (e: (typeof entries)[number]['entry'], sha256: string) => ({
+        id: e.id,
+        ref: e.ref,
+        offset: e.offset,
+        bytes: e.bytes,
+        sha256,
+        frameCount: e.frameCount,
+      })
       const stats = await streamSessions(source, {
         sessionGapMs: opts.sessionGapS * 1000,
         onSession: (session) => {
@@ -107,10 +120,10 @@ export async function runExtract(
             lines.startLine()
             for (const piece of packLinePieces(info, session, handshakes))
               bytes += lines.append(piece)
-            const sha256 = lines.endLine()
+            const line = lines.endLine()
             const ref = sessionRef(session)
-            const entry = { id: info.id, ref, offset, bytes, sha256, frameCount: info.frameCount }
-            entries.push({ index: info.index, entry })
+            const entry = { id: info.id, ref, offset, bytes, frameCount: info.frameCount }
+            entries.push({ index: info.index, line, entry })
             written = `${SESSIONS_DIR}/${names.index}#${ref}`
           }
           summary.add(info, session, handshakes, source.label, written)
@@ -133,7 +146,7 @@ export async function runExtract(
       summary.framesRead += rowsNotRead
       await source.hashed()
       if (lines !== null) {
-        ;(lines as StagedLineFile).close()
+        const hashes = (lines as StagedLineFile).close()
         // Sessions close out of order when connections overlap: the index lists them in order.
         entries.sort((x, y) => x.index - y.index)
         staged.writeJson(
@@ -141,7 +154,7 @@ export async function runExtract(
           packIndex(
             source.ref,
             GENERATOR,
-            entries.map((x) => x.entry),
+            entries.map(({ entry, line }) => withHash(entry, hashes[line]!)),
           ),
         )
       }
