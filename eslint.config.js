@@ -21,6 +21,7 @@ const IO_EDGES = [
   'src/capture/capture-writer.ts',
   'src/capture/file-hash.ts',
   'src/capture/lean-scan.ts',
+  'src/capture/paged-rows.ts',
   'src/evidence/output-run.ts',
   'src/evidence/read-document.ts',
   'src/evidence/fixture-files.ts',

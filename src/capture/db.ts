@@ -9,6 +9,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { OigError, reasonOf } from '../errors.js'
 import { leanRows, type LeanFlag } from './lean-scan.js'
+import { pagedRows } from './paged-rows.js'
 import { parseCaptureTs, type CaptureRow, type LeanRow } from './rows.js'
 
 /** Columns of the add-on's `frames` table; all but `raw`/`raw_b64` are optional. */
@@ -245,8 +246,25 @@ export class CaptureDb {
     )
   }
 
-  /** Streams rows in capture order (rowid), one page of rows in memory at a time. */
+  /**
+   * Streams rows in capture order (rowid), one page of rows in memory at a time: paged-rows.ts
+   * where the layout allows it (the same rows, read faster), else keyset pages of row arrays.
+   */
   *rows(): Generator<CaptureRow> {
+    if (this.leanReadable()) {
+      try {
+        yield* pagedRows(this.db, (from, to) => this.rowsBetween(from, to))
+      } catch (error) {
+        if (error instanceof OigError) throw error
+        throw this.readFailed(error)
+      }
+      return
+    }
+    yield* this.arrayRows()
+  }
+
+  /** rows() as keyset pages of row arrays (any layout). */
+  *arrayRows(): Generator<CaptureRow> {
     // Keyset pages (WHERE id > last LIMIT n) with raw() arrays: markedly faster than a per-row
     // iterator on million-row captures, and still one page in memory at a time.
     const stmt = this.prepareRead(
@@ -272,6 +290,13 @@ export class CaptureDb {
    * the add-on's layout) or absent, so that a row id names one row.
    */
   leanReadable(): boolean {
+    this.leanLayout ??= this.hasLeanLayout()
+    return this.leanLayout
+  }
+
+  private leanLayout: boolean | null = null
+
+  private hasLeanLayout(): boolean {
     if (!this.info.columns.includes('raw') || !this.info.columns.includes('conn_id')) return false
     if (!this.info.columns.includes('direction') || !this.info.columns.includes('ts')) return false
     if (!this.info.columns.includes('id')) return false

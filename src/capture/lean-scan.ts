@@ -30,11 +30,12 @@ const PAGE_ROWS = 8192
  * object size, so that a page is young garbage, not old space that only a full GC frees.
  */
 const FRAMES_PAGE_ROWS = 320
-const FS = '\x1f'
-const RS = '\x1e'
+/** The separators of a page string: between the fields of a row, and between rows. */
+export const FS = '\x1f'
+export const RS = '\x1e'
 
 /** Direction values a lean row may carry, by their code in the page string. */
-const LEAN_DIRECTIONS = [
+export const LEAN_DIRECTIONS = [
   'box_to_proxy',
   'cloud_to_proxy',
   'proxy_to_box',
@@ -167,7 +168,7 @@ interface ParsedPage {
 const isDigit = (c: number): boolean => c >= 48 && c <= 57
 
 /** Digits at `text[from…]` as a number, and where they end (`end === from`: none). */
-function digitsAt(text: string, from: number): { value: number; end: number } {
+export function digitsAt(text: string, from: number): { value: number; end: number } {
   let value = 0
   let i = from
   while (i < text.length && isDigit(text.charCodeAt(i)))
@@ -181,7 +182,7 @@ function digitsAt(text: string, from: number): { value: number; end: number } {
  * UTF-8 bytes, so a field that holds any non-ASCII char (or `sep`) is caught here: its window
  * then runs past the separator.
  */
-function fieldEnd(text: string, from: number, bytes: number, sep: string): number {
+export function fieldEnd(text: string, from: number, bytes: number, sep: string): number {
   const end = from + bytes
   const next = text.indexOf(sep, from)
   return next === end || (next < 0 && end === text.length) ? end : -1

@@ -22,7 +22,7 @@ const row = (raw: string, direction: string | null, bytes?: Uint8Array): Capture
 })
 
 /** What the frame's class and CRC are when the text is parsed and classified without any memo. */
-function fresh(raw: string, direction: string | null): { class: string; crcOk: boolean } {
+function fresh(raw: string, direction: string | null): { class: string; crcOk: boolean | null } {
   const parsed = parseFrame(raw, { keepTags: CLASSIFY_TAGS })
   if (!parsed.ok) return { class: 'unparsed', crcOk: parsed.crcOk }
   const side =
