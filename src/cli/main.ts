@@ -7,6 +7,7 @@ import { beginOutputRun, commitOutputRun, rollbackOutputRun } from '../evidence/
 import { OIGCTL_VERSION } from '../version.js'
 import { CommandContext } from './context.js'
 import { ExitCode } from './exit-codes.js'
+import { limitHeapGrowth } from './heap.js'
 import { commandPath, configureHelp } from './help.js'
 import { installAliases, OptionValueError } from './options.js'
 import type { OutputStreams } from './output.js'
@@ -93,6 +94,7 @@ export async function run(
   streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ExitCode> {
+  limitHeapGrowth()
   const ctx = new CommandContext(streams, env)
   const program = await buildProgram(ctx, argv)
   const debug = argv.includes('--debug')
