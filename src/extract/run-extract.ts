@@ -8,13 +8,19 @@ import { OigError } from '../errors.js'
 import type { OnProgress } from '../progress.js'
 import { findSettingHandshakes } from '../capture/handshakes.js'
 import { StagedOutput, type StagedLineFile } from '../evidence/files.js'
-import type { SessionPack } from '../evidence/schemas/session-fixture.js'
 import {
   EXTRACT_RESULT_SCHEMA_VERSION,
   type ExtractResult,
 } from '../evidence/schemas/extract-result.js'
 import { GENERATOR } from '../version.js'
-import { packFileNames, packIndex, packLinePieces, sessionInfo, sessionRef } from './fixture.js'
+import {
+  packFileNames,
+  packIndex,
+  packLinePieces,
+  sessionId,
+  sessionInfo,
+  sessionRef,
+} from './fixture.js'
 import {
   ExtractSummary,
   isRestrictive,
@@ -93,20 +99,26 @@ export async function runExtract(
       // The lines do not cite the source: the index, written last, does (the DB is hashed on a
       // worker thread while it is read), so nothing waits for the hash.
       let lines: StagedLineFile | null = null
+      // Numbers only: the index is written at the end, and a capture has tens of thousands of
+      // sessions. A session's id and ref follow from its index and conn id.
       const entries: Array<{
-        index: number
-        line: number
-        entry: Omit<SessionPack['sessions'][number], 'sha256'>
+        readonly index: number
+        readonly connId: number | null
+        readonly line: number
+        readonly offset: number
+        readonly bytes: number
+        readonly frameCount: number
       }> = []
-      /** An index entry, its line's sha256 in the schema's place. */
-      const withHash = (e: (typeof entries)[number]['entry'], sha256: string) => ({
-        id: e.id,
-        ref: e.ref,
+      /** An index entry (its line's sha256 from the pack's lines), fields in the schema's order. */
+      const entryOf = (e: (typeof entries)[number], sha256: string) => ({
+        id: sessionId(source.label, e),
+        ref: sessionRef(e),
         offset: e.offset,
         bytes: e.bytes,
         sha256,
         frameCount: e.frameCount,
       })
+      const fixtureBase = `${SESSIONS_DIR}/${names.index}#`
       const stats = await streamSessions(source, {
         sessionGapMs: opts.sessionGapS * 1000,
         onSession: (session) => {
@@ -121,10 +133,9 @@ export async function runExtract(
             for (const piece of packLinePieces(info, session, handshakes))
               bytes += lines.append(piece)
             const line = lines.endLine()
-            const ref = sessionRef(session)
-            const entry = { id: info.id, ref, offset, bytes, frameCount: info.frameCount }
-            entries.push({ index: info.index, line, entry })
-            written = `${SESSIONS_DIR}/${names.index}#${ref}`
+            const { index, connId, frameCount } = info
+            entries.push({ index, connId, line, offset, bytes, frameCount })
+            written = fixtureBase
           }
           summary.add(info, session, handshakes, source.label, written)
         },
@@ -154,7 +165,7 @@ export async function runExtract(
           packIndex(
             source.ref,
             GENERATOR,
-            entries.map(({ entry, line }) => withHash(entry, hashes[line]!)),
+            entries.map((e) => entryOf(e, hashes[e.line]!)),
           ),
         )
       }

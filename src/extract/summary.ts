@@ -6,6 +6,7 @@ import { FRAME_CLASSES, isPollClass, type FrameClass } from '../protocol/frame-c
 import type { ExtractResult } from '../evidence/schemas/extract-result.js'
 import type { SettingHandshake } from '../capture/handshakes.js'
 import type { SessionInfo } from '../evidence/schemas/session-fixture.js'
+import { sessionId, sessionRef } from './fixture.js'
 
 export type SelectMode = 'all' | 'setting' | 'polls'
 
@@ -85,35 +86,67 @@ type SessionRow = ExtractResult['sessions'][number]
 const CLASS_CODE = new Map(FRAME_CLASSES.map((c, i) => [c, i]))
 
 /**
- * A session of the summary. Its frame classes are kept one byte a frame (the summary lists every
- * selected frame's class: an array of them would grow the heap by 8 bytes a frame for the whole
- * run); `classes` rebuilds the array (at write time, one session at a time). A class, not an object
+ * The frame classes of every session of the summary, one byte a frame, in one growing buffer: the
+ * summary lists every selected frame's class (an array of them would grow the heap by 8 bytes a
+ * frame for the whole run, a typed array per session costs ~250 bytes of its own).
+ */
+class ClassArena {
+  private codes = new Uint8Array(1 << 16)
+  private used = 0
+
+  /** Stores the classes of `frames`; returns where they start. */
+  add(frames: Session['frames']): number {
+    const start = this.used
+    if (start + frames.length > this.codes.length) {
+      let size = this.codes.length * 2
+      while (size < start + frames.length) size *= 2
+      const grown = new Uint8Array(size)
+      grown.set(this.codes.subarray(0, start))
+      this.codes = grown
+    }
+    for (let i = 0; i < frames.length; i++)
+      this.codes[start + i] = CLASS_CODE.get(frames[i]!.class)!
+    this.used += frames.length
+    return start
+  }
+
+  list(start: number, count: number): FrameClass[] {
+    return Array.from(this.codes.subarray(start, start + count), (i) => FRAME_CLASSES[i]!)
+  }
+}
+
+/**
+ * A session of the summary, kept small (the summary holds every session of the capture): its id
+ * and fixture are derived from its index and conn id when read, its classes sit in the ClassArena
+ * and `classes` rebuilds the array (at write time, one session at a time). A class, not an object
  * literal with a getter: V8 keeps such a literal in dictionary mode, about 0.7 KB a session.
  */
 class SummarySession implements SessionRow {
-  private readonly codes: Uint8Array
   constructor(
-    readonly id: string,
     readonly source: string,
     readonly index: number,
     readonly connId: number | null,
     readonly boundary: SessionRow['boundary'],
     readonly firstTs: string | null,
     readonly lastTs: string | null,
-    frames: Session['frames'],
-    readonly fixture: string | null,
+    readonly frameCount: number,
+    /** The fixture's path up to the `#` of its address (shared by the sessions of a pack). */
+    private readonly fixtureBase: string | null,
     readonly settingHandshakes: number,
-  ) {
-    this.codes = new Uint8Array(frames.length)
-    for (let i = 0; i < frames.length; i++) this.codes[i] = CLASS_CODE.get(frames[i]!.class)!
+    private readonly arena: ClassArena,
+    private readonly classesAt: number,
+  ) {}
+
+  get id(): string {
+    return sessionId(this.source, this)
   }
 
-  get frameCount(): number {
-    return this.codes.length
+  get fixture(): string | null {
+    return this.fixtureBase === null ? null : `${this.fixtureBase}${sessionRef(this)}`
   }
 
   get classes(): FrameClass[] {
-    return Array.from(this.codes, (i) => FRAME_CLASSES[i]!)
+    return this.arena.list(this.classesAt, this.frameCount)
   }
 
   /** The fields in the schema's order (what JSON.stringify writes). */
@@ -144,6 +177,7 @@ export class ExtractSummary {
   /** Keyed by `TblName` (frame text): no prototype, so any table name is just a key. */
   readonly tableCounts: Record<string, number> = nullRecord()
   readonly sessions: SummarySession[] = []
+  private readonly classes = new ClassArena()
   readonly findings: ExtractResult['findings'] = []
   readonly settingHandshakes: ExtractResult['settingHandshakes'] = []
   readonly findingCounts = { error: 0, warning: 0, info: 0 }
@@ -157,18 +191,21 @@ export class ExtractSummary {
     this.framesRead += session.frames.length
   }
 
-  /** Records a session that was read; `fixturePath` is set when it was selected and written. */
+  /**
+   * Records a session that was read; `fixtureBase` is set when it was selected and written: its
+   * fixture's path up to the `#` of its address (`<pack index>#`, the session's ref follows).
+   */
   add(
     info: SessionInfo,
     session: Session,
     handshakes: readonly SettingHandshake[],
     source: string,
-    fixturePath: string | null,
+    fixtureBase: string | null,
   ): void {
     const frames = session.frames
     this.sessionsRead++
     this.framesRead += frames.length
-    if (fixturePath === null) return
+    if (fixtureBase === null) return
     this.framesSelected += frames.length
     const id = info.id
     for (const f of frames) {
@@ -185,16 +222,17 @@ export class ExtractSummary {
     for (const h of handshakes) this.settingHandshakes.push({ ...h, session: id })
     this.sessions.push(
       new SummarySession(
-        id,
         source,
         info.index,
         info.connId,
         info.boundary,
         info.firstTs,
         info.lastTs,
-        frames,
-        fixturePath,
+        frames.length,
+        fixtureBase,
         handshakes.length,
+        this.classes,
+        this.classes.add(frames),
       ),
     )
   }
