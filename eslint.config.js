@@ -26,6 +26,7 @@ const IO_EDGES = [
   'src/evidence/read-document.ts',
   'src/evidence/fixture-files.ts',
   'src/evidence/line-thread.ts',
+  'src/evidence/text-spool.ts',
   'src/simulate/synthetic-db.ts',
   'src/simulate/fill.ts',
   'src/soak/faulty-upstream.ts',

@@ -4,6 +4,7 @@
  * line. Readable in a pager and in a diff, and several times smaller and faster to write for
  * million-frame captures than fully indented JSON.
  */
+import { ItemList } from './item-list.js'
 
 /** Top-level keys whose array items go one per line. */
 export const LINE_PER_ITEM_KEYS: readonly string[] = [
@@ -43,6 +44,12 @@ export function* formatJsonChunks(
       yield '[\n'
       for (let j = 0; j < v.length; j++)
         yield `    ${JSON.stringify(v[j] ?? null)}${j === v.length - 1 ? '\n' : ',\n'}`
+      yield '  ]'
+    } else if (v instanceof ItemList && v.length > 0 && lineKeys.includes(key)) {
+      // Items kept as their texts: written as they are, one read at a time.
+      yield '[\n'
+      let j = 0
+      for (const text of v.texts()) yield `    ${text}${++j === v.length ? '\n' : ',\n'}`
       yield '  ]'
     } else {
       yield indented(v)

@@ -12,6 +12,8 @@ import {
   EXTRACT_RESULT_SCHEMA_VERSION,
   type ExtractResult,
 } from '../evidence/schemas/extract-result.js'
+import type { ItemList } from '../evidence/item-list.js'
+import { openTextSpool } from '../evidence/text-spool.js'
 import { GENERATOR } from '../version.js'
 import {
   packFileNames,
@@ -65,11 +67,21 @@ function uniquePackNames(label: string, used: Set<string>): { index: string; lin
   return names
 }
 
+/**
+ * What runExtract returns: the summary written to `<out>/extract-result.json`, its long lists read
+ * back one item at a time from the spool they were kept in while the capture was read.
+ */
+export type ExtractOutcome = Omit<ExtractResult, 'sessions' | 'findings' | 'settingHandshakes'> & {
+  readonly sessions: ItemList<ExtractResult['sessions'][number]>
+  readonly findings: ItemList<ExtractResult['findings'][number]>
+  readonly settingHandshakes: ItemList<ExtractResult['settingHandshakes'][number]>
+}
+
 /** Runs extract; returns the summary that was also written to `<out>/extract-result.json`. */
 export async function runExtract(
   opts: ExtractOptions,
   onProgress?: OnProgress,
-): Promise<ExtractResult> {
+): Promise<ExtractOutcome> {
   const filter: SessionFilter = {
     select: opts.select,
     fromMs: parseTime('from', opts.from),
@@ -87,10 +99,13 @@ export async function runExtract(
   }
   const sources = openSources(opts.dbs, opts.sessionFiles)
   let output: StagedOutput | null = null
+  // Sessions, findings and handshakes of the summary: on disk, not in memory, until written.
+  const spool = openTextSpool()
+  let done = false
   try {
     output = new StagedOutput(opts.out)
     const staged = output
-    const summary = new ExtractSummary()
+    const summary = new ExtractSummary(spool)
     const sourceReports: ExtractResult['sources'] = []
     const progress = rowProgress('extract', sources, onProgress)
     const packNames = new Set<string>()
@@ -135,7 +150,7 @@ export async function runExtract(
             const line = lines.endLine()
             const { index, connId, frameCount } = info
             entries.push({ index, connId, line, offset, bytes, frameCount })
-            written = fixtureBase
+            written = `${fixtureBase}${sessionRef(session)}`
           }
           summary.add(info, session, handshakes, source.label, written)
         },
@@ -178,7 +193,7 @@ export async function runExtract(
         extraColumns: [...source.extraColumns],
       })
     }
-    const result: ExtractResult = {
+    const result: ExtractOutcome = {
       kind: 'extract-result',
       schemaVersion: EXTRACT_RESULT_SCHEMA_VERSION,
       generator: GENERATOR,
@@ -195,7 +210,7 @@ export async function runExtract(
       totals: {
         framesRead: summary.framesRead,
         sessionsRead: summary.sessionsRead,
-        sessionsSelected: summary.sessions.length,
+        sessionsSelected: summary.sessionCount,
         framesSelected: summary.framesSelected,
         findings: summary.findingCounts,
       },
@@ -205,16 +220,18 @@ export async function runExtract(
         Object.entries(summary.tableCounts).sort(([a], [b]) => a.localeCompare(b)),
       ),
       sessions: summary.sortedSessions(),
-      findings: summary.findings,
-      settingHandshakes: summary.settingHandshakes,
-      outputs: { dir: opts.out, summary: EXTRACT_SUMMARY_FILE, fixtures: summary.sessions.length },
+      findings: summary.findings(),
+      settingHandshakes: summary.settingHandshakes(),
+      outputs: { dir: opts.out, summary: EXTRACT_SUMMARY_FILE, fixtures: summary.sessionCount },
     }
     staged.writeJson(EXTRACT_SUMMARY_FILE, result)
     staged.commit([SESSIONS_DIR])
     output = null
+    done = true
     return result
   } finally {
     output?.abort()
+    if (!done) spool.close()
     for (const s of sources) s.close()
   }
 }

@@ -1,4 +1,4 @@
-/** Accumulates the extract summary session by session (pure, bounded by the selected sessions). */
+/** Accumulates the extract summary session by session (pure: its lists go to a TextStore). */
 import type { LeanFlag } from '../capture/lean-scan.js'
 import type { Session } from '../capture/sessions.js'
 import { nullRecord } from '../own.js'
@@ -6,7 +6,7 @@ import { FRAME_CLASSES, isPollClass, type FrameClass } from '../protocol/frame-c
 import type { ExtractResult } from '../evidence/schemas/extract-result.js'
 import type { SettingHandshake } from '../capture/handshakes.js'
 import type { SessionInfo } from '../evidence/schemas/session-fixture.js'
-import { sessionId, sessionRef } from './fixture.js'
+import { ItemList, type TextStore } from '../evidence/item-list.js'
 
 export type SelectMode = 'all' | 'setting' | 'polls'
 
@@ -81,93 +81,14 @@ function inConnAndTime(session: Session, filter: SessionFilter): boolean {
 }
 
 type SessionRow = ExtractResult['sessions'][number]
-
-/** A frame class's index in FRAME_CLASSES (fewer than 256 classes: one byte a frame). */
-const CLASS_CODE = new Map(FRAME_CLASSES.map((c, i) => [c, i]))
-
-/**
- * The frame classes of every session of the summary, one byte a frame, in one growing buffer: the
- * summary lists every selected frame's class (an array of them would grow the heap by 8 bytes a
- * frame for the whole run, a typed array per session costs ~250 bytes of its own).
- */
-class ClassArena {
-  private codes = new Uint8Array(1 << 16)
-  private used = 0
-
-  /** Stores the classes of `frames`; returns where they start. */
-  add(frames: Session['frames']): number {
-    const start = this.used
-    if (start + frames.length > this.codes.length) {
-      let size = this.codes.length * 2
-      while (size < start + frames.length) size *= 2
-      const grown = new Uint8Array(size)
-      grown.set(this.codes.subarray(0, start))
-      this.codes = grown
-    }
-    for (let i = 0; i < frames.length; i++)
-      this.codes[start + i] = CLASS_CODE.get(frames[i]!.class)!
-    this.used += frames.length
-    return start
-  }
-
-  list(start: number, count: number): FrameClass[] {
-    return Array.from(this.codes.subarray(start, start + count), (i) => FRAME_CLASSES[i]!)
-  }
-}
+type FindingRow = ExtractResult['findings'][number]
+type HandshakeRow = ExtractResult['settingHandshakes'][number]
 
 /**
- * A session of the summary, kept small (the summary holds every session of the capture): its id
- * and fixture are derived from its index and conn id when read, its classes sit in the ClassArena
- * and `classes` rebuilds the array (at write time, one session at a time). A class, not an object
- * literal with a getter: V8 keeps such a literal in dictionary mode, about 0.7 KB a session.
+ * Collects counts, session list, findings and handshakes of the selected sessions. The lists are
+ * kept as JSON texts in a TextStore (extract: a spool file), a few numbers a session in memory:
+ * they grow with the capture, the memory does not.
  */
-class SummarySession implements SessionRow {
-  constructor(
-    readonly source: string,
-    readonly index: number,
-    readonly connId: number | null,
-    readonly boundary: SessionRow['boundary'],
-    readonly firstTs: string | null,
-    readonly lastTs: string | null,
-    readonly frameCount: number,
-    /** The fixture's path up to the `#` of its address (shared by the sessions of a pack). */
-    private readonly fixtureBase: string | null,
-    readonly settingHandshakes: number,
-    private readonly arena: ClassArena,
-    private readonly classesAt: number,
-  ) {}
-
-  get id(): string {
-    return sessionId(this.source, this)
-  }
-
-  get fixture(): string | null {
-    return this.fixtureBase === null ? null : `${this.fixtureBase}${sessionRef(this)}`
-  }
-
-  get classes(): FrameClass[] {
-    return this.arena.list(this.classesAt, this.frameCount)
-  }
-
-  /** The fields in the schema's order (what JSON.stringify writes). */
-  toJSON(): SessionRow {
-    return {
-      id: this.id,
-      source: this.source,
-      index: this.index,
-      connId: this.connId,
-      boundary: this.boundary,
-      firstTs: this.firstTs,
-      lastTs: this.lastTs,
-      frameCount: this.frameCount,
-      classes: this.classes,
-      fixture: this.fixture,
-      settingHandshakes: this.settingHandshakes,
-    }
-  }
-}
-
-/** Collects counts, session list, findings and handshakes of the selected sessions. */
 export class ExtractSummary {
   readonly classCounts = Object.fromEntries(FRAME_CLASSES.map((c) => [c, 0])) as Record<
     FrameClass,
@@ -176,14 +97,24 @@ export class ExtractSummary {
   readonly originCounts = { box: 0, cloud: 0, proxy: 0 }
   /** Keyed by `TblName` (frame text): no prototype, so any table name is just a key. */
   readonly tableCounts: Record<string, number> = nullRecord()
-  readonly sessions: SummarySession[] = []
-  private readonly classes = new ClassArena()
-  readonly findings: ExtractResult['findings'] = []
-  readonly settingHandshakes: ExtractResult['settingHandshakes'] = []
   readonly findingCounts = { error: 0, warning: 0, info: 0 }
   framesRead = 0
   sessionsRead = 0
   framesSelected = 0
+  /** Per selected session: its text's number, its source's position among the sources, its index. */
+  private readonly sessionTexts: number[] = []
+  private readonly sessionSources: number[] = []
+  private readonly sessionIndexes: number[] = []
+  private readonly findingTexts: number[] = []
+  private readonly handshakeTexts: number[] = []
+  private readonly sources = new Map<string, number>()
+
+  constructor(private readonly store: TextStore = memoryStore()) {}
+
+  /** Sessions selected so far. */
+  get sessionCount(): number {
+    return this.sessionTexts.length
+  }
 
   /** Records a session that was read and not selected without building its fixture. */
   skip(session: Session): void {
@@ -191,21 +122,18 @@ export class ExtractSummary {
     this.framesRead += session.frames.length
   }
 
-  /**
-   * Records a session that was read; `fixtureBase` is set when it was selected and written: its
-   * fixture's path up to the `#` of its address (`<pack index>#`, the session's ref follows).
-   */
+  /** Records a session that was read; `fixturePath` is set when it was selected and written. */
   add(
     info: SessionInfo,
     session: Session,
     handshakes: readonly SettingHandshake[],
     source: string,
-    fixtureBase: string | null,
+    fixturePath: string | null,
   ): void {
     const frames = session.frames
     this.sessionsRead++
     this.framesRead += frames.length
-    if (fixtureBase === null) return
+    if (fixturePath === null) return
     this.framesSelected += frames.length
     const id = info.id
     for (const f of frames) {
@@ -217,28 +145,70 @@ export class ExtractSummary {
     }
     for (const x of session.findings) {
       this.findingCounts[x.severity]++
-      this.findings.push({ ...x, session: id })
+      const finding: FindingRow = { ...x, session: id }
+      this.findingTexts.push(this.store.add(JSON.stringify(finding)))
     }
-    for (const h of handshakes) this.settingHandshakes.push({ ...h, session: id })
-    this.sessions.push(
-      new SummarySession(
-        source,
-        info.index,
-        info.connId,
-        info.boundary,
-        info.firstTs,
-        info.lastTs,
-        frames.length,
-        fixtureBase,
-        handshakes.length,
-        this.classes,
-        this.classes.add(frames),
-      ),
-    )
+    for (const h of handshakes) {
+      const handshake: HandshakeRow = { ...h, session: id }
+      this.handshakeTexts.push(this.store.add(JSON.stringify(handshake)))
+    }
+    const row: SessionRow = {
+      id,
+      source,
+      index: info.index,
+      connId: info.connId,
+      boundary: info.boundary,
+      firstTs: info.firstTs,
+      lastTs: info.lastTs,
+      frameCount: frames.length,
+      classes: frames.map((f) => f.class),
+      fixture: fixturePath,
+      settingHandshakes: handshakes.length,
+    }
+    let sourceAt = this.sources.get(source)
+    if (sourceAt === undefined) this.sources.set(source, (sourceAt = this.sources.size))
+    this.sessionTexts.push(this.store.add(JSON.stringify(row)))
+    this.sessionSources.push(sourceAt)
+    this.sessionIndexes.push(info.index)
   }
 
-  /** Sessions in capture order (sessions close out of order when connections overlap). */
-  sortedSessions(): ExtractResult['sessions'] {
-    return [...this.sessions].sort((a, b) => (a.source === b.source ? a.index - b.index : 0))
+  /**
+   * Sessions in capture order: by source as read, then by index (sessions close out of order when
+   * connections overlap).
+   */
+  sortedSessions(): ItemList<SessionRow> {
+    const order = this.sessionTexts.map((_, i) => i)
+    order.sort(
+      (a, b) =>
+        this.sessionSources[a]! - this.sessionSources[b]! ||
+        this.sessionIndexes[a]! - this.sessionIndexes[b]!,
+    )
+    return this.list(order.map((i) => this.sessionTexts[i]!))
+  }
+
+  /** Findings in the order their sessions were added. */
+  findings(): ItemList<FindingRow> {
+    return this.list(this.findingTexts)
+  }
+
+  settingHandshakes(): ItemList<HandshakeRow> {
+    return this.list(this.handshakeTexts)
+  }
+
+  private list<T>(texts: readonly number[]): ItemList<T> {
+    const store = this.store
+    return new ItemList<T>({ length: texts.length, text: (i) => store.text(texts[i]!) })
+  }
+}
+
+/** A TextStore in memory (for callers without a spool). */
+function memoryStore(): TextStore {
+  const texts: string[] = []
+  return {
+    get length() {
+      return texts.length
+    },
+    add: (text) => texts.push(text) - 1,
+    text: (n) => texts[n]!,
   }
 }

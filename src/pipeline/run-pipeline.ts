@@ -263,12 +263,9 @@ export async function runPipeline(
   })
 
   // The rollback is rehearsed on the compared session with the most BOX frames.
-  const boxFrames = (id: string): number =>
-    extract.sessions.find((x) => x.id === id)?.classes.filter((c) => c.startsWith('box.')).length ??
-    0
-  const rehearsed = [...withHandshake, ...others].sort(
-    (a, b) => boxFrames(b.id) - boxFrames(a.id),
-  )[0]
+  const boxFrames = (s: (typeof others)[number]): number =>
+    s.classes.filter((c) => c.startsWith('box.')).length
+  const rehearsed = [...withHandshake, ...others].sort((a, b) => boxFrames(b) - boxFrames(a))[0]
   const rehearsalSession = rehearsed?.fixture ? path.join(opts.out, rehearsed.fixture) : null
   progress('gate: rollback rehearsal, then the checklist')
   const gate = await runGate({

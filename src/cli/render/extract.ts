@@ -3,6 +3,20 @@ import type { ChalkInstance } from 'chalk'
 import Table from 'cli-table3'
 import type { ExtractResult } from '../../evidence/schemas/extract-result.js'
 
+/** A list as the renderer reads it: an array (a document read back) or extract's ItemList. */
+interface ListOf<T> {
+  readonly length: number
+  slice(start?: number, end?: number): T[]
+  filter(keep: (item: T) => unknown): T[]
+}
+
+type Lists = 'sessions' | 'findings' | 'settingHandshakes'
+
+/** An extract result as extract returns it or as its file is read back. */
+export type ExtractView = Omit<ExtractResult, Lists> & {
+  readonly [K in Lists]: ListOf<ExtractResult[K][number]>
+}
+
 const MAX_FINDINGS = 20
 const MAX_SESSIONS = 15
 
@@ -10,7 +24,7 @@ function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] } })
 }
 
-export function renderExtract(r: ExtractResult, c: ChalkInstance): string {
+export function renderExtract(r: ExtractView, c: ChalkInstance): string {
   const out: string[] = []
   const synthetic = r.synthetic
     ? c.yellow(' [SYNTHETIC DATA: written by oigctl simulate, not a real capture]')
@@ -83,7 +97,7 @@ export function renderExtract(r: ExtractResult, c: ChalkInstance): string {
   // Errors first and never cut; then warnings (up to MAX_FINDINGS), then info (counted only).
   const errors = r.findings.filter((x) => x.severity === 'error')
   const warnings = r.findings.filter((x) => x.severity === 'warning')
-  const line = (x: (typeof r.findings)[number]): string => {
+  const line = (x: ExtractResult['findings'][number]): string => {
     const tag = x.severity === 'error' ? c.red('error') : c.yellow('warn ')
     return `  ${tag} ${x.code} ${x.session}${x.frameId === null ? '' : ` row ${x.frameId}`}: ${x.message}`
   }
