@@ -253,7 +253,10 @@ export class CaptureDb {
   *rows(): Generator<CaptureRow> {
     if (this.leanReadable()) {
       try {
-        yield* pagedRows(this.db, (from, to) => this.rowsBetween(from, to))
+        yield* pagedRows(this.db, {
+          tableName: this.info.columns.includes('table_name'),
+          fullRows: (from, to) => this.rowsBetween(from, to),
+        })
       } catch (error) {
         if (error instanceof OigError) throw error
         throw this.readFailed(error)
@@ -307,7 +310,11 @@ export class CaptureDb {
     }>
     const pks = info.filter((c) => c.pk > 0)
     const id = info.find((c) => c.name === 'id')
-    return pks.length === 1 && id?.pk === 1 && id.type.toUpperCase() === 'INTEGER'
+    if (!(pks.length === 1 && id?.pk === 1 && id.type.toUpperCase() === 'INTEGER')) return false
+    // `INTEGER PRIMARY KEY DESC` (or a WITHOUT ROWID table) is not an alias of the rowid: SQLite
+    // then keeps the key in an index of its own, which a true alias never has.
+    const indexes = this.db.prepare('PRAGMA index_list(frames)').all() as Array<{ origin: string }>
+    return !indexes.some((i) => i.origin === 'pk')
   }
 
   /**

@@ -28,12 +28,12 @@ export function sha256File(file: string): string {
   return hashFile(fs, createHash, file)
 }
 
-// The worker hashes the file and posts the hex digest (null when it could not read it). An eval
-// worker of this ES-module package runs as an ES module, so it imports (require is undefined).
+// The worker hashes the file and posts the hex digest (null when it could not read it). CommonJS:
+// an eval worker runs as a script on every Node 20 (before 20.19 an import there is a syntax error).
 const WORKER_SOURCE = `
-import { workerData, parentPort } from 'node:worker_threads'
-import fs from 'node:fs'
-import { createHash } from 'node:crypto'
+const { workerData, parentPort } = require('node:worker_threads')
+const fs = require('node:fs')
+const { createHash } = require('node:crypto')
 const hashFile = ${hashFile.toString()}
 let hex = null
 try {

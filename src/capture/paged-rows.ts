@@ -11,24 +11,22 @@
  * rowid (CaptureDb.leanReadable).
  */
 import type Database from 'better-sqlite3'
-import { digitsAt, fieldEnd, LEAN_DIRECTIONS, RS, FS } from './lean-scan.js'
+import { detached, digitsAt, fieldEnd, LEAN_DIRECTIONS, RS, FS } from './lean-scan.js'
 import { parseCaptureTs, type CaptureRow } from './rows.js'
 
 /** Rows a page holds (its string of small columns stays well under V8's large-object size). */
 const PAGE_ROWS = 1024
 
-const LEAN_ROW_SQL = `typeof(raw) = 'text' AND typeof(ts) IN ('text', 'null')
-  AND typeof(conn_id) = 'integer' AND typeof(table_name) IN ('text', 'null')`
-
-/**
- * The row's record: `rowid FS conn FS dir FS table`, table `-` for NULL or its length in bytes,
- * FS and the text; the bare rowid for a row outside the grammar (read in full).
- */
-const RECORD_SQL = `iif(${LEAN_ROW_SQL},
-  rowid || '${FS}' || conn_id || '${FS}' ||
-  CASE direction COLLATE BINARY ${LEAN_DIRECTIONS.map((d, i) => `WHEN '${d}' THEN ${i}`).join(' ')} ELSE 9 END
-  || '${FS}' || ifnull(octet_length(table_name) || '${FS}' || table_name, '-'),
-  rowid)`
+/** The page record of a row (see recordSql); `table` is the column, or NULL where there is none. */
+function recordSql(table: string): string {
+  const lean = `typeof(raw) = 'text' AND typeof(ts) IN ('text', 'null')
+    AND typeof(conn_id) = 'integer' AND typeof(${table}) IN ('text', 'null')`
+  return `iif(${lean},
+    rowid || '${FS}' || conn_id || '${FS}' ||
+    CASE direction COLLATE BINARY ${LEAN_DIRECTIONS.map((d, i) => `WHEN '${d}' THEN ${i}`).join(' ')} ELSE 9 END
+    || '${FS}' || ifnull(octet_length(${table}) || '${FS}' || ${table}, '-'),
+    rowid)`
+}
 
 /** A row of the page string: what the two lists complete into a CaptureRow; null: read in full. */
 interface PageRow {
@@ -38,14 +36,24 @@ interface PageRow {
   readonly tableName: string | null
 }
 
-export function* pagedRows(
-  db: Database.Database,
-  fullRows: (from: number, to: number) => CaptureRow[],
-): Generator<CaptureRow> {
+export interface PagedRowsOptions {
+  /** The table has a `table_name` column (else every row's is NULL). */
+  readonly tableName: boolean
+  /** Reads rows in full (the normal reader's mapping) for rowids in [from, to]. */
+  readonly fullRows: (from: number, to: number) => CaptureRow[]
+}
+
+/**
+ * Streams every row in rowid order. A page (its string, its two lists and the rows it reads in
+ * full) is read in one read transaction, before any of its rows is handed out: a row another
+ * program deletes or changes meanwhile is read as it was, not half old and half new.
+ */
+export function* pagedRows(db: Database.Database, opts: PagedRowsOptions): Generator<CaptureRow> {
   const pages = db
     .prepare(
       `SELECT group_concat(r, '${RS}'), count(*), min(rid), max(rid) FROM (
-         SELECT rowid AS rid, ${RECORD_SQL} AS r FROM frames WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE_ROWS})`,
+         SELECT rowid AS rid, ${recordSql(opts.tableName ? 'table_name' : 'NULL')} AS r
+         FROM frames WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE_ROWS})`,
     )
     .raw(true)
   const tsList = db
@@ -54,42 +62,67 @@ export function* pagedRows(
   const rawList = db
     .prepare('SELECT raw FROM frames WHERE rowid BETWEEN ? AND ? ORDER BY rowid')
     .pluck(true)
-  let last = -Infinity
-  for (;;) {
-    const [text, count, min, max] = pages.get(last) as [string | null, number, number, number]
-    if (count === 0) return
-    const page = text === null ? null : parsePage(text, count)
-    const ts = page === null ? null : (tsList.all(min, max) as Array<string | null>)
-    const raw = page === null ? null : (rawList.all(min, max) as unknown[])
-    if (page === null || ts!.length !== count || raw!.length !== count) {
-      yield* checked(fullRows(min, max), min, max, null)
-    } else {
+  const tables = new TableNames()
+  const readPage = db.transaction(
+    (after: number): { rows: CaptureRow[]; count: number; last: number } | null => {
+      const [text, count, min, max] = pages.get(after) as [string | null, number, number, number]
+      if (count === 0) return null
+      const page = text === null ? null : parsePage(text, count)
+      const ts = page === null ? null : (tsList.all(min, max) as Array<string | null>)
+      const raw = page === null ? null : (rawList.all(min, max) as unknown[])
+      if (page === null || ts!.length !== count || raw!.length !== count)
+        return { rows: checked(opts.fullRows(min, max), min, max, null), count, last: max }
+      const out: CaptureRow[] = []
       const { rows, ids } = page
       for (let n = 0; n < count; n++) {
         const row = rows[n] ?? null
         const rawText = raw![n]
         if (row !== null && typeof rawText === 'string') {
           const t = ts![n] ?? null
-          yield {
+          out.push({
             id: row.id,
             ts: t,
             tsMs: parseCaptureTs(t),
-            tableName: row.tableName,
+            tableName: tables.kept(row.tableName),
             raw: rawText,
             direction: row.direction,
             connId: row.connId,
-          }
+          })
           continue
         }
         // A run of rows outside the grammar: read them in full, in one query.
         let m = n
         while (m + 1 < count && rows[m + 1] === null) m++
-        yield* checked(fullRows(ids[n]!, ids[m]!), ids[n]!, ids[m]!, m - n + 1)
+        out.push(...checked(opts.fullRows(ids[n]!, ids[m]!), ids[n]!, ids[m]!, m - n + 1))
         n = m
       }
-    }
-    last = max
-    if (count < PAGE_ROWS) return
+      return { rows: out, count, last: max }
+    },
+  )
+  let last = -Infinity
+  for (;;) {
+    const page = readPage(last)
+    if (page === null) return
+    yield* page.rows
+    if (page.count < PAGE_ROWS) return
+    last = page.last
+  }
+}
+
+/**
+ * Table names as kept copies: a name sliced from the page string would keep the whole page alive
+ * for as long as its frame lives. The first 1,024 distinct names are interned (a capture has a
+ * handful), later ones copied each time.
+ */
+class TableNames {
+  private readonly known = new Map<string, string>()
+  kept(name: string | null): string | null {
+    if (name === null) return null
+    const known = this.known.get(name)
+    if (known !== undefined) return known
+    const copy = detached(name)
+    if (this.known.size < 1024) this.known.set(copy, copy)
+    return copy
   }
 }
 

@@ -308,18 +308,24 @@ export class StagedLineFile {
     } catch (error) {
       throw error instanceof OigError ? error : writeFailed(this.target, error)
     } finally {
-      this.thread.stop()
-      fs.closeSync(this.fd)
-      this.fd = null
+      this.release()
     }
     return this.hashes
   }
 
   /** Closes the file, written or not (abort). */
   discard(): void {
-    this.thread.stop()
+    this.release()
+  }
+
+  /**
+   * Ends the writer thread and closes the file once the thread has let go of it; a thread that
+   * does not (stuck in a write) keeps its descriptor, never one that is closed and reused.
+   */
+  private release(): void {
+    const free = this.thread.stop()
     if (this.fd === null) return
-    fs.closeSync(this.fd)
+    if (free) fs.closeSync(this.fd)
     this.fd = null
   }
 }

@@ -100,4 +100,22 @@ describe('StagedLineFile', () => {
     expect((error as OigError).code).toBe('OUTPUT_WRITE_FAILED')
     expect((error as OigError).message).toMatch(/\/tmp\/pack\.ndjson.*disk full/)
   })
+
+  it('discard() with chunks still queued ends the thread and writes nothing after', async () => {
+    const dir = tempDir('line-file')
+    const file = path.join(dir, 'aborted.ndjson')
+    const writer = new StagedLineFile(file, file)
+    for (let i = 0; i < 30; i++) {
+      writer.startLine()
+      writer.append('y'.repeat(CHUNK_BYTES / 2))
+      writer.endLine()
+    }
+    writer.discard()
+    writer.discard()
+    const size = fs.statSync(file).size
+    expect(size).toBeLessThanOrEqual(writer.size)
+    await new Promise((r) => setTimeout(r, 200))
+    expect(fs.statSync(file).size).toBe(size)
+    expect(() => writer.close()).toThrow(OigError)
+  })
 })

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { CaptureDb } from '../../src/capture/db.js'
+import { pagedRows } from '../../src/capture/paged-rows.js'
 import type { CaptureRow } from '../../src/capture/rows.js'
 import { CLOUD_ACK } from '../../src/protocol/cloud-frames.js'
 import { capturesDir } from '../helpers/captures.js'
@@ -127,5 +128,79 @@ describe('CaptureDb.rows: the paged reader reads like the array reader', () => {
     })
     const file = makeCaptureDb(join(tempDir(), 'pages.db'), FULL_COLUMNS, rows)
     expect(expectSameRows(file).length).toBe(rows.length)
+  })
+
+  it('reads pages itself: on a plain capture it reads no row in full', () => {
+    const file = makeCaptureDb(join(tempDir(), 'plain.db'), FULL_COLUMNS, filler(0, 5000))
+    const raw = new Database(file, { readonly: true })
+    let fullReads = 0
+    const rows = [
+      ...pagedRows(raw, {
+        tableName: true,
+        fullRows: () => {
+          fullReads++
+          return []
+        },
+      }),
+    ]
+    raw.close()
+    expect(rows.length).toBe(5000)
+    expect(fullReads).toBe(0)
+    expect(expectSameRows(file).length).toBe(5000)
+  })
+
+  it('on a capture without a table_name column', () => {
+    const columns = FULL_COLUMNS.filter((c) => c !== 'table_name')
+    const file = makeCaptureDb(join(tempDir(), 'no-table.db'), columns, filler(0, 2500))
+    const rows = expectSameRows(file)
+    expect(rows.every((r) => r.tableName === null)).toBe(true)
+  })
+
+  it('an id that is not the rowid (INTEGER PRIMARY KEY DESC) takes the array reader', () => {
+    const file = join(tempDir(), 'desc.db')
+    const db = new Database(file)
+    db.exec(`CREATE TABLE frames (id INTEGER PRIMARY KEY DESC, ts TEXT, raw TEXT, direction TEXT,
+      conn_id INTEGER, table_name TEXT)`)
+    const insert = db.prepare(
+      'INSERT INTO frames (id, ts, raw, direction, conn_id) VALUES (?, ?, ?, ?, ?)',
+    )
+    insert.run(100, t(0), POLL, 'box_to_proxy', 1)
+    insert.run(50, t(10), ACK_GA, 'cloud_to_proxy', 1)
+    insert.run(75, t(20), POLL, 'weird', 1)
+    db.close()
+    const capture = CaptureDb.open(file)
+    try {
+      expect(capture.leanReadable()).toBe(false)
+      const rows = [...capture.rows()]
+      expect(rows.map((r) => r.id)).toEqual([100, 50, 75])
+      expect(rows).toStrictEqual([...capture.arrayRows()])
+    } finally {
+      capture.close()
+    }
+  })
+
+  it('a row another program deletes while the capture is read is read as it was', () => {
+    const file = join(tempDir(), 'live.db')
+    const rows = filler(0, 1500)
+    // Rows the page reads in full, after the first rows of the page were handed out.
+    rows[5] = { ...rows[5]!, direction: 'weird' }
+    rows[1200] = { ...rows[1200]!, direction: 'weird' }
+    makeCaptureDb(file, FULL_COLUMNS, rows)
+    const writer = new Database(file)
+    const capture = CaptureDb.open(file)
+    try {
+      const read: CaptureRow[] = []
+      for (const row of capture.rows()) {
+        read.push(row)
+        if (read.length === 1) writer.exec('DELETE FROM frames WHERE id IN (6, 1201)')
+      }
+      // The first page was read before the delete, the second after it.
+      expect(read.length).toBe(1499)
+      expect(read[5]!.direction).toBe('weird')
+      expect(read.some((r) => r.id === 1201)).toBe(false)
+    } finally {
+      capture.close()
+      writer.close()
+    }
   })
 })

@@ -52,6 +52,11 @@ describe('toSessionFrame on the cloud constant replies', () => {
             fresh(text, direction),
           )
           expect(f.raw).toBe(text)
+          // The whole frame, as the same row given as bytes (which never takes the memo) gives it.
+          const { rawB64: _b64, ...viaBytes } = toSessionFrame(
+            row(text, direction, Buffer.from(text)),
+          )
+          expect(f).toEqual(viaBytes)
           classes.add(f.class)
         }
       }
