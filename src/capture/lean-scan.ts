@@ -122,40 +122,53 @@ export function* leanRows(
          FROM frames WHERE rowid > ? ORDER BY rowid LIMIT ${pageRows})`,
     )
     .raw(true)
-  let last: number = -Infinity
-  for (;;) {
-    const [text, count, min, max, times] = stmt.get(last) as [
+  type Page = { rows: Array<LeanRow | CaptureRow>; count: number; last: number } | null
+  /**
+   * A page. One that has rows to read in full is read again, with those rows, in one read
+   * transaction before any of its rows is handed out: a row another program deletes or changes
+   * meanwhile is read as it was. (A page of lean rows alone is one statement.)
+   */
+  const pageAfter = (after: number, inTransaction: boolean): Page => {
+    const [text, count, min, max, times] = stmt.get(after) as [
       string | null,
       number,
       number,
       number,
       string | null,
     ]
-    if (count === 0) return
+    if (count === 0) return null
     const page = text === null ? null : parsePage(text, count, frames ? (times ?? '') : null)
-    if (page === null) {
-      // Not lean-readable (a ts or conn_id holding the separators): read the page in full.
-      yield* opts.fullRows(min, max)
-    } else {
-      const { rows, ids } = page
-      for (let n = 0; n < count; n++) {
-        const row = rows[n]
-        if (row) {
-          yield row
-          continue
-        }
-        // A run of rows with an unknown or relaying direction: read them in full, in one query.
-        let m = n
-        while (m + 1 < count && !rows[m + 1]) m++
-        const full = opts.fullRows(ids[n]!, ids[m]!)
-        if (full.length !== m - n + 1 || full[0]?.id !== ids[n] || full.at(-1)?.id !== ids[m])
-          throw new Error(`internal error: rows ${ids[n]}…${ids[m]} changed while reading`)
-        yield* full
-        n = m
+    if (!inTransaction && (page === null || page.rows.includes(null)))
+      return inTransactionAfter(after)
+    // Not lean-readable (a ts or conn_id holding the separators): read the page in full.
+    if (page === null) return { rows: opts.fullRows(min, max), count, last: max }
+    const out: Array<LeanRow | CaptureRow> = []
+    const { rows, ids } = page
+    for (let n = 0; n < count; n++) {
+      const row = rows[n]
+      if (row) {
+        out.push(row)
+        continue
       }
+      // A run of rows with an unknown or relaying direction: read them in full, in one query.
+      let m = n
+      while (m + 1 < count && !rows[m + 1]) m++
+      const full = opts.fullRows(ids[n]!, ids[m]!)
+      if (full.length !== m - n + 1 || full[0]?.id !== ids[n] || full.at(-1)?.id !== ids[m])
+        throw new Error(`internal error: rows ${ids[n]}…${ids[m]} changed while reading`)
+      out.push(...full)
+      n = m
     }
-    last = max
-    if (count < pageRows) return
+    return { rows: out, count, last: max }
+  }
+  const inTransactionAfter = db.transaction((after: number): Page => pageAfter(after, true))
+  let last: number = -Infinity
+  for (;;) {
+    const page = pageAfter(last, false)
+    if (page === null) return
+    yield* page.rows
+    last = page.last
+    if (page.count < pageRows) return
   }
 }
 

@@ -179,28 +179,39 @@ describe('CaptureDb.rows: the paged reader reads like the array reader', () => {
     }
   })
 
-  it('a row another program deletes while the capture is read is read as it was', () => {
-    const file = join(tempDir(), 'live.db')
-    const rows = filler(0, 1500)
-    // Rows the page reads in full, after the first rows of the page were handed out.
-    rows[5] = { ...rows[5]!, direction: 'weird' }
-    rows[1200] = { ...rows[1200]!, direction: 'weird' }
-    makeCaptureDb(file, FULL_COLUMNS, rows)
-    const writer = new Database(file)
-    const capture = CaptureDb.open(file)
-    try {
-      const read: CaptureRow[] = []
-      for (const row of capture.rows()) {
-        read.push(row)
-        if (read.length === 1) writer.exec('DELETE FROM frames WHERE id IN (6, 1201)')
+  it.each([
+    ['rows()', 1499],
+    ['the lean scan of contract derive (pages of 320)', 1499],
+    ['the lean first pass (pages of 8,192)', 1500],
+  ] as const)(
+    'a row another program deletes while %s reads the capture is read as it was',
+    (reader, expected) => {
+      const file = join(tempDir(), 'live.db')
+      const rows = filler(0, 1500)
+      // Rows the page reads in full, after the first rows of the page were handed out.
+      rows[5] = { ...rows[5]!, direction: 'weird' }
+      rows[1200] = { ...rows[1200]!, direction: 'weird' }
+      makeCaptureDb(file, FULL_COLUMNS, rows)
+      const writer = new Database(file)
+      const capture = CaptureDb.open(file)
+      try {
+        const read: Array<{ id: number; direction: string | null }> = []
+        const scan =
+          reader === 'rows()'
+            ? capture.rows()
+            : capture.leanRows(reader.includes('derive') ? 'frames' : 'none')
+        for (const row of scan) {
+          read.push(row)
+          if (read.length === 1) writer.exec('DELETE FROM frames WHERE id IN (6, 1201)')
+        }
+        // The first page was read before the delete; a later page after it.
+        expect(read.length).toBe(expected)
+        expect(read[5]).toMatchObject({ id: 6, direction: 'weird' })
+        expect(read.some((r) => r.id === 1201)).toBe(expected === 1500)
+      } finally {
+        capture.close()
+        writer.close()
       }
-      // The first page was read before the delete, the second after it.
-      expect(read.length).toBe(1499)
-      expect(read[5]!.direction).toBe('weird')
-      expect(read.some((r) => r.id === 1201)).toBe(false)
-    } finally {
-      capture.close()
-      writer.close()
-    }
-  })
+    },
+  )
 })
