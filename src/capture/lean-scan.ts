@@ -71,6 +71,38 @@ export function detached(text: string): string {
   return Buffer.from(text, 'utf16le').toString('utf16le')
 }
 
+/**
+ * Names (table names) as kept copies (see detached), the first 1,024 distinct ones interned: a
+ * capture has a handful, and a hostile one with a new name in every frame does not grow the map.
+ */
+export class KeptNames {
+  private readonly known = new Map<string, string>()
+  kept(name: string | null): string | null {
+    if (name === null) return null
+    const known = this.known.get(name)
+    if (known !== undefined) return known
+    const copy = detached(name)
+    if (this.known.size < 1024) this.known.set(copy, copy)
+    return copy
+  }
+}
+
+/**
+ * Rows a scan read in full for rowids [from, to] (`count` of them, when the page named each),
+ * checked to be the ones its page named: the page and those rows are read in one transaction, so
+ * anything else is a bug.
+ */
+export function checkedRows(
+  rows: CaptureRow[],
+  from: number,
+  to: number,
+  count: number | null,
+): CaptureRow[] {
+  if ((count !== null && rows.length !== count) || rows[0]?.id !== from || rows.at(-1)?.id !== to)
+    throw new Error(`internal error: rows ${from}…${to} changed while reading`)
+  return rows
+}
+
 /** A JavaScript string as an SQL string literal. */
 function sqlText(text: string): string {
   return `'${text.replaceAll("'", "''")}'`
@@ -153,10 +185,7 @@ export function* leanRows(
       // A run of rows with an unknown or relaying direction: read them in full, in one query.
       let m = n
       while (m + 1 < count && !rows[m + 1]) m++
-      const full = opts.fullRows(ids[n]!, ids[m]!)
-      if (full.length !== m - n + 1 || full[0]?.id !== ids[n] || full.at(-1)?.id !== ids[m])
-        throw new Error(`internal error: rows ${ids[n]}…${ids[m]} changed while reading`)
-      out.push(...full)
+      out.push(...checkedRows(opts.fullRows(ids[n]!, ids[m]!), ids[n]!, ids[m]!, m - n + 1))
       n = m
     }
     return { rows: out, count, last: max }

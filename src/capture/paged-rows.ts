@@ -11,7 +11,7 @@
  * rowid (CaptureDb.leanReadable).
  */
 import type Database from 'better-sqlite3'
-import { detached, digitsAt, fieldEnd, LEAN_DIRECTIONS, RS, FS } from './lean-scan.js'
+import { checkedRows, digitsAt, fieldEnd, KeptNames, LEAN_DIRECTIONS, RS, FS } from './lean-scan.js'
 import { parseCaptureTs, type CaptureRow } from './rows.js'
 
 /** Rows a page holds (its string of small columns stays well under V8's large-object size). */
@@ -62,7 +62,7 @@ export function* pagedRows(db: Database.Database, opts: PagedRowsOptions): Gener
   const rawList = db
     .prepare('SELECT raw FROM frames WHERE rowid BETWEEN ? AND ? ORDER BY rowid')
     .pluck(true)
-  const tables = new TableNames()
+  const tables = new KeptNames()
   const readPage = db.transaction(
     (after: number): { rows: CaptureRow[]; count: number; last: number } | null => {
       const [text, count, min, max] = pages.get(after) as [string | null, number, number, number]
@@ -71,7 +71,7 @@ export function* pagedRows(db: Database.Database, opts: PagedRowsOptions): Gener
       const ts = page === null ? null : (tsList.all(min, max) as Array<string | null>)
       const raw = page === null ? null : (rawList.all(min, max) as unknown[])
       if (page === null || ts!.length !== count || raw!.length !== count)
-        return { rows: checked(opts.fullRows(min, max), min, max, null), count, last: max }
+        return { rows: checkedRows(opts.fullRows(min, max), min, max, null), count, last: max }
       const out: CaptureRow[] = []
       const { rows, ids } = page
       for (let n = 0; n < count; n++) {
@@ -93,7 +93,7 @@ export function* pagedRows(db: Database.Database, opts: PagedRowsOptions): Gener
         // A run of rows outside the grammar: read them in full, in one query.
         let m = n
         while (m + 1 < count && rows[m + 1] === null) m++
-        out.push(...checked(opts.fullRows(ids[n]!, ids[m]!), ids[n]!, ids[m]!, m - n + 1))
+        out.push(...checkedRows(opts.fullRows(ids[n]!, ids[m]!), ids[n]!, ids[m]!, m - n + 1))
         n = m
       }
       return { rows: out, count, last: max }
@@ -107,30 +107,6 @@ export function* pagedRows(db: Database.Database, opts: PagedRowsOptions): Gener
     if (page.count < PAGE_ROWS) return
     last = page.last
   }
-}
-
-/**
- * Table names as kept copies: a name sliced from the page string would keep the whole page alive
- * for as long as its frame lives. The first 1,024 distinct names are interned (a capture has a
- * handful), later ones copied each time.
- */
-class TableNames {
-  private readonly known = new Map<string, string>()
-  kept(name: string | null): string | null {
-    if (name === null) return null
-    const known = this.known.get(name)
-    if (known !== undefined) return known
-    const copy = detached(name)
-    if (this.known.size < 1024) this.known.set(copy, copy)
-    return copy
-  }
-}
-
-/** Rows read in full for [from, to], checked to be the ones the page named. */
-function checked(rows: CaptureRow[], from: number, to: number, count: number | null): CaptureRow[] {
-  if ((count !== null && rows.length !== count) || rows[0]?.id !== from || rows.at(-1)?.id !== to)
-    throw new Error(`internal error: rows ${from}…${to} changed while reading`)
-  return rows
 }
 
 /** Parses the page string; null when it does not follow the grammar exactly. */

@@ -9,7 +9,7 @@ import {
 import type { FrameSide } from '../protocol/frame-class.js'
 import { CLOUD_CONSTANT_FRAMES } from '../protocol/cloud-frames.js'
 import { parseFrame, parseFrameChildren, type ParseResult } from '../protocol/frame.js'
-import { detached } from './lean-scan.js'
+import { KeptNames } from './lean-scan.js'
 import {
   mapDirection,
   type CaptureRow,
@@ -84,17 +84,11 @@ function constantClassification(raw: string, side: FrameSide): Classification {
  * Table names as a classification gives them, interned: a table sliced from a page of the scan
  * would otherwise keep the whole page alive in the contract state it ends up in.
  */
-const tables = new Map<string, string>()
+const tables = new KeptNames()
 
 function tableOf(c: Classification): string | null {
   const t = c.table
-  if (t === undefined || t === '') return null
-  let kept = tables.get(t)
-  if (kept === undefined) {
-    kept = detached(t)
-    tables.set(kept, kept)
-  }
-  return kept
+  return t === undefined || t === '' ? null : tables.kept(t)
 }
 
 const NO_NOTES = Object.freeze([]) as unknown as string[]

@@ -240,12 +240,8 @@ export class StagedLineFile {
     } catch (error) {
       throw writeFailed(target, error)
     }
-    try {
-      this.thread = new LineThread(this.fd)
-    } catch (error) {
-      fs.closeSync(this.fd)
-      throw writeFailed(target, error)
-    }
+    // Never throws: where no worker thread starts, it writes on this thread.
+    this.thread = new LineThread(this.fd)
     this.buf = this.thread.buffer()
   }
 

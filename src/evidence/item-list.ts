@@ -68,8 +68,26 @@ export class ItemList<T> implements Iterable<T> {
   }
 }
 
+/** A TextStore in memory (where no spool file can be made, and for lists built in memory). */
+export class TextsInMemory implements TextStore {
+  private readonly texts: string[] = []
+  get length(): number {
+    return this.texts.length
+  }
+  add(text: string): number {
+    return this.texts.push(text) - 1
+  }
+  text(n: number): string {
+    const text = this.texts[n]
+    if (text === undefined) throw new RangeError(`no text ${n} in the store`)
+    return text
+  }
+  close(): void {}
+}
+
 /** An ItemList of items in memory (stored as their texts, like any other). */
 export function itemsOf<T>(items: readonly T[]): ItemList<T> {
-  const texts = items.map((x) => JSON.stringify(x))
-  return new ItemList<T>({ length: texts.length, text: (i) => texts[i]! })
+  const store = new TextsInMemory()
+  for (const item of items) store.add(JSON.stringify(item))
+  return new ItemList<T>(store)
 }

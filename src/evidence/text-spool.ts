@@ -11,7 +11,7 @@ import path from 'node:path'
 
 import { OigError } from '../errors.js'
 import { fsHint, fsReason } from './fs-reason.js'
-import type { TextStore } from './item-list.js'
+import { TextsInMemory, type TextStore } from './item-list.js'
 
 const closing = new FinalizationRegistry<number>((fd) => {
   try {
@@ -114,22 +114,6 @@ class FileSpool implements TextStore {
   }
 }
 
-class MemoryStore implements TextStore {
-  private readonly texts: string[] = []
-  get length(): number {
-    return this.texts.length
-  }
-  add(text: string): number {
-    return this.texts.push(text) - 1
-  }
-  text(n: number): string {
-    const text = this.texts[n]
-    if (text === undefined) throw new RangeError(`no text ${n} in the store`)
-    return text
-  }
-  close(): void {}
-}
-
 function grown(a: Float64Array): Float64Array {
   const b = new Float64Array(a.length * 2)
   b.set(a)
@@ -179,7 +163,7 @@ export function openTextSpool(): TextStore & { close(): void } {
     const fd = fs.openSync(path.join(dir, 'texts'), 'w+')
     return new FileSpool(fd)
   } catch {
-    return new MemoryStore()
+    return new TextsInMemory()
   } finally {
     if (dir !== null) fs.rmSync(dir, { recursive: true, force: true })
   }

@@ -109,7 +109,7 @@ export class ExtractSummary {
   private readonly handshakeTexts: number[] = []
   private readonly sources = new Map<string, number>()
 
-  constructor(private readonly store: TextStore = memoryStore()) {}
+  constructor(private readonly store: TextStore) {}
 
   /** Sessions selected so far. */
   get sessionCount(): number {
@@ -198,17 +198,5 @@ export class ExtractSummary {
   private list<T>(texts: readonly number[]): ItemList<T> {
     const store = this.store
     return new ItemList<T>({ length: texts.length, text: (i) => store.text(texts[i]!) })
-  }
-}
-
-/** A TextStore in memory (for callers without a spool). */
-function memoryStore(): TextStore {
-  const texts: string[] = []
-  return {
-    get length() {
-      return texts.length
-    },
-    add: (text) => texts.push(text) - 1,
-    text: (n) => texts[n]!,
   }
 }
