@@ -4,11 +4,17 @@
 // Settings its capture delivered — as compare runs them (replayPlan), so that one session's Setting
 // is never delivered to another. Sessions per second per jobs value; every step that got no reply
 // is listed by class, and one to a poll fails the bench (exit 1).
+// Then compare of the real 47-s session (session-2026-02-17-conn2315, from $OIGCTL_CAPTURES or
+// ../shared/captures; said so and skipped when absent) against all five targets with compare's
+// default options, timed as the CLI runs it (goal ≤ 10 s); exit 1 there is the expected verdict
+// (legacy answers uploads with a plain ACK), exit 2 fails the bench.
 // Usage: node scripts/bench-replay.mjs [--sessions N] [--jobs 1,2,16]. Needs a build (dist/).
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import { openSources, streamSessions } from '../dist/capture/sources.js'
 import { toFixture } from '../dist/extract/fixture.js'
 import { deriveContract } from '../dist/contract/run-derive.js'
@@ -16,6 +22,51 @@ import { defaultCompareJobs, mapBounded } from '../dist/compare/run-compare.js'
 import { planReplay } from '../dist/replay/plan.js'
 import { replayPlan } from '../dist/replay/run-replay.js'
 import { writeSyntheticDb } from '../dist/simulate/synthetic-db.js'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const BIN = path.join(ROOT, 'bin', 'oigctl.js')
+const COMPARE_SESSION = 'session-2026-02-17-conn2315'
+const COMPARE_GOAL_S = 10
+
+/** The built CLI, NO_COLOR, output discarded; wall seconds and exit code. */
+function cli(args) {
+  const started = performance.now()
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...process.env, NO_COLOR: '1' },
+    encoding: 'utf8',
+  })
+  return { seconds: (performance.now() - started) / 1000, status: r.status, stderr: r.stderr }
+}
+
+/** compare of the real 47-s session against the five targets, default options otherwise. */
+function benchCompare(tmp) {
+  const dir = process.env.OIGCTL_CAPTURES || path.resolve(ROOT, '..', 'shared', 'captures')
+  const db = path.join(dir, `${COMPARE_SESSION}.db`)
+  if (!fs.existsSync(db)) {
+    console.log(`  compare: skipped, ${db} is not there (set OIGCTL_CAPTURES)`)
+    return
+  }
+  const out = path.join(tmp, 'compare')
+  const ex = cli(['extract', '--db', db, '--out', out, '--quiet'])
+  if (ex.status !== 0) throw new Error(`oigctl extract failed (${ex.status}): ${ex.stderr}`)
+  const pack = path.join(out, 'sessions', `${COMPARE_SESSION}.sessions.json`)
+  const targets = 'online,mock,offline,hybrid,legacy'
+  const r = cli([
+    'compare',
+    '--session',
+    pack,
+    '--targets',
+    targets,
+    '--out',
+    path.join(tmp, 'compare-out'),
+    '--quiet',
+  ])
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`oigctl compare failed (${r.status}): ${r.stderr}`)
+  console.log(
+    `  compare ${COMPARE_SESSION} × ${targets}, other options at their defaults: ${r.seconds.toFixed(2)} s incl. node start-up (goal ≤ ${COMPARE_GOAL_S} s: ${r.seconds <= COMPARE_GOAL_S ? 'PASS' : 'MISS'}); exit ${r.status} (${r.status === 1 ? 'differences found: the verdict, not a failure' : 'no difference'})`,
+  )
+}
 
 const arg = process.argv.indexOf('--sessions')
 const count = arg > 0 ? Number(process.argv[arg + 1]) : 1000
@@ -89,6 +140,7 @@ try {
       )
     }
   }
+  benchCompare(tmp)
   console.log(
     `  load average ${os
       .loadavg()
