@@ -2,7 +2,7 @@
 import path from 'node:path'
 import { z } from 'zod'
 import { OigError } from '../errors.js'
-import { checkFixtureDocument, packAddress, readPack } from '../evidence/fixture-files.js'
+import { fixturesOfDocument, packAddress, readPack } from '../evidence/fixture-files.js'
 import { readJsonOrThrow } from '../evidence/read-document.js'
 import type { SessionFixture } from '../evidence/schemas/session-fixture.js'
 import { parseCaptureTs, type CaptureRow } from './rows.js'
@@ -51,10 +51,8 @@ export function readSessionFile(
   const address = packAddress(file)
   if (address) return { kind: 'fixtures', fixtures: readPack(address) }
   const { value: json } = readJsonOrThrow(file, 'session file', CODES, HINT)
-  const kind = (json as { kind?: unknown } | null)?.kind
-  if (kind === 'session') return { kind: 'fixtures', fixtures: [checkFixtureDocument(file, json)] }
-  if (kind === 'session-pack')
-    return { kind: 'fixtures', fixtures: readPack({ index: file, ref: null }) }
+  const fixtures = fixturesOfDocument(file, json)
+  if (fixtures !== null) return { kind: 'fixtures', fixtures }
   return { kind: 'export', data: checkSessionExport(file, json) }
 }
 

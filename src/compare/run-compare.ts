@@ -122,7 +122,7 @@ export async function runCompare(
       },
       opts.jobs ?? defaultCompareJobs(targets, opts.online),
       (t) => {
-        const relative = transcriptFile('replay', t)
+        const relative = transcriptFile(EVIDENCE_NAMES.replayDir, t)
         output.writeJson(relative, t)
         return relative.split(path.sep).join('/')
       },

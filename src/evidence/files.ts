@@ -5,6 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { OigError } from '../errors.js'
+import { isFixtureFileName } from './fixture-files.js'
 import { fsHint, fsReason } from './fs-reason.js'
 import { batchChunks, formatJson, formatJsonChunks } from './json-format.js'
 import { registerCleanup } from './interrupt-cleanup.js'
@@ -44,9 +45,7 @@ function assertReplaceable(target: string): void {
   if (!fs.existsSync(target)) return
   const stat = fs.statSync(target)
   const foreign = stat.isDirectory()
-    ? fs
-        .readdirSync(target)
-        .filter((n) => !/\.(session\.json|sessions\.json|sessions\.ndjson)$/.test(n))
+    ? fs.readdirSync(target).filter((n) => !isFixtureFileName(n))
     : [path.basename(target)]
   if (foreign.length > 0) {
     throw new OigError(

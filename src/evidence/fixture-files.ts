@@ -21,6 +21,13 @@ import {
 
 export const PACK_INDEX_SUFFIX = '.sessions.json'
 export const PACK_LINES_SUFFIX = '.sessions.ndjson'
+/** The name ending of a version 1 fixture (one session a file). */
+export const FIXTURE_V1_SUFFIX = '.session.json'
+
+/** Whether `name` is one of the fixture files extract writes (either version). */
+export function isFixtureFileName(name: string): boolean {
+  return [PACK_INDEX_SUFFIX, PACK_LINES_SUFFIX, FIXTURE_V1_SUFFIX].some((s) => name.endsWith(s))
+}
 
 /** The longest line read: V8's longest string (about 512 MiB of text), less a margin. */
 const MAX_LINE_BYTES = 0x1fff_0000
@@ -196,12 +203,7 @@ function expandLine(pack: SessionPack, line: unknown, where: string): SessionFix
     handshakes: l.handshakes,
     findings: l.findings,
   }
-  const parsed = SessionFixtureSchema.safeParse(doc)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw invalid(where, issue ? issueText(issue) : 'invalid session line')
-  }
-  return parsed.data
+  return checkFixtureDocument(where, doc)
 }
 
 /**
@@ -212,8 +214,18 @@ export function readFixtures(file: string): SessionFixture[] | null {
   const address = packAddress(file)
   if (address) return readPack(address)
   const { value } = readJsonOrThrow(file, 'session', ['SESSION_UNREADABLE'], HINT)
+  return fixturesOfDocument(file, value)
+}
+
+/**
+ * The fixtures a JSON document read from `file` (not a pack address) is: a version 1 fixture; a
+ * pack index under another name is refused (an index is named `<capture>.sessions.json`); null for
+ * any other document, for the caller to read.
+ */
+export function fixturesOfDocument(file: string, value: unknown): SessionFixture[] | null {
   const kind = (value as { kind?: unknown } | null)?.kind
   if (kind === 'session') return [checkFixtureDocument(file, value)]
-  if (kind === 'session-pack') return readPack({ index: file, ref: null })
+  if (kind === 'session-pack')
+    throw invalid(file, `a pack's index is named <capture>${PACK_INDEX_SUFFIX}`)
   return null
 }

@@ -7,6 +7,10 @@ import path from 'node:path'
 /** File names under an evidence folder. */
 export const EVIDENCE_NAMES = {
   syntheticDb: 'synthetic-capture.db',
+  /** extract's fixtures (packs, or version 1 files). */
+  sessionsDir: 'sessions',
+  /** replay's and compare's transcripts. */
+  replayDir: 'replay',
   extractResult: 'extract-result.json',
   contract: 'contract.json',
   contractValidation: 'contract-validation.json',
@@ -29,6 +33,8 @@ export function layout(dir: string) {
   return {
     dir,
     syntheticDb: at(EVIDENCE_NAMES.syntheticDb),
+    sessionsDir: at(EVIDENCE_NAMES.sessionsDir),
+    replayDir: at(EVIDENCE_NAMES.replayDir),
     extractResult: at(EVIDENCE_NAMES.extractResult),
     contract: at(EVIDENCE_NAMES.contract),
     contractValidation: at(EVIDENCE_NAMES.contractValidation),

@@ -14,6 +14,7 @@ import {
 } from '../evidence/schemas/extract-result.js'
 import type { ItemList } from '../evidence/item-list.js'
 import { openTextSpool } from '../evidence/text-spool.js'
+import { EVIDENCE_NAMES } from '../evidence/layout.js'
 import { GENERATOR } from '../version.js'
 import {
   packFileNames,
@@ -44,7 +45,7 @@ export interface ExtractOptions {
   readonly sessionGapS: number
 }
 
-export const SESSIONS_DIR = 'sessions'
+export const SESSIONS_DIR = EVIDENCE_NAMES.sessionsDir
 export const EXTRACT_SUMMARY_FILE = 'extract-result.json'
 
 function parseTime(label: string, value: string | null): number | null {

@@ -11,7 +11,7 @@ import type { LoadedContract } from '../contract/files.js'
 import { OigError, reasonOf } from '../errors.js'
 import type { ProxyLogEvent } from '../evidence/schemas/proxy-events.js'
 import { ReplayConnection, type ReplayPacing } from '../replay/client.js'
-import { PACK_INDEX_SUFFIX } from '../evidence/fixture-files.js'
+import { FIXTURE_V1_SUFFIX, PACK_INDEX_SUFFIX } from '../evidence/fixture-files.js'
 import { loadSessions } from '../replay/load-session.js'
 import type { LocalReplySet } from '../targets/replies/local-reply.js'
 import { startProxy } from '../targets/proxy/server.js'
@@ -23,6 +23,7 @@ import {
   type RollbackRehearsal,
 } from './rehearsal-schema.js'
 import { LOCAL_REPLIES_PATH, localRepliesBody } from './rollback-api.js'
+import { layout } from '../evidence/layout.js'
 
 export interface RehearseOptions {
   readonly evidenceDir: string
@@ -44,11 +45,11 @@ type Call = RollbackRehearsal['controlCalls'][number]
 /** The session fixture to rehearse with: the given file, else the first pack (or version 1 fixture) in the evidence. */
 export function findSessionFile(evidenceDir: string, explicit: string | null | undefined): string {
   if (explicit) return explicit
-  const dir = path.join(evidenceDir, 'sessions')
+  const dir = layout(evidenceDir).sessionsDir
   const names = fs.existsSync(dir)
     ? fs
         .readdirSync(dir)
-        .filter((n) => n.endsWith(PACK_INDEX_SUFFIX) || n.endsWith('.session.json'))
+        .filter((n) => n.endsWith(PACK_INDEX_SUFFIX) || n.endsWith(FIXTURE_V1_SUFFIX))
         .sort()
     : []
   if (!names[0])

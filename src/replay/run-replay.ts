@@ -8,6 +8,7 @@ import { runReplay, type ReplayPacing } from './client.js'
 import type { ReplayPlan, SettingSpec } from './plan.js'
 import { startTarget } from './targets.js'
 import { REPLAY_SCHEMA_VERSION, type ReplayTranscript } from './transcript-schema.js'
+import { EVIDENCE_NAMES } from '../evidence/layout.js'
 
 export interface ReplayRunOptions {
   readonly target: string
@@ -79,6 +80,6 @@ export function transcriptFile(outDir: string, t: ReplayTranscript): string {
 export function writeTranscripts(out: string, transcripts: readonly ReplayTranscript[]): string[] {
   return writeJsonFilesTogether(
     out,
-    transcripts.map((t) => [transcriptFile('replay', t), t] as const),
+    transcripts.map((t) => [transcriptFile(EVIDENCE_NAMES.replayDir, t), t] as const),
   )
 }

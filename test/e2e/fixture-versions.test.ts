@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExtractResult } from '../../src/evidence/schemas/extract-result.js'
 import {
+  SessionPackLineSchema,
   SessionPackSchema,
   type SessionFixture,
 } from '../../src/evidence/schemas/session-fixture.js'
@@ -61,6 +62,10 @@ describe('session fixtures: version 2 packs, and version 1 still read (built CLI
       for (const s of index.sessions) {
         expect(lines[s.offset + s.bytes - 1]).toBe(0x0a)
         end = Math.max(end, s.offset + s.bytes)
+        // Each line is what the published line schema says (its frames in frameFields order).
+        const line = JSON.parse(lines.subarray(s.offset, s.offset + s.bytes).toString('utf8'))
+        const checked = SessionPackLineSchema.safeParse(line)
+        expect(checked.success, JSON.stringify(checked.error?.issues[0])).toBe(true)
       }
       expect(end).toBe(lines.length)
     }
@@ -178,5 +183,31 @@ describe('session fixtures: version 2 packs, and version 1 still read (built CLI
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/the index does not match .*huge\.sessions\.ndjson \(bytes 0…/)
     expect(r.stderr).not.toMatch(/internal error/)
+  })
+
+  it('an index without its lines, or under another name, is a clear error in every reader', () => {
+    const alone = join(dir, 'alone.sessions.json')
+    writeFileSync(alone, readFileSync(packFiles(out)[0]!))
+    const renamed = join(dir, 'renamed.json')
+    writeFileSync(renamed, readFileSync(packFiles(out)[0]!))
+    for (const [file, message] of [
+      [
+        alone,
+        /alone\.sessions\.ndjson: file does not exist \(it holds the sessions of the pack beside it\)/,
+      ],
+      [renamed, /renamed\.json: a pack's index is named <capture>\.sessions\.json/],
+    ] as const) {
+      for (const args of [
+        ['replay', '--target', 'offline', '--dry-run', '--session', file],
+        ['extract', '--session', file, '--out', join(dir, 'ex-out')],
+        ['contract', 'derive', '--session', file, '--out', join(dir, 'c-out.json')],
+        ['show', file],
+      ]) {
+        const r = oigctl(args)
+        expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2)
+        expect(r.stderr, args.join(' ')).toMatch(message)
+        expect(r.stderr).not.toMatch(/internal error/)
+      }
+    }
   })
 })

@@ -18,6 +18,7 @@ import {
   type PacingOptions,
 } from '../replay-common.js'
 import { replyPolicyOptions } from '../serve-common.js'
+import { layout } from '../../evidence/layout.js'
 
 interface CompareOptions extends PacingOptions {
   readonly session?: string[]
@@ -62,7 +63,7 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     )
   addPacing(compare).action(
     ctx.action(async (output, opts: CompareOptions) => {
-      ensureWritableDir(path.join(opts.out, 'replay'))
+      ensureWritableDir(layout(opts.out).replayDir)
       if (opts.junit) checkOutputFile(opts.junit, '--junit')
       const contract = readContract(opts.contract)
       const targets = parseTargetList(opts.targets)

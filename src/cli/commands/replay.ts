@@ -1,5 +1,4 @@
 /** `oigctl replay`: one recorded session (or an export of several) against one target. */
-import path from 'node:path'
 import type { Command } from 'commander'
 import { readContract } from '../../contract/files.js'
 import { OigError } from '../../errors.js'
@@ -24,6 +23,7 @@ import {
   type PacingOptions,
 } from '../replay-common.js'
 import { replyPolicyOptions } from '../serve-common.js'
+import { layout } from '../../evidence/layout.js'
 
 interface ReplayOptions extends PacingOptions {
   readonly session: string
@@ -48,7 +48,7 @@ export function registerReplay(program: Command, ctx: CommandContext): void {
     .option('--dry-run', 'print what would be sent to whom, without connecting or writing')
   addPacing(replay).action(
     ctx.action(async (output, opts: ReplayOptions) => {
-      if (!opts.dryRun) ensureWritableDir(path.join(opts.out, 'replay'))
+      if (!opts.dryRun) ensureWritableDir(layout(opts.out).replayDir)
       const { contract } = readContract(opts.contract)
       const extra = settings(opts.queueSetting)
       const endpoint = checkTarget(opts.target, opts.allowRemote === true)
